@@ -1,0 +1,182 @@
+/// Writes compact JSON straight into one byte buffer, formatted exactly as the reference writes it
+/// (RESPONSE.md §6.4): no whitespace, non-ASCII text literal, `/` not escaped, floats in the
+/// shortest round-trip form with a `.0` on integral values.
+public struct JSONWriter: Sendable {
+    /// The bytes written so far.
+    public private(set) var bytes: [UInt8]
+    /// When set, every non-ASCII character is written as `\uXXXX` (the form the reference measures
+    /// batch items in, PROTOCOL.md §6.2).
+    public var escapesNonASCII: Bool
+
+    /// An empty writer with room reserved for `capacity` bytes.
+    public init(capacity: Int = 1024, escapesNonASCII: Bool = false) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        self.escapesNonASCII = escapesNonASCII
+    }
+
+    /// Appends raw ASCII text (punctuation, keys known to need no escaping).
+    public mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends one raw byte.
+    public mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+    /// Appends `"key":`.
+    public mutating func key(_ name: StaticString) {
+        bytes.append(UInt8(ascii: "\""))
+        raw(name)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// Appends a string literal with the reference's escaping.
+    public mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        if escapesNonASCII {
+            for unit in value.utf16 { appendEscaped(unit: unit) }
+        } else {
+            var value = value
+            value.withUTF8 { utf8 in
+                var runStart = 0
+                for position in 0..<utf8.count {
+                    let byte = utf8[position]
+                    guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
+                    appendEscaped(unit: UInt16(byte))
+                    runStart = position + 1
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(unit: UInt16) {
+        switch unit {
+        case 0x22: raw("\\\"")
+        case 0x5C: raw("\\\\")
+        case 0x0A: raw("\\n")
+        case 0x0D: raw("\\r")
+        case 0x09: raw("\\t")
+        case 0x08: raw("\\b")
+        case 0x0C: raw("\\f")
+        case 0x20..<0x7F: bytes.append(UInt8(unit))
+        default:
+            raw("\\u")
+            for shift in stride(from: 12, through: 0, by: -4) {
+                bytes.append(hexDigits[Int((unit >> UInt16(shift)) & 0xF)])
+            }
+        }
+    }
+
+    /// Appends an integer.
+    public mutating func integer(_ value: some BinaryInteger) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// Appends a float the way the reference prints one: the shortest text that reads back as the
+    /// same double, positional with a fraction for decimal exponents -4...15, else `1e-05` style.
+    /// The caller must not pass a non-finite value (the protocol never writes one).
+    public mutating func double(_ value: Double) {
+        precondition(value.isFinite, "JSON has no non-finite numbers")
+        let text = value.description
+        // Swift switches to exponent form at 2^53 where the reference waits for 1e16: only the
+        // decimal exponent 15 needs rewriting.
+        if text.hasSuffix("e+15") {
+            bytes.append(contentsOf: positional(fromExponentForm: text).utf8)
+        } else {
+            bytes.append(contentsOf: text.utf8)
+        }
+    }
+
+    private func positional(fromExponentForm text: String) -> String {
+        let mantissa = text.dropLast(4)
+        let negative = mantissa.hasPrefix("-")
+        let digits = mantissa.filter { $0.isNumber }
+        let padded = digits + String(repeating: "0", count: max(0, 16 - digits.count))
+        return (negative ? "-" : "") + padded + ".0"
+    }
+
+    /// Appends any JSON value.
+    public mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let flag): flag ? raw("true") : raw("false")
+        case .int(let number): integer(number)
+        case .bigInt(let text): bytes.append(contentsOf: text.utf8)
+        case .double(let number): double(number)
+        case .string(let text): string(text)
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                self.value(element)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let object):
+            bytes.append(UInt8(ascii: "{"))
+            for (position, entry) in object.entries.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                string(entry.key)
+                bytes.append(UInt8(ascii: ":"))
+                self.value(entry.value)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Appends standard padded base64 of `data` (RFC 4648, no line breaks).
+    public mutating func base64(_ data: UnsafeRawBufferPointer) {
+        let count = data.count
+        let fullGroups = count / 3
+        bytes.reserveCapacity(bytes.count + (count + 2) / 3 * 4)
+        var position = 0
+        for _ in 0..<fullGroups {
+            let chunk = UInt32(data[position]) << 16 | UInt32(data[position + 1]) << 8 | UInt32(data[position + 2])
+            bytes.append(base64Alphabet[Int(chunk >> 18)])
+            bytes.append(base64Alphabet[Int(chunk >> 12 & 0x3F)])
+            bytes.append(base64Alphabet[Int(chunk >> 6 & 0x3F)])
+            bytes.append(base64Alphabet[Int(chunk & 0x3F)])
+            position += 3
+        }
+        switch count - position {
+        case 1:
+            let chunk = UInt32(data[position]) << 16
+            bytes.append(base64Alphabet[Int(chunk >> 18)])
+            bytes.append(base64Alphabet[Int(chunk >> 12 & 0x3F)])
+            raw("==")
+        case 2:
+            let chunk = UInt32(data[position]) << 16 | UInt32(data[position + 1]) << 8
+            bytes.append(base64Alphabet[Int(chunk >> 18)])
+            bytes.append(base64Alphabet[Int(chunk >> 12 & 0x3F)])
+            bytes.append(base64Alphabet[Int(chunk >> 6 & 0x3F)])
+            raw("=")
+        default:
+            break
+        }
+    }
+}
+
+extension JSONValue {
+    /// The compact JSON text of the value, as the reference serialises it.
+    public var serialized: [UInt8] {
+        var writer = JSONWriter()
+        writer.value(self)
+        return writer.bytes
+    }
+
+    /// Whether every number inside is finite (only a finite document can be written).
+    public var isFinite: Bool {
+        switch self {
+        case .double(let number): return number.isFinite
+        case .array(let elements): return elements.allSatisfy(\.isFinite)
+        case .object(let object): return object.entries.allSatisfy { $0.value.isFinite }
+        default: return true
+        }
+    }
+}
+
+private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+private let base64Alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)

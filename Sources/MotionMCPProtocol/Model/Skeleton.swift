@@ -1,0 +1,86 @@
+/// One joint of a skeleton: a name, its parent and its rest pose relative to the parent.
+public struct Joint: Sendable, Hashable {
+    /// The joint's name (1–128 Unicode scalars), unique within its skeleton.
+    public var name: String
+    /// The parent joint's name; `nil` for the root.
+    public var parent: String?
+    /// The offset from the parent at rest, in metres (x, y, z).
+    public var restTranslation: SIMD3<Double>
+    /// The rotation relative to the parent at rest, quaternion (x, y, z, w); not required to be unit length.
+    public var restRotation: SIMD4<Double>
+    /// A human-readable name; informational only.
+    public var displayName: String?
+
+    /// A joint; the rest rotation defaults to the identity.
+    public init(
+        name: String, parent: String? = nil, restTranslation: SIMD3<Double>,
+        restRotation: SIMD4<Double> = SIMD4(0, 0, 0, 1), displayName: String? = nil
+    ) {
+        self.name = name
+        self.parent = parent
+        self.restTranslation = restTranslation
+        self.restRotation = restRotation
+        self.displayName = displayName
+    }
+}
+
+/// A skeleton: joints listed parents first, exactly one root, right-handed Y-up, metres.
+public struct Skeleton: Sendable, Hashable {
+    /// The joints; the root is always the first.
+    public var joints: [Joint]
+
+    /// A skeleton made of these joints.
+    public init(joints: [Joint]) {
+        self.joints = joints
+    }
+
+    /// The joint names in order.
+    public var jointNames: [String] { joints.map(\.name) }
+
+    /// The joint without a parent.
+    public var root: Joint? { joints.first { $0.parent == nil } }
+
+    /// For each joint, the index of its parent, or -1 for the root (parents precede children).
+    public var parentIndices: [Int] {
+        var indexByName: [String: Int] = [:]
+        var parents: [Int] = []
+        parents.reserveCapacity(joints.count)
+        for (index, joint) in joints.enumerated() {
+            parents.append(joint.parent.flatMap { indexByName[$0] } ?? -1)
+            indexByName[joint.name] = index
+        }
+        return parents
+    }
+
+    /// Writes the skeleton as `/capabilities` publishes it: every joint with all five keys.
+    public func write(to writer: inout JSONWriter) {
+        writer.raw("{\"joints\":[")
+        for (index, joint) in joints.enumerated() {
+            if index > 0 { writer.byte(UInt8(ascii: ",")) }
+            writer.raw("{\"name\":")
+            writer.string(joint.name)
+            writer.raw(",\"parent\":")
+            if let parent = joint.parent { writer.string(parent) } else { writer.raw("null") }
+            writer.raw(",\"rest_translation\":")
+            writer.doubles(joint.restTranslation)
+            writer.raw(",\"rest_rotation\":")
+            writer.doubles(joint.restRotation)
+            writer.raw(",\"display_name\":")
+            if let displayName = joint.displayName { writer.string(displayName) } else { writer.raw("null") }
+            writer.byte(UInt8(ascii: "}"))
+        }
+        writer.raw("],\"coordinate_system\":\"right_handed_y_up\",\"units\":\"meters\"}")
+    }
+}
+
+extension JSONWriter {
+    /// Appends `[a,b,c…]` of doubles.
+    public mutating func doubles<V: SIMD>(_ vector: V) where V.Scalar == Double {
+        byte(UInt8(ascii: "["))
+        for lane in 0..<vector.scalarCount {
+            if lane > 0 { byte(UInt8(ascii: ",")) }
+            double(vector[lane])
+        }
+        byte(UInt8(ascii: "]"))
+    }
+}

@@ -1,0 +1,2 @@
+import MotionMCP
+print("mmcp-console")
