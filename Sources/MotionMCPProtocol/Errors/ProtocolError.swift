@@ -142,3 +142,114 @@ extension ProtocolError {
         ProtocolError(.internalError, message)
     }
 }
+
+// MARK: - Raised by request validation (PROTOCOL.md §3.8–§4.9)
+
+extension ProtocolError {
+    /// The request breaks the schema; `issues` are the `{"type","loc","msg"[,"ctx"]}` entries.
+    public static func schemaValidation(issues: [JSONValue]) -> ProtocolError {
+        ProtocolError(.schemaValidation, "request fails schema validation", details: ["errors": .array(issues)])
+    }
+
+    /// A skeleton is not one tree listed parents first; `message` is the first entry's.
+    public static func invalidSkeleton(_ message: String, issues: [JSONValue]) -> ProtocolError {
+        ProtocolError(.invalidSkeleton, message, details: ["errors": .array(issues)])
+    }
+
+    /// A frame index outside a timeline too long for an `Int` (the segments' lengths overflow).
+    public static func frameOutOfRange(_ frame: Int, totalFrames: Int128) -> ProtocolError {
+        if let fits = Int(exactly: totalFrames) { return frameOutOfRange(frame, totalFrames: fits) }
+        return ProtocolError(
+            .frameOutOfRange, "frame \(frame) is outside [0, \(totalFrames - 1)]",
+            details: ["frame": .integer(frame), "total_frames": .bigInt(String(totalFrames))])
+    }
+
+    /// A motion reference clip that leaves out its skeleton's root joint.
+    public static func missingRootJoint(_ root: String, skeleton: String, segment: Int) -> ProtocolError {
+        ProtocolError(
+            .invalidRequest, "a motion_reference clip must animate the \(skeleton)'s root joint '\(root)'",
+            details: ["root_joint": .string(root), "segment": .integer(segment)])
+    }
+
+    /// A motion reference clip longer than the model's `max_reference_frames`.
+    public static func referenceTooLong(frames: Int, limit: Int, segment: Int) -> ProtocolError {
+        ProtocolError(
+            .invalidOptions, "the motion_reference clip has \(frames) frames; this model takes at most \(limit)",
+            details: [
+                "max_reference_frames": .integer(limit), "reference_frames": .integer(frames),
+                "segment": .integer(segment),
+            ])
+    }
+
+    /// Inline video data larger than the model's `max_video_bytes`.
+    public static func videoTooLarge(bytes: Int, limit: Int, segment: Int) -> ProtocolError {
+        ProtocolError(
+            .payloadTooLarge, "the video_reference video is \(bytes) bytes; this model takes at most \(limit)",
+            details: ["max_video_bytes": .integer(limit), "video_bytes": .integer(bytes), "segment": .integer(segment)])
+    }
+
+    /// A trimmed video longer than the model's `max_video_seconds`.
+    public static func videoTooLong(seconds: Double, limit: Double, segment: Int) -> ProtocolError {
+        ProtocolError(
+            .invalidOptions, "the video_reference asks for \(seconds) s of video; this model reads at most \(limit) s",
+            details: [
+                "max_video_seconds": .double(limit), "video_seconds": .double(seconds), "segment": .integer(segment),
+            ])
+    }
+
+    /// `options.model_options` sent to a model that declares none.
+    public static func modelOptionsUndeclared(model: String, sent: [String]) -> ProtocolError {
+        ProtocolError(
+            .invalidOptions, "model '\(model)' takes no model_options",
+            details: ["model": .string(model), "sent": .strings(sent)])
+    }
+
+    /// A model option name the model does not declare; `declared` lists the names it does.
+    public static func unknownModelOption(_ name: String, model: String, declared: [String]) -> ProtocolError {
+        ProtocolError(
+            .invalidOptions, "model '\(model)' has no model option '\(name)'",
+            details: ["model": .string(model), "options": .strings(declared)])
+    }
+
+    /// A model option value the option does not accept; `value` echoes what was sent.
+    public static func invalidModelOption(_ name: String, value: JSONValue, reason: String, model: String)
+        -> ProtocolError
+    {
+        ProtocolError(
+            .invalidOptions, "options.model_options.\(name): \(reason)",
+            details: ["model": .string(model), "option": .string(name), "value": value])
+    }
+
+    /// An option the model does not support (`keyframe_budget`, `loop`).
+    public static func optionUnsupported(_ option: String, model: String) -> ProtocolError {
+        ProtocolError(.invalidOptions, "model '\(model)' does not support options.\(option)", details: ["model": .string(model)])
+    }
+
+    /// `options.loop` with other than one segment.
+    public static func loopNeedsOneSegment(segments: Int) -> ProtocolError {
+        ProtocolError(
+            .invalidOptions, "options.loop works on exactly one segment; the request has \(segments)",
+            details: ["segments": .integer(segments)])
+    }
+
+    /// More constraints than the model's `max_constraints_per_request`.
+    public static func tooManyConstraints(_ count: Int, limit: Int) -> ProtocolError {
+        ProtocolError(.invalidOptions, "too many constraints: \(count) > \(limit)")
+    }
+
+    /// More samples than the model's `max_num_samples`.
+    public static func tooManySamples(_ count: Int, limit: Int) -> ProtocolError {
+        ProtocolError(.invalidOptions, "num_samples \(count) exceeds max_num_samples \(limit)")
+    }
+
+    /// A prompt longer (in code points) than the model's `max_prompt_length`.
+    public static func promptTooLong(_ length: Int, limit: Int) -> ProtocolError {
+        ProtocolError(.invalidOptions, "prompt length \(length) exceeds max_prompt_length \(limit)")
+    }
+
+    /// A request longer than the model's `max_duration_seconds`; `duration` is already written
+    /// with two decimals, `limit` as the capabilities write it.
+    public static func durationTooLong(_ duration: String, limit: String) -> ProtocolError {
+        ProtocolError(.invalidOptions, "total duration \(duration)s exceeds max_duration_seconds \(limit)")
+    }
+}
