@@ -8,12 +8,13 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String { "\(kind): \(reason)" }
 }
 
-/// A strict, non-recursive JSON parser over UTF-8 bytes.
+/// A non-recursive JSON parser over UTF-8 bytes, reading what the reference's parser reads.
 ///
-/// Strict where the reference is lax on purpose: `NaN`, `Infinity` and numbers that overflow a
-/// double are refused, so non-finite values never reach validation (PROTOCOL.md §3.0.4 recommends
-/// this). Nesting is limited (the reference stops near 1000 levels); the parser keeps its own stack,
-/// so even 50 000 levels cannot exhaust the thread's stack.
+/// Like the reference, it accepts the tokens `NaN`, `Infinity` and `-Infinity` and turns numbers
+/// that overflow a double into ±infinity, so a non-finite number reaches validation with its
+/// location and is refused there (PROTOCOL.md §3.0.4). Nesting is limited (the reference stops near
+/// 1000 levels); the parser keeps its own stack, so even 50 000 levels cannot exhaust the thread's
+/// stack.
 public struct JSONParser {
     /// The deepest nesting of arrays and objects accepted.
     public static let maximumDepth = 1000
@@ -100,6 +101,16 @@ private struct Parser {
             case UInt8(ascii: "n"):
                 try expectLiteral("null")
                 value = .null
+            case UInt8(ascii: "N"):
+                try expectLiteral("NaN")
+                value = .double(.nan)
+            case UInt8(ascii: "I"):
+                try expectLiteral("Infinity")
+                value = .double(.infinity)
+            case UInt8(ascii: "-") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "I"):
+                index += 1
+                try expectLiteral("Infinity")
+                value = .double(-.infinity)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 value = try parseNumber()
             default:
@@ -290,9 +301,7 @@ private struct Parser {
             if let value = parseInt64(literal) { return .int(value) }
             return .bigInt(String(decoding: literal, as: UTF8.self))
         }
-        guard let value = parseDouble(literal), value.isFinite else {
-            throw failure("Number out of range", at: numberStart)
-        }
+        guard let value = parseDouble(literal) else { throw failure("Expecting value", at: numberStart) }
         return .double(value)
     }
 

@@ -23,6 +23,9 @@ public struct JSONWriter: Sendable {
     /// Appends one raw byte.
     public mutating func byte(_ value: UInt8) { bytes.append(value) }
 
+    /// Appends bytes that already are JSON (an encoded document inside a larger one).
+    public mutating func append(_ json: [UInt8]) { bytes.append(contentsOf: json) }
+
     /// Appends `"key":`.
     public mutating func key(_ name: StaticString) {
         bytes.append(UInt8(ascii: "\""))
@@ -78,9 +81,13 @@ public struct JSONWriter: Sendable {
 
     /// Appends a float the way the reference prints one: the shortest text that reads back as the
     /// same double, positional with a fraction for decimal exponents -4...15, else `1e-05` style.
-    /// The caller must not pass a non-finite value (the protocol never writes one).
+    /// JSON has no non-finite numbers: callers check ``JSONValue/isFinite`` first, and a
+    /// non-finite value that slips through is written as `null` so the output stays valid JSON.
     public mutating func double(_ value: Double) {
-        precondition(value.isFinite, "JSON has no non-finite numbers")
+        guard value.isFinite else {
+            raw("null")
+            return
+        }
         let text = value.description
         // Swift switches to exponent form at 2^53 where the reference waits for 1e16: only the
         // decimal exponent 15 needs rewriting.

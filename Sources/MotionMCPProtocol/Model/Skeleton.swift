@@ -52,6 +52,25 @@ public struct Skeleton: Sendable, Hashable {
         return parents
     }
 
+    /// The first topology rule the skeleton breaks (PROTOCOL.md §3.2, in order: unique names,
+    /// exactly one root, every parent named earlier), or `nil` when it is well formed.
+    public var topologyProblem: String? {
+        var seen = Set<String>()
+        for joint in joints where !seen.insert(joint.name).inserted {
+            return "joint names must be unique; '\(joint.name)' appears more than once"
+        }
+        let roots = joints.filter { $0.parent == nil }.count
+        if roots != 1 { return "exactly one joint must have parent=null; got \(roots)" }
+        var earlier = Set<String>()
+        for joint in joints {
+            if let parent = joint.parent, !earlier.contains(parent) {
+                return "joint '\(joint.name)' references parent '\(parent)' that is undefined or appears later"
+            }
+            earlier.insert(joint.name)
+        }
+        return nil
+    }
+
     /// Writes the skeleton as `/capabilities` publishes it: every joint with all five keys.
     public func write(to writer: inout JSONWriter) {
         writer.raw("{\"joints\":[")

@@ -1,0 +1,213 @@
+/// Everything the encoder needs besides the motion: the request's skeleton and the model's stamp.
+public struct EncodingContext: Sendable {
+    /// The request skeleton; node `i` is joint `i`.
+    public var skeleton: Skeleton
+    /// The effective frame rate (`timing.fps`, else the model's).
+    public var fps: Double
+    /// The model spec's id, written as `MMCP_motion.model`.
+    public var modelID: String
+    /// Whether per-joint translation channels are written (the model advertises joint translation).
+    public var jointTranslations: Bool
+    /// The request's `options.loop`.
+    public var loop: Bool
+    /// Told why the trajectory could not be computed (the response goes out without one).
+    public var trajectoryFailure: (@Sendable (any Error) -> Void)?
+
+    public init(
+        skeleton: Skeleton, fps: Double, modelID: String, jointTranslations: Bool, loop: Bool,
+        trajectoryFailure: (@Sendable (any Error) -> Void)? = nil
+    ) {
+        self.skeleton = skeleton
+        self.fps = fps
+        self.modelID = modelID
+        self.jointTranslations = jointTranslations
+        self.loop = loop
+        self.trajectoryFailure = trajectoryFailure
+    }
+
+    /// The context a server uses for `request` answered by the model `spec`.
+    public init(
+        request: GenerateRequest, spec: ModelSpec, trajectoryFailure: (@Sendable (any Error) -> Void)? = nil
+    ) {
+        self.init(
+            skeleton: request.skeleton, fps: request.fps(native: spec.fps), modelID: spec.id,
+            jointTranslations: spec.supportsJointTranslation, loop: request.loop, trajectoryFailure: trajectoryFailure)
+    }
+}
+
+/// A motion result that cannot be written as a response (the reference answers 500).
+public struct EncodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong.
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
+
+/// Writes a ``MotionResult`` as the glTF 2.0 JSON document of RESPONSE.md §3–§7, byte for byte as
+/// the reference does.
+public enum GLTFEncoder {
+    /// Encodes `result` for `request` exactly as the server answers it: the document's bytes.
+    public static func encode(
+        _ result: MotionResult, for request: GenerateRequest, spec: ModelSpec,
+        trajectoryFailure: (@Sendable (any Error) -> Void)? = nil
+    ) throws(EncodingError) -> [UInt8] {
+        var writer = JSONWriter(capacity: estimatedSize(of: result))
+        let context = EncodingContext(request: request, spec: spec, trajectoryFailure: trajectoryFailure)
+        try write(result, context: context, to: &writer)
+        return writer.bytes
+    }
+
+    /// A generous guess of the document size, so the writer rarely grows.
+    static func estimatedSize(of result: MotionResult) -> Int {
+        let floats = result.rotations.count + result.rootTranslations.count + result.frameCount
+        return 4096 + floats * 6 + result.sampleCount * result.frameCount * 48 + result.jointCount * 256
+    }
+
+    /// Appends the document for `result` to `writer`.
+    public static func write(
+        _ result: MotionResult, context: EncodingContext, to writer: inout JSONWriter
+    ) throws(EncodingError) {
+        try check(result, context: context)
+        let trajectories = try trajectoryObjects(for: result, context: context)
+        let layout = AnimationLayout(result: result, context: context)
+
+        writer.raw("{\"asset\":{\"version\":\"2.0\",\"generator\":\"motionmcp\"},\"nodes\":[")
+        writeNodes(context.skeleton, to: &writer)
+        writer.raw("],\"scenes\":[{\"nodes\":[0]}],\"scene\":0,\"skins\":[{\"name\":\"skin\",\"joints\":[")
+        for joint in 0..<context.skeleton.joints.count {
+            if joint > 0 { writer.byte(UInt8(ascii: ",")) }
+            writer.integer(joint)
+        }
+        writer.raw("]}],\"animations\":[")
+        layout.writeAnimations(to: &writer)
+        writer.raw("],\"accessors\":[")
+        layout.writeAccessors(to: &writer)
+        writer.raw("],\"bufferViews\":[")
+        layout.writeBufferViews(to: &writer)
+        writer.raw("],\"buffers\":[{\"byteLength\":")
+        writer.integer(layout.buffer.floats.count * 4)
+        writer.raw(",\"uri\":\"data:application/octet-stream;base64,")
+        layout.buffer.withBytes { writer.base64($0) }
+        writer.raw("\"}],\"extensionsUsed\":[\"MMCP_motion\"],\"extensions\":{\"MMCP_motion\":")
+        writeExtension(result, context: context, trajectories: trajectories, to: &writer)
+        writer.raw("}}")
+    }
+
+    /// The checks the reference makes while encoding, which fail the response with a 500.
+    static func check(_ result: MotionResult, context: EncodingContext) throws(EncodingError) {
+        let names = context.skeleton.jointNames
+        if let jointNames = result.jointNames, jointNames != names {
+            throw EncodingError("the result's joint_names \(jointNames) differ from the request skeleton's \(names)")
+        }
+        guard result.jointCount == names.count else {
+            throw EncodingError("the result has \(result.jointCount) joints; the request skeleton has \(names.count)")
+        }
+        guard context.fps.isFinite, context.fps > 0 else {
+            throw EncodingError("the frame rate \(context.fps) cannot be written")
+        }
+        for joint in context.skeleton.joints {
+            let values = [joint.restTranslation[0], joint.restTranslation[1], joint.restTranslation[2]]
+                + [joint.restRotation[0], joint.restRotation[1], joint.restRotation[2], joint.restRotation[3]]
+            guard values.allSatisfy(\.isFinite) else {
+                throw EncodingError("joint '\(joint.name)' has a non-finite rest pose, which JSON cannot carry")
+            }
+        }
+        if let boundaries = result.chunkBoundaries, !boundaries.isEmpty, boundaries.count < result.sampleCount {
+            throw EncodingError("chunk_boundaries has \(boundaries.count) entries for \(result.sampleCount) samples")
+        }
+        for note in result.notes where !JSONValue.object(note).isFinite {
+            throw EncodingError("a note holds a non-finite number, which JSON cannot carry")
+        }
+    }
+
+    static func writeNodes(_ skeleton: Skeleton, to writer: inout JSONWriter) {
+        let parents = skeleton.parentIndices
+        var children = [[Int]](repeating: [], count: parents.count)
+        for (joint, parent) in parents.enumerated() where parent >= 0 { children[parent].append(joint) }
+        for (index, joint) in skeleton.joints.enumerated() {
+            if index > 0 { writer.byte(UInt8(ascii: ",")) }
+            writer.raw("{\"name\":")
+            writer.string(joint.name)
+            writer.raw(",\"translation\":")
+            writer.doubles(joint.restTranslation)
+            writer.raw(",\"rotation\":")
+            writer.doubles(joint.restRotation)
+            if !children[index].isEmpty {
+                writer.raw(",\"children\":[")
+                for (position, child) in children[index].enumerated() {
+                    if position > 0 { writer.byte(UInt8(ascii: ",")) }
+                    writer.integer(child)
+                }
+                writer.byte(UInt8(ascii: "]"))
+            }
+            writer.byte(UInt8(ascii: "}"))
+        }
+    }
+
+    static func writeExtension(
+        _ result: MotionResult, context: EncodingContext, trajectories: [JSONObject?], to writer: inout JSONWriter
+    ) {
+        writer.raw("{\"version\":\"1.4\",\"model\":")
+        writer.string(context.modelID)
+        writer.raw(",\"fps\":")
+        writer.double(context.fps)
+        writer.raw(",\"samples\":[")
+        let frames = result.frameCount
+        for sample in 0..<result.sampleCount {
+            if sample > 0 { writer.byte(UInt8(ascii: ",")) }
+            writer.raw("{\"name\":\"sample_")
+            writer.integer(sample)
+            writer.raw("\",\"num_frames\":")
+            writer.integer(frames)
+            writer.raw(",\"chunk_boundaries\":[")
+            if let boundaries = result.chunkBoundaries, !boundaries.isEmpty {
+                for (position, frame) in boundaries[sample].enumerated() {
+                    if position > 0 { writer.byte(UInt8(ascii: ",")) }
+                    writer.integer(frame)
+                }
+            }
+            writer.byte(UInt8(ascii: "]"))
+            if !result.footContacts.isEmpty {
+                writer.raw(",\"foot_contacts\":{")
+                for (position, contact) in result.footContacts.enumerated() {
+                    if position > 0 { writer.byte(UInt8(ascii: ",")) }
+                    writer.string(contact.name)
+                    writer.raw(":[")
+                    for frame in 0..<frames {
+                        if frame > 0 { writer.byte(UInt8(ascii: ",")) }
+                        writer.bool(contact.mask[sample * frames + frame])
+                    }
+                    writer.byte(UInt8(ascii: "]"))
+                }
+                writer.byte(UInt8(ascii: "}"))
+            }
+            if sample < trajectories.count, let trajectory = trajectories[sample], !trajectory.isEmpty {
+                writer.raw(",\"trajectory\":")
+                writer.value(.object(trajectory))
+            }
+            writer.byte(UInt8(ascii: "}"))
+        }
+        writer.byte(UInt8(ascii: "]"))
+        if !result.canonicalToRequest.isEmpty {
+            writer.raw(",\"canonical_to_request\":{")
+            for (position, pair) in result.canonicalToRequest.enumerated() {
+                if position > 0 { writer.byte(UInt8(ascii: ",")) }
+                writer.string(pair.canonical)
+                writer.byte(UInt8(ascii: ":"))
+                writer.string(pair.request)
+            }
+            writer.byte(UInt8(ascii: "}"))
+        }
+        if !result.notes.isEmpty {
+            writer.raw(",\"notes\":[")
+            for (position, note) in result.notes.enumerated() {
+                if position > 0 { writer.byte(UInt8(ascii: ",")) }
+                writer.value(.object(note))
+            }
+            writer.byte(UInt8(ascii: "]"))
+        }
+        writer.byte(UInt8(ascii: "}"))
+    }
+}
