@@ -1,0 +1,86 @@
+import Logging
+import Synchronization
+
+/// A backbone under the id requests use to reach it.
+public struct RegisteredModel: Sendable {
+    /// The registry key: what requests put in `model` and what `unknown_model` lists.
+    public let key: String
+    /// The model.
+    public let backbone: any Backbone
+
+    public init(key: String, backbone: any Backbone) {
+        self.key = key
+        self.backbone = backbone
+    }
+}
+
+/// Why a set of backbones cannot be served, or a model cannot be added.
+public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong.
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
+
+/// The models a server serves, in registration order, with their lifecycle.
+///
+/// Requests look models up here on every call (routes are fixed once the server runs, the set of
+/// models is not). Readers get the current list without waiting: it is replaced as a whole, never
+/// edited in place. State transitions go through ``ModelLifecycle``, one owner that serializes them.
+public final class ModelRegistry: Sendable {
+    private let current: Mutex<[ServedModel]>
+    let epoch: ContinuousClock.Instant
+    let lifecycle: ModelLifecycle
+
+    /// A registry serving `models`; throws when two share a key.
+    public init(_ models: [RegisteredModel], logger: Logger = Logger(label: "mmcp")) throws(RegistrationError) {
+        var seen = Set<String>()
+        for model in models where !seen.insert(model.key).inserted {
+            throw RegistrationError("duplicate model id '\(model.key)'")
+        }
+        let epoch = ContinuousClock.now
+        self.epoch = epoch
+        current = Mutex(models.map { ServedModel(key: $0.key, backbone: $0.backbone, epoch: epoch) })
+        lifecycle = ModelLifecycle(logger: logger)
+    }
+
+    /// The models served now (every state but removed), in registration order.
+    public var models: [ServedModel] { current.withLock { $0 } }
+
+    /// The model served under `key`.
+    public func model(forKey key: String) -> ServedModel? {
+        current.withLock { models in models.first { $0.key == key } }
+    }
+
+    /// Adds a model in state `settingUp`; throws when the key is taken.
+    @discardableResult
+    func add(_ model: RegisteredModel) throws(RegistrationError) -> ServedModel {
+        let served = ServedModel(key: model.key, backbone: model.backbone, epoch: epoch)
+        try current.withLock { (models: inout [ServedModel]) throws(RegistrationError) in
+            guard !models.contains(where: { $0.key == model.key }) else {
+                throw RegistrationError("a model with id '\(model.key)' is already served")
+            }
+            models.append(served)
+        }
+        return served
+    }
+
+    /// Drops a model from the list (after its teardown).
+    func remove(_ model: ServedModel) {
+        current.withLock { models in models.removeAll { $0 === model } }
+    }
+}
+
+extension ModelRegistry {
+    /// Keys for a list of backbones: each one's ``Backbone/modelID`` when it is not empty, else its
+    /// spec's id (read before ``Backbone/setup()``, as the reference does).
+    static func keyed(_ backbones: [any Backbone]) throws(RegistrationError) -> [RegisteredModel] {
+        guard !backbones.isEmpty else { throw RegistrationError("at least one backbone is required") }
+        return backbones.map { backbone in
+            let key = backbone.modelID.flatMap { $0.isEmpty ? nil : $0 } ?? backbone.capabilities().id
+            return RegisteredModel(key: key, backbone: backbone)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// The reference's stand-in model: it answers every request with the rest pose, held in place.
+///
+/// Useful for plugin development and tests: its capabilities are byte for byte the reference's
+/// (PROTOCOL.md §2.6). ``init(modelID:overlay:)`` builds one that publishes another model's
+/// capabilities, so a client can be tested against a production model's spec without its weights.
+public struct NullBackbone: Backbone {
+    /// The registry id.
+    public let modelID: String?
+    /// The spec it publishes.
+    public let spec: ModelSpec
+
+    /// The 5-joint default skeleton: Hips, Spine, Head, LeftFoot, RightFoot.
+    public static let defaultSkeleton = Skeleton(joints: [
+        Joint(name: "Hips", restTranslation: SIMD3(0, 0.95, 0)),
+        Joint(name: "Spine", parent: "Hips", restTranslation: SIMD3(0, 0.5, 0)),
+        Joint(name: "Head", parent: "Spine", restTranslation: SIMD3(0, 0.3, 0)),
+        Joint(name: "LeftFoot", parent: "Hips", restTranslation: SIMD3(0.1, -0.95, 0)),
+        Joint(name: "RightFoot", parent: "Hips", restTranslation: SIMD3(-0.1, -0.95, 0)),
+    ])
+
+    /// A NullBackbone with the reference's defaults.
+    public init(modelID: String = "null", fps: Double = 30, canonicalSkeleton: Skeleton = NullBackbone.defaultSkeleton) {
+        var spec = ModelSpec(id: modelID, fps: fps, canonicalSkeleton: canonicalSkeleton)
+        spec.supportedConstraints = ["root_path", "effector_target", "pose_keyframe"]
+        self.modelID = modelID
+        self.spec = spec
+    }
+
+    /// A NullBackbone publishing the default spec with the fields of `overlay` laid over it (an
+    /// object shaped like one entry of `/capabilities` `models`); its id is `modelID`, whatever the
+    /// overlay says.
+    public init(modelID: String, overlay: JSONObject) throws(ModelSpecError) {
+        var spec = try NullBackbone(modelID: modelID).spec.overlaid(with: overlay)
+        spec.id = modelID
+        self.modelID = modelID
+        self.spec = spec
+    }
+
+    /// A NullBackbone whose capabilities are overlaid by the JSON object in the file at `path`
+    /// (as `mmcp-console --null ID=FILE` does); a missing, unreadable or invalid file is a
+    /// ``ModelSpecError`` that names it.
+    public init(modelID: String, specFile path: String) throws(ModelSpecError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelSpecError("cannot read spec file '\(path)'")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(Array(data))
+        } catch {
+            throw ModelSpecError("spec file '\(path)' is not valid JSON: \(error)")
+        }
+        guard case .object(let overlay) = document else {
+            throw ModelSpecError("spec file '\(path)' must hold a JSON object")
+        }
+        do {
+            try self.init(modelID: modelID, overlay: overlay)
+        } catch {
+            throw ModelSpecError("spec file '\(path)': \(error)")
+        }
+    }
+
+    /// A NullBackbone publishing exactly `spec`, registered as `modelID`.
+    public init(modelID: String, spec: ModelSpec) {
+        self.modelID = modelID
+        self.spec = spec
+    }
+
+    public func capabilities() -> ModelSpec { spec }
+
+    /// Identity rotations for every joint of the request skeleton, and the root held at the request
+    /// skeleton's first joint's rest translation, for `numSamples` samples of `totalFrames` frames.
+    public func generate(_ request: GenerateRequest) async throws -> MotionResult {
+        try Self.restPose(for: request)
+    }
+
+    /// The rest-pose motion the NullBackbone answers `request` with.
+    public static func restPose(for request: GenerateRequest) throws -> MotionResult {
+        let samples = request.numSamples
+        let frames = request.totalFrames
+        let joints = request.skeleton.joints.count
+        var rotations = [Float](repeating: 0, count: samples * frames * joints * 4)
+        for w in stride(from: 3, to: rotations.count, by: 4) { rotations[w] = 1 }
+        let rest = request.skeleton.joints.first?.restTranslation ?? SIMD3(0, 0, 0)
+        var roots = [Float](repeating: 0, count: samples * frames * 3)
+        for base in stride(from: 0, to: roots.count, by: 3) {
+            roots[base] = Float(rest[0])
+            roots[base + 1] = Float(rest[1])
+            roots[base + 2] = Float(rest[2])
+        }
+        return try MotionResult(
+            sampleCount: samples, frameCount: frames, jointCount: joints, rotations: rotations,
+            rootTranslations: roots)
+    }
+}

@@ -1,0 +1,100 @@
+/// Where a served model is in its life. Transitions run one way:
+/// `settingUp → ready → draining → tearingDown → removed`, or `settingUp → failed` when `setup()` throws.
+public enum ModelState: Sendable, Equatable, CustomStringConvertible {
+    case settingUp
+    case ready
+    case draining
+    case tearingDown
+    case removed
+    case failed(reason: String)
+
+    /// The state's name as the protocol's `details.state` and the console show it.
+    public var name: String {
+        switch self {
+        case .settingUp: "settingUp"
+        case .ready: "ready"
+        case .draining: "draining"
+        case .tearingDown: "tearingDown"
+        case .removed: "removed"
+        case .failed: "failed"
+        }
+    }
+
+    public var description: String {
+        if case .failed(let reason) = self { return "failed(\(reason))" }
+        return name
+    }
+}
+
+/// One state change of a model, with when it happened.
+public struct ModelTransition: Sendable, Equatable {
+    /// The state entered.
+    public var state: ModelState
+    /// When, on the wall clock (for display).
+    public var at: Duration
+}
+
+/// A read-only picture of one model and its traffic, taken at one moment.
+public struct ModelSnapshot: Sendable {
+    /// The registry key.
+    public var key: String
+    /// The lifecycle state.
+    public var state: ModelState
+    /// The spec as of the snapshot, when the backbone could give one.
+    public var spec: ModelSpec?
+    /// Requests answered since the model was added.
+    public var requests: Int
+    /// Requests per second over the last 1, 10 and 60 seconds.
+    public var rate1s: Double
+    public var rate10s: Double
+    public var rate60s: Double
+    /// Requests answered in each of the last 60 whole seconds, oldest first.
+    public var rateHistory: [Int]
+    /// Latency percentiles of answered requests, `nil` before the first request.
+    public var latencyP50: Duration?
+    public var latencyP95: Duration?
+    public var latencyP99: Duration?
+    /// The latency distribution: (upper bound, requests at or below it and above the previous bound).
+    public var latencyBuckets: [(upperBound: Duration, count: Int)]
+    /// Requests being processed now.
+    public var inFlight: Int
+    /// Error answers by protocol error code.
+    public var errorsByCode: [(code: String, count: Int)]
+    /// How long `setup()` and `teardown()` took, once they have run.
+    public var setupDuration: Duration?
+    public var teardownDuration: Duration?
+    /// How a drain is going, while the model drains.
+    public var drain: DrainProgress?
+    /// Every state change so far.
+    public var transitions: [ModelTransition]
+
+    /// All error answers.
+    public var errors: Int { errorsByCode.reduce(0) { $0 + $1.count } }
+}
+
+/// A drain under way: what is left and how long it has waited.
+public struct DrainProgress: Sendable, Equatable {
+    /// Requests still in flight.
+    public var inFlightLeft: Int
+    /// Time since the drain began.
+    public var waited: Duration
+    /// When unfinished requests are cancelled.
+    public var timeout: Duration
+}
+
+/// A read-only picture of the whole server.
+public struct RuntimeSnapshot: Sendable {
+    /// `host:port` the server listens on.
+    public var listenAddress: String
+    /// Time since the server started.
+    public var uptime: Duration
+    /// Whether `/openapi.json`, `/docs` and `/redoc` are served.
+    public var openAPIEnabled: Bool
+    /// The models, in registration order (removed models are gone).
+    public var models: [ModelSnapshot]
+
+    /// Requests per second over the last second, all models together.
+    public var totalRate: Double { models.reduce(0) { $0 + $1.rate1s } }
+    /// Models that are ready.
+    public var readyCount: Int { models.filter { $0.state == .ready }.count }
+}

@@ -1,0 +1,122 @@
+import Synchronization
+
+/// A backbone as the server holds it: its key, its lifecycle state, its traffic.
+///
+/// Requests are admitted without waiting on anything: a request first counts itself in flight,
+/// then checks that the model is ready, and backs out if not. A drain sets the state first and
+/// then waits for the in-flight count to reach zero, so no request can slip past it.
+public final class ServedModel: Sendable {
+    /// The registry key requests use.
+    public let key: String
+    /// The model.
+    public let backbone: any Backbone
+    let metrics: ModelMetrics
+    private let inFlightCount = Atomic<Int>(0)
+    private let admitting = Atomic<Bool>(false)
+    private let status: Mutex<Status>
+    /// Cancellation handles of the backbone calls running now, for a drain that times out.
+    private let running = Mutex<[Int: @Sendable () -> Void]>([:])
+    private let nextCall = Atomic<Int>(0)
+    private let clock = ContinuousClock()
+    private let epoch: ContinuousClock.Instant
+
+    private struct Status {
+        var state: ModelState = .settingUp
+        var transitions: [ModelTransition] = []
+        var setupDuration: Duration?
+        var teardownDuration: Duration?
+        var drainStarted: ContinuousClock.Instant?
+        var drainTimeout: Duration = .seconds(30)
+    }
+
+    init(key: String, backbone: any Backbone, epoch: ContinuousClock.Instant) {
+        self.key = key
+        self.backbone = backbone
+        self.epoch = epoch
+        metrics = ModelMetrics(epoch: epoch)
+        status = Mutex(Status())
+        record(.settingUp)
+    }
+
+    /// The model's state now.
+    public var state: ModelState { status.withLock { $0.state } }
+
+    /// Requests being processed now.
+    public var inFlight: Int { inFlightCount.load(ordering: .sequentiallyConsistent) }
+
+    /// Counts a request in flight if the model is ready; `false` (and nothing counted) otherwise.
+    func admit() -> Bool {
+        inFlightCount.add(1, ordering: .sequentiallyConsistent)
+        if admitting.load(ordering: .sequentiallyConsistent) { return true }
+        inFlightCount.subtract(1, ordering: .sequentiallyConsistent)
+        return false
+    }
+
+    /// Ends a request counted by ``admit()``.
+    func release() {
+        inFlightCount.subtract(1, ordering: .sequentiallyConsistent)
+    }
+
+    /// Runs a backbone call so that a drain timeout can cancel it; cancelling the caller cancels it too.
+    func perform<Value: Sendable>(_ call: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        let task = Task { try await call() }
+        let id = nextCall.add(1, ordering: .relaxed).newValue
+        running.withLock { $0[id] = { task.cancel() } }
+        defer { _ = running.withLock { $0.removeValue(forKey: id) } }
+        return try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    /// Cancels every backbone call running now; returns how many there were.
+    func cancelRunning() -> Int {
+        let handles = running.withLock { Array($0.values) }
+        for cancel in handles { cancel() }
+        return handles.count
+    }
+
+    /// Enters `state`, timestamped. Only the registry calls this, one transition at a time.
+    func record(_ state: ModelState, setupTook: Duration? = nil, teardownTook: Duration? = nil, drainTimeout: Duration? = nil) {
+        let at = clock.now - epoch
+        status.withLock { status in
+            status.state = state
+            status.transitions.append(ModelTransition(state: state, at: at))
+            if let setupTook { status.setupDuration = setupTook }
+            if let teardownTook { status.teardownDuration = teardownTook }
+            if state == .draining {
+                status.drainStarted = clock.now
+                if let drainTimeout { status.drainTimeout = drainTimeout }
+            }
+        }
+        admitting.store(state == .ready, ordering: .sequentiallyConsistent)
+    }
+
+    /// The `503 model_unavailable` a request gets while the model is not ready.
+    func unavailableError() -> ProtocolError {
+        let state = self.state
+        return ProtocolError(
+            .modelUnavailable, "model '\(key)' is \(state.name); it cannot take requests now",
+            details: ["model": .string(key), "state": .string(state.name)])
+    }
+
+    /// A picture of the model for the console.
+    func snapshot(at now: ContinuousClock.Instant = .now) -> ModelSnapshot {
+        let reading = metrics.read(at: now)
+        let status = self.status.withLock { $0 }
+        let inFlight = self.inFlight
+        let spec: ModelSpec? = status.state == .removed ? nil : backbone.capabilities()
+        let drain = status.drainStarted.flatMap { started -> DrainProgress? in
+            guard status.state == .draining else { return nil }
+            return DrainProgress(inFlightLeft: inFlight, waited: now - started, timeout: status.drainTimeout)
+        }
+        return ModelSnapshot(
+            key: key, state: status.state, spec: spec, requests: reading.requests, rate1s: reading.rate1s,
+            rate10s: reading.rate10s, rate60s: reading.rate60s, rateHistory: reading.history,
+            latencyP50: reading.p50, latencyP95: reading.p95, latencyP99: reading.p99,
+            latencyBuckets: reading.buckets, inFlight: inFlight, errorsByCode: reading.errorsByCode,
+            setupDuration: status.setupDuration, teardownDuration: status.teardownDuration, drain: drain,
+            transitions: status.transitions)
+    }
+}

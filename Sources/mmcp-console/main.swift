@@ -1,2 +1,0 @@
-import MotionMCP
-print("mmcp-console")

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+@testable import MotionMCP
+
+/// `mmcp-console` as a user runs it: the real binary, its exit status and its output.
+@Suite("The mmcp-console command line")
+struct CommandLineTests {
+    static var binary: URL {
+        Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("mmcp-console")
+    }
+
+    struct Run {
+        var status: Int32
+        var standardError: String
+    }
+
+    func run(_ arguments: [String]) async throws -> Run {
+        try await offPool { try Self.runBlocking(arguments) }
+    }
+
+    static func runBlocking(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let output = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, standardError: String(decoding: output, as: UTF8.self))
+    }
+
+    func temporaryFile(_ contents: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("spec-\(UUID().uuidString).json").path
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("bad flags and bad spec files get one line naming the problem and exit status 2", arguments: [
+        (["--headless", "--port", "abc"], "port"),
+        (["--headless", "--bogus"], "bogus"),
+        (["--headless", "--log-level", "loud"], "log-level"),
+        (["--headless", "--null", "x=/nonexistent/spec.json"], "cannot read spec file '/nonexistent/spec.json'"),
+        (["--headless", "--null", "a", "--null", "a"], "duplicate model id 'a'"),
+    ])
+    func usageErrors(arguments: [String], mention: String) async throws {
+        let result = try await run(arguments)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains(mention))
+        #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
+    }
+
+    @Test("a spec file that is not JSON, or has an unknown field, is refused with exit status 2", arguments: [
+        ("{not json", "is not valid JSON"), (#"{"supports_loop":true,"wings":2}"#, "unknown model spec field 'wings'"),
+        (#"[1]"#, "must hold a JSON object"), (#"{"fps":"fast"}"#, "'fps' must be a number"),
+    ])
+    func badSpecFiles(contents: String, mention: String) async throws {
+        let path = try temporaryFile(contents)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try await run(["--headless", "--null", "walker=\(path)"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains(mention), "\(result.standardError)")
+    }
+
+    @Test("--help prints the usage and exits 0")
+    func help() async throws {
+        #expect(try await run(["--help"]).status == 0)
+    }
+
+    @Test("a stand-in model from a spec file is served, and SIGTERM stops the server with status 0")
+    func servesStandInAndStopsOnSIGTERM() async throws {
+        let path = try temporaryFile(#"{"supports_loop":true,"supported_segments":["text","pose"],"limits":{"max_num_samples":4}}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)", "--null", "walker=\(path)", "--null", "null"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let client = RawHTTPClient(port: port)
+        var capabilities: RawHTTPClient.Response?
+        for _ in 0..<100 where capabilities == nil {
+            capabilities = try? await offPool { try client.send(Array("GET /capabilities HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }
+            if capabilities == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let body = try #require(capabilities).body
+        let models = try #require(try JSONParser.parse(body).objectValue?["models"]?.arrayValue)
+        #expect(models.compactMap { $0.objectValue?["id"]?.stringValue } == ["walker", "null"])
+        let walker = try #require(models.first?.objectValue)
+        #expect(walker["supports_loop"] == .bool(true))
+        #expect(walker["supported_segments"] == .strings(["text", "pose"]))
+        #expect(walker["limits"]?.objectValue?["max_num_samples"] == .int(4))
+        process.terminate()
+        try await offPool { process.waitUntilExit() }
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+    }
+}
+
+/// A port nothing listens on right now.
+func freePort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

@@ -1,0 +1,75 @@
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import MotionMCP
+
+/// Requests over a real loopback connection, for what only a socket shows: streamed bodies, the
+/// body cap while streaming, huge nesting.
+@Suite("A live server on loopback")
+struct LiveServerTests {
+    func withLiveServer(_ server: MMCPServer, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        let app = buildApp(server, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            try await body(try #require(client.port))
+        }
+    }
+
+    static let base = #"{"protocol_version":"1.4","model":"null","skeleton":{"joints":[{"name":"Hips","rest_translation":[0,0.95,0],"rest_rotation":[0,0,0,1]},{"name":"Spine","parent":"Hips","rest_translation":[0,0.5,0],"rest_rotation":[0,0,0,1]},{"name":"Head","parent":"Spine","rest_translation":[0,0.3,0],"rest_rotation":[0,0,0,1]},{"name":"LeftFoot","parent":"Hips","rest_translation":[0.1,-0.95,0],"rest_rotation":[0,0,0,1]},{"name":"RightFoot","parent":"Hips","rest_translation":[-0.1,-0.95,0],"rest_rotation":[0,0,0,1]}]},"segments":[{"type":"text","prompt":"walk","duration_frames":10}]}"#
+
+    @Test("a chunked body within the cap is read whole and answered")
+    func chunkedWithinCap() async throws {
+        try await withLiveServer(try MMCPServer(NullBackbone())) { port in
+            let body = Array(Self.base.utf8)
+            let chunks = stride(from: 0, to: body.count, by: 100).map { Array(body[$0..<min($0 + 100, body.count)]) }
+            let (response, _) = try await offPool { try RawHTTPClient(port: port).sendChunked(head: "POST /generate HTTP/1.1\r\nHost: localhost", chunks: chunks) }
+            #expect(response.status == 200)
+            #expect(response.headers["content-type"] == "model/gltf+json")
+        }
+    }
+
+    @Test("a chunked body over the cap is refused with 413 before it ends, without request_bytes")
+    func chunkedOverCap() async throws {
+        var spec = NullBackbone().spec
+        spec.limits.maxRequestBytes = 10_000
+        try await withLiveServer(try MMCPServer(NullBackbone(modelID: "null", spec: spec))) { port in
+            let chunks = Array(repeating: [UInt8](repeating: UInt8(ascii: " "), count: 4096), count: 200)
+            let (response, sent) = try await offPool { try RawHTTPClient(port: port).sendChunked(head: "POST /generate HTTP/1.1\r\nHost: localhost", chunks: chunks) }
+            #expect(response.status == 413)
+            #expect(response.text == #"{"error":{"code":"payload_too_large","message":"request body is more than 10000 bytes; max_request_bytes is 10000","details":{"max_request_bytes":10000}}}"#)
+            #expect(sent < 200)
+        }
+    }
+
+    @Test("a Content-Length over the cap is refused with 413 before the body is read")
+    func declaredLengthOverCap() async throws {
+        try await withLiveServer(try MMCPServer(NullBackbone())) { port in
+            let head = "POST /generate HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000000\r\n\r\n"
+            let response = try await offPool { try RawHTTPClient(port: port).send(Array(head.utf8) + Array(Self.base.utf8)) }
+            #expect(response.status == 413)
+            #expect(response.text.contains(#""details":{"max_request_bytes":1048576,"request_bytes":5000000}"#))
+        }
+    }
+
+    @Test("50 000 levels of nesting get a 422, alone and inside a batch")
+    func extremeNesting() async throws {
+        try await withLiveServer(try MMCPServer(NullBackbone())) { port in
+            let nested = String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000)
+            for body in [nested, #"{"protocol_version":"1.4","requests":["# + nested + "]}"] {
+                let head = "POST /generate HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+                let response = try await offPool { try RawHTTPClient(port: port).send(Array(head.utf8) + Array(body.utf8)) }
+                #expect(response.status == 422)
+                #expect(response.text.hasPrefix(#"{"error":{"code":"schema_validation","message":"request body is not valid JSON: "#))
+            }
+        }
+    }
+
+    @Test("the server answers over a real connection with the reference's bytes for /capabilities")
+    func capabilitiesOverSocket() async throws {
+        try await withLiveServer(try MMCPServer(NullBackbone())) { port in
+            let response = try await offPool { try RawHTTPClient(port: port).send(Array("GET /capabilities HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)) }
+            #expect(response.status == 200)
+            #expect(response.body.count == 1615)
+        }
+    }
+}

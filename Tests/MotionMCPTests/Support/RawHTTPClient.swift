@@ -1,0 +1,115 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A deliberately dumb HTTP/1.1 client over a blocking loopback socket, for what test clients
+/// smooth over: chunked bodies, bodies that stop early, headers written by hand.
+struct RawHTTPClient {
+    struct Response {
+        var status: Int
+        var headers: [String: String]
+        var body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    let port: Int
+
+    /// Sends `head` (request line and headers, without the blank line), then each chunk of `chunks`
+    /// with chunked transfer encoding, stopping early once the server has answered; returns the
+    /// response and how many chunks were written.
+    func sendChunked(head: String, chunks: [[UInt8]]) throws -> (Response, chunksSent: Int) {
+        let socket = try connect()
+        defer { close(socket) }
+        try write(socket, Array((head + "\r\nTransfer-Encoding: chunked\r\n\r\n").utf8))
+        var sent = 0
+        for chunk in chunks {
+            if hasData(socket) { break }
+            let frame = Array(String(chunk.count, radix: 16).utf8) + [13, 10] + chunk + [13, 10]
+            guard (try? write(socket, frame)) != nil else { break }
+            sent += 1
+        }
+        if sent == chunks.count { _ = try? write(socket, Array("0\r\n\r\n".utf8)) }
+        return (try readResponse(socket), sent)
+    }
+
+    /// Sends raw request bytes and reads the response.
+    func send(_ request: [UInt8]) throws -> Response {
+        let socket = try connect()
+        defer { close(socket) }
+        try write(socket, request)
+        return try readResponse(socket)
+    }
+
+    private func connect() throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw ClientError("socket() failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            close(socket)
+            throw ClientError("connect() failed")
+        }
+        return socket
+    }
+
+    private func write(_ socket: Int32, _ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { throw ClientError("send() failed") }
+            offset += written
+        }
+    }
+
+    private func hasData(_ socket: Int32) -> Bool {
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 20) > 0
+    }
+
+    private func readResponse(_ socket: Int32) throws -> Response {
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(socket, &chunk, chunk.count, 0)
+            if count <= 0 { break }
+            buffer.append(contentsOf: chunk[0..<count])
+            if let response = parse(buffer) { return response }
+        }
+        guard let response = parse(buffer) else { throw ClientError("incomplete response: \(buffer.count) bytes") }
+        return response
+    }
+
+    private func parse(_ buffer: [UInt8]) -> Response? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let end = (0..<max(0, buffer.count - 3)).first(where: { Array(buffer[$0..<$0 + 4]) == separator }) else { return nil }
+        let lines = String(decoding: buffer[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        guard let statusLine = lines.first, let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let body = Array(buffer[(end + 4)...])
+        if let length = headers["content-length"].flatMap(Int.init) {
+            guard body.count >= length else { return nil }
+            return Response(status: status, headers: headers, body: Array(body.prefix(length)))
+        }
+        return nil
+    }
+}
+
+struct ClientError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
