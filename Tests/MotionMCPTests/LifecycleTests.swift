@@ -87,3 +87,80 @@ struct LifecycleTests {
         #expect(journal.events == ["setup a", "setup b"])
     }
 }
+
+@Suite("Framework routes")
+struct FrameworkRouteTests {
+    @Test("a known route with a trailing slash is redirected to the route without it")
+    func trailingSlash() async throws {
+        let app = try buildApp(NullBackbone())
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/capabilities/?x=1", method: .get) { response in
+                #expect(response.status == .temporaryRedirect)
+                #expect(response.headers[.location] == "http://localhost/capabilities?x=1")
+            }
+            try await client.execute(uri: "/nope/", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test("buildApp keeps the caller's middleware and routes: CORS headers on MMCP routes, and /healthz")
+    func customMiddlewareAndRoutes() async throws {
+        let router = Router()
+        router.add(middleware: CORSMiddleware(allowOrigin: .all))
+        router.get("healthz") { _, _ in "ok" }
+        let app = try buildApp(NullBackbone(), title: "Studio", router: router)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect(String(buffer: $0.body) == "ok") }
+            try await client.execute(uri: "/capabilities", method: .get, headers: [.origin: "https://tool.example"]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.accessControlAllowOrigin] == "*")
+            }
+            try await client.execute(uri: "/openapi.json", method: .get) { response in
+                #expect(String(buffer: response.body).contains(#""title":"Studio""#))
+            }
+        }
+    }
+
+    @Test("HEAD on /capabilities is 405 with Allow: GET")
+    func headCapabilities() async throws {
+        let app = try buildApp(NullBackbone())
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/capabilities", method: .head) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET")
+            }
+        }
+    }
+
+    @Test("with OpenAPI off, the document and both pages answer 404; switched on, 200")
+    func openAPISwitch() async throws {
+        let server = try MMCPServer(NullBackbone(), documentation: APIDocumentation(enabled: false))
+        try await buildApp(server).test(.router) { client in
+            for path in ["/openapi.json", "/docs", "/redoc"] {
+                try await client.execute(uri: path, method: .get) { #expect($0.status == .notFound) }
+            }
+            server.isOpenAPIEnabled = true
+            for path in ["/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect"] {
+                try await client.execute(uri: path, method: .get) { #expect($0.status == .ok) }
+            }
+        }
+    }
+
+    @Test("mounted under /motion, the routes and the pages live under the prefix")
+    func mounted() async throws {
+        let server = try MMCPServer(NullBackbone())
+        let router = Router()
+        server.addRoutes(to: router.group("motion"))
+        var app = Application(router: router)
+        app.addMMCP(server)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/motion/capabilities", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/capabilities", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/motion/docs", method: .get) { response in
+                #expect(String(buffer: response.body).contains("'/motion/openapi.json'"))
+            }
+            try await client.execute(uri: "/motion/openapi.json", method: .get) { response in
+                #expect(String(buffer: response.body).contains(#""/motion/generate""#))
+            }
+        }
+    }
+}

@@ -64,6 +64,16 @@ struct LiveServerTests {
         }
     }
 
+    @Test("a trailing slash is redirected to an absolute URL on the host the client used")
+    func trailingSlashRedirect() async throws {
+        try await withLiveServer(try MMCPServer(NullBackbone())) { port in
+            let request = "GET /generate/ HTTP/1.1\r\nHost: motion.example:8000\r\nContent-Length: 0\r\n\r\n"
+            let response = try await offPool { try RawHTTPClient(port: port).send(Array(request.utf8)) }
+            #expect(response.status == 307)
+            #expect(response.headers["location"] == "http://motion.example:8000/generate")
+        }
+    }
+
     @Test("the server answers over a real connection with the reference's bytes for /capabilities")
     func capabilitiesOverSocket() async throws {
         try await withLiveServer(try MMCPServer(NullBackbone())) { port in
