@@ -93,6 +93,9 @@ struct GenerateHandler: Sendable {
             return (ProtocolResponse(status: 200, contentType: ProtocolResponse.gltf, body: document), model)
         } catch let error as ProtocolError {
             return (ProtocolResponse(error), model)
+        } catch is CancellationError where model.state != .ready {
+            // A drain timed out and cancelled the call: the model went away under the request.
+            return (ProtocolResponse(model.unavailableError(), retryAfter: Self.retryAfterSeconds), model)
         } catch {
             logger.error("generate failed", metadata: ["model": "\(validated.modelKey)", "error": "\(error)"])
             return (ProtocolResponse(Self.internalError(error)), model)

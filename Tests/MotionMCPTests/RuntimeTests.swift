@@ -1,0 +1,166 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Synchronization
+import Testing
+
+@testable import MotionMCP
+
+/// A backbone whose `generate` waits until the test opens a gate, so requests can be held in flight.
+final class GatedBackbone: Backbone {
+    let id: String
+    private let gate = Mutex(false)
+    private let started = Atomic<Int>(0)
+    let journal = Journal()
+
+    init(id: String) { self.id = id }
+
+    var modelID: String? { id }
+    func capabilities() -> ModelSpec { NullBackbone(modelID: id).spec }
+    var callsStarted: Int { started.load(ordering: .relaxed) }
+    func open() { gate.withLock { $0 = true } }
+
+    func generate(_ request: GenerateRequest) async throws -> MotionResult {
+        started.add(1, ordering: .relaxed)
+        while !gate.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+        return try NullBackbone.restPose(for: request)
+    }
+
+    func teardown() async throws { journal.record("teardown \(id)") }
+}
+
+@Suite("The runtime: hot-add, drain, states, metrics")
+struct RuntimeTests {
+    static let base = LiveServerTests.base
+
+    func generate(_ client: some TestClientProtocol, model: String = "null") async throws -> (Int, String, String?) {
+        let body = Self.base.replacingOccurrences(of: #""model":"null""#, with: #""model":"\#(model)""#)
+        return try await client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: body)) { response in
+            (Int(response.status.code), String(buffer: response.body), response.headers[.retryAfter])
+        }
+    }
+
+    func waitUntil(_ condition: @Sendable () -> Bool) async throws {
+        for _ in 0..<1000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(condition())
+    }
+
+    @Test("a drain lets every request in flight finish with 200 while new ones get 503 with Retry-After, then tears down once")
+    func drainWithRequestsInFlight() async throws {
+        let gated = GatedBackbone(id: "null")
+        let server = try MMCPServer(backbones: [gated, NullBackbone(modelID: "other")])
+        let runtime = MMCPRuntime(server: server, listenAddress: "test")
+        var app = Application(router: { let router = Router(); server.addRoutes(to: router); return router }())
+        app.addServices(runtime)
+        try await app.test(.router) { client in
+            try await waitUntil { runtime.snapshot().readyCount == 2 }
+            try await withThrowingTaskGroup(of: (Int, String, String?).self) { group in
+                for _ in 0..<5 { group.addTask { try await self.generate(client) } }
+                try await waitUntil { gated.callsStarted == 5 }
+                try runtime.drain("null")
+                try await waitUntil { server.registry.model(forKey: "null")?.state == .draining }
+                let refused = try await generate(client)
+                #expect(refused.0 == 503)
+                #expect(refused.1.contains(#""code":"model_unavailable""#))
+                #expect(refused.1.contains(#""state":"draining""#))
+                #expect(refused.2 == "5")
+                let listed = try await client.execute(uri: "/capabilities", method: .get) { String(buffer: $0.body) }
+                #expect(listed.contains(#""id":"null""#), "a draining model is still listed")
+                #expect(try await generate(client, model: "other").0 == 200, "draining one model never touches another")
+                gated.open()
+                for try await answer in group { #expect(answer.0 == 200) }
+            }
+            try await waitUntil { server.registry.model(forKey: "null") == nil }
+            #expect(gated.journal.events == ["teardown null"])
+            let listed = try await client.execute(uri: "/capabilities", method: .get) { String(buffer: $0.body) }
+            #expect(!listed.contains(#""id":"null""#))
+            #expect(try await generate(client).0 == 400, "a removed model is unknown")
+        }
+    }
+
+    @Test("a drain that times out cancels what is still running and removes the model")
+    func drainTimeout() async throws {
+        let gated = GatedBackbone(id: "null")
+        let server = MMCPServer(
+            registry: try ModelRegistry([RegisteredModel(key: "null", backbone: gated)]), documentation: APIDocumentation(),
+            logger: .init(label: "test"), drainTimeout: .milliseconds(200))
+        try await server.setUp()
+        let handler = server.generateHandler
+        async let answer = handler.handle(body: Array(Self.base.utf8))
+        try await waitUntil { gated.callsStarted == 1 }
+        let model = try #require(server.registry.model(forKey: "null"))
+        #expect(await server.registry.drain(model, timeout: server.drainTimeout))
+        #expect(server.registry.model(forKey: "null") == nil)
+        let response = await answer
+        #expect(response.status == 503)
+        #expect(response.errorCode == "model_unavailable")
+    }
+
+    @Test("a hot-added model shows as settingUp, then ready and listed; a duplicate id is refused")
+    func hotAdd() async throws {
+        let server = try MMCPServer(NullBackbone())
+        let runtime = MMCPRuntime(server: server, listenAddress: "test")
+        var app = Application(router: { let router = Router(); server.addRoutes(to: router); return router }())
+        app.addServices(runtime)
+        try await app.test(.router) { client in
+            try runtime.addNullModel(id: "walker", specPath: nil)
+            #expect(throws: RegistrationError.self) { try runtime.addNullModel(id: "walker", specPath: nil) }
+            try await waitUntil { server.registry.model(forKey: "walker")?.state == .ready }
+            let listed = try await client.execute(uri: "/capabilities", method: .get) { String(buffer: $0.body) }
+            #expect(listed.contains(#""id":"walker""#))
+            #expect(try await generate(client, model: "walker").0 == 200)
+            let states = runtime.snapshot().models.first { $0.key == "walker" }?.transitions.map(\.state)
+            #expect(states == [.settingUp, .ready])
+        }
+    }
+
+    @Test("a model whose setup fails is failed with the reason; the others carry on")
+    func failedSetup() async throws {
+        let journal = Journal()
+        let server = try MMCPServer(backbones: [RecordingBackbone(id: "broken", journal: journal, failsSetup: true), NullBackbone()])
+        let runtime = MMCPRuntime(server: server, listenAddress: "test")
+        var app = Application(router: { let router = Router(); server.addRoutes(to: router); return router }())
+        app.addServices(runtime)
+        try await app.test(.router) { client in
+            try await waitUntil { runtime.snapshot().models.allSatisfy { $0.state != .settingUp } }
+            #expect(server.registry.model(forKey: "broken")?.state == .failed(reason: "no weights for broken"))
+            let refused = try await generate(client, model: "broken")
+            #expect(refused.0 == 503)
+            #expect(refused.1.contains(#""state":"failed""#))
+            #expect(try await generate(client).0 == 200)
+        }
+    }
+
+    @Test("metrics count requests, errors by code, latency percentiles and in-flight")
+    func metrics() async throws {
+        let server = try MMCPServer(NullBackbone())
+        try await buildApp(server).test(.router) { client in
+            for _ in 0..<3 { #expect(try await generate(client).0 == 200) }
+            let invalid = Self.base.replacingOccurrences(of: #""duration_frames":10"#, with: #""duration_frames":0"#)
+            try await client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: invalid)) { #expect($0.status.code == 422) }
+            let snapshot = try #require(server.registry.model(forKey: "null")?.snapshot())
+            #expect(snapshot.requests == 4)
+            #expect(snapshot.errorsByCode.map(\.code) == ["schema_validation"])
+            #expect(snapshot.errors == 1)
+            #expect(snapshot.latencyP50 != nil)
+            #expect(snapshot.inFlight == 0)
+            #expect(snapshot.latencyBuckets.reduce(0) { $0 + $1.count } == 4)
+        }
+    }
+
+    @Test("rates count whole seconds and the history keeps the last sixty")
+    func rates() {
+        let epoch = ContinuousClock.now
+        let metrics = ModelMetrics(epoch: epoch)
+        for second in 0..<70 {
+            for _ in 0..<(second % 3 + 1) { metrics.record(latency: .milliseconds(2), errorCode: nil, at: epoch + .seconds(second) + .milliseconds(500)) }
+        }
+        let reading = metrics.read(at: epoch + .seconds(70) + .milliseconds(10))
+        #expect(reading.history.count == 60)
+        #expect(reading.history.last == 69 % 3 + 1)
+        #expect(reading.rate1s == Double(69 % 3 + 1))
+        #expect(reading.rate60s == Double((10..<70).reduce(0) { $0 + $1 % 3 + 1 }) / 60)
+        #expect(reading.requests == (0..<70).reduce(0) { $0 + $1 % 3 + 1 })
+    }
+}
