@@ -34,9 +34,11 @@ public struct JSONParser {
     }
 }
 
+/// What an open container is; its contents live in the parser's own stacks so that appending
+/// never copies them.
 private enum Container {
-    case array([JSONValue])
-    case object(JSONObject, pendingKey: String)
+    case array
+    case object(pendingKey: String)
 }
 
 private struct Parser {
@@ -61,7 +63,11 @@ private struct Parser {
     // MARK: values
 
     mutating func parseValue() throws(JSONParseError) -> JSONValue {
+        // Open containers, innermost last; their elements and members grow in place in `arrays`
+        // and `objects` (one entry per open array or object).
         var stack: [Container] = []
+        var arrays: [[JSONValue]] = []
+        var objects: [JSONObject] = []
         while true {
             skipWhitespace()
             guard index < bytes.count else { throw failure("Expecting value", at: index) }
@@ -76,7 +82,8 @@ private struct Parser {
                 } else {
                     guard stack.count < JSONParser.maximumDepth else { throw tooDeep() }
                     let key = try parseKey()
-                    stack.append(.object(JSONObject(), pendingKey: key))
+                    stack.append(.object(pendingKey: key))
+                    objects.append(JSONObject())
                     continue
                 }
             case UInt8(ascii: "["):
@@ -87,7 +94,8 @@ private struct Parser {
                     value = .array([])
                 } else {
                     guard stack.count < JSONParser.maximumDepth else { throw tooDeep() }
-                    stack.append(.array([]))
+                    stack.append(.array)
+                    arrays.append([])
                     continue
                 }
             case UInt8(ascii: "\""):
@@ -119,31 +127,31 @@ private struct Parser {
 
             // Fold the finished value into its containers until one of them wants more.
             while true {
-                guard let top = stack.popLast() else { return value }
+                guard let top = stack.last else { return value }
                 skipWhitespace()
                 switch top {
-                case .array(var elements):
-                    elements.append(value)
+                case .array:
+                    arrays[arrays.count - 1].append(value)
                     if index < bytes.count, bytes[index] == UInt8(ascii: ",") {
                         index += 1
-                        stack.append(.array(elements))
                     } else if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                         index += 1
-                        value = .array(elements)
+                        stack.removeLast()
+                        value = .array(arrays.removeLast())
                         continue
                     } else {
                         throw failure("Expecting ',' delimiter", at: index)
                     }
-                case .object(var object, let key):
-                    object[key] = value
+                case .object(let key):
+                    objects[objects.count - 1][key] = value
                     if index < bytes.count, bytes[index] == UInt8(ascii: ",") {
                         index += 1
                         skipWhitespace()
-                        let next = try parseKey()
-                        stack.append(.object(object, pendingKey: next))
+                        stack[stack.count - 1] = .object(pendingKey: try parseKey())
                     } else if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                         index += 1
-                        value = .object(object)
+                        stack.removeLast()
+                        value = .object(objects.removeLast())
                         continue
                     } else {
                         throw failure("Expecting ',' delimiter", at: index)

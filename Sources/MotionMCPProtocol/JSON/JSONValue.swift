@@ -56,10 +56,17 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 /// A JSON object: its members in document order. A repeated key keeps the position of its first
-/// occurrence and the value of its last, as the reference's parser does.
+/// occurrence and the value of its last, as the reference's parser does. Keys are compared by
+/// Unicode scalars, without normalisation (`"é"` and `"e\u{301}"` are two keys, as they are to the
+/// reference).
 public struct JSONObject: Sendable, Hashable {
     /// The members in order.
     public private(set) var entries: [(key: String, value: JSONValue)]
+    /// Positions by key, kept once the object is large enough for linear lookups to cost.
+    private var positions: [ExactName: Int]?
+
+    /// Objects with more members than this keep an index of their keys.
+    private static let indexThreshold = 16
 
     /// An empty object.
     public init() { entries = [] }
@@ -80,33 +87,54 @@ public struct JSONObject: Sendable, Hashable {
     /// Whether the object has no members.
     public var isEmpty: Bool { entries.isEmpty }
 
+    private func position(of key: String) -> Int? {
+        if let positions { return positions[ExactName(key)] }
+        return entries.firstIndex { $0.key.isExactly(key) }
+    }
+
     /// Reads or replaces a member; setting `nil` removes it.
     public subscript(key: String) -> JSONValue? {
-        get {
-            for entry in entries where entry.key == key { return entry.value }
-            return nil
-        }
+        get { position(of: key).map { entries[$0].value } }
         set {
-            if let index = entries.firstIndex(where: { $0.key == key }) {
-                if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
+            if let index = position(of: key) {
+                if let newValue {
+                    entries[index].value = newValue
+                } else {
+                    entries.remove(at: index)
+                    positions = nil
+                    rebuildIndex()
+                }
             } else if let newValue {
                 entries.append((key, newValue))
+                if positions != nil {
+                    positions?[ExactName(key)] = entries.count - 1
+                } else {
+                    rebuildIndex()
+                }
             }
         }
     }
 
+    private mutating func rebuildIndex() {
+        guard entries.count > Self.indexThreshold else { return }
+        var index: [ExactName: Int] = [:]
+        index.reserveCapacity(entries.count)
+        for (position, entry) in entries.enumerated() { index[ExactName(entry.key)] = position }
+        positions = index
+    }
+
     /// Whether the object has a member with this name.
-    public func contains(_ key: String) -> Bool { entries.contains { $0.key == key } }
+    public func contains(_ key: String) -> Bool { position(of: key) != nil }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.entries.count == rhs.entries.count
-            && zip(lhs.entries, rhs.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+            && zip(lhs.entries, rhs.entries).allSatisfy { $0.key.isExactly($1.key) && $0.value == $1.value }
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(entries.count)
         for entry in entries {
-            hasher.combine(entry.key)
+            hasher.combine(ExactName(entry.key))
             hasher.combine(entry.value)
         }
     }

@@ -42,12 +42,12 @@ public struct Skeleton: Sendable, Hashable {
 
     /// For each joint, the index of its parent, or -1 for the root (parents precede children).
     public var parentIndices: [Int] {
-        var indexByName: [String: Int] = [:]
+        var indexByName: [ExactName: Int] = [:]
         var parents: [Int] = []
         parents.reserveCapacity(joints.count)
         for (index, joint) in joints.enumerated() {
-            parents.append(joint.parent.flatMap { indexByName[$0] } ?? -1)
-            indexByName[joint.name] = index
+            parents.append(joint.parent.flatMap { indexByName[ExactName($0)] } ?? -1)
+            indexByName[ExactName(joint.name)] = index
         }
         return parents
     }
@@ -55,18 +55,18 @@ public struct Skeleton: Sendable, Hashable {
     /// The first topology rule the skeleton breaks (PROTOCOL.md §3.2, in order: unique names,
     /// exactly one root, every parent named earlier), or `nil` when it is well formed.
     public var topologyProblem: String? {
-        var seen = Set<String>()
-        for joint in joints where !seen.insert(joint.name).inserted {
+        var seen = Set<ExactName>()
+        for joint in joints where !seen.insert(ExactName(joint.name)).inserted {
             return "joint names must be unique; '\(joint.name)' appears more than once"
         }
         let roots = joints.filter { $0.parent == nil }.count
         if roots != 1 { return "exactly one joint must have parent=null; got \(roots)" }
-        var earlier = Set<String>()
+        var earlier = Set<ExactName>()
         for joint in joints {
-            if let parent = joint.parent, !earlier.contains(parent) {
+            if let parent = joint.parent, !earlier.contains(ExactName(parent)) {
                 return "joint '\(joint.name)' references parent '\(parent)' that is undefined or appears later"
             }
-            earlier.insert(joint.name)
+            earlier.insert(ExactName(joint.name))
         }
         return nil
     }

@@ -155,7 +155,7 @@ enum LaxScalar {
 
     /// A float from text: Rust's syntax after trimming whitespace, else the untrimmed text with
     /// its underscores removed (when none leads, trails or doubles).
-    static func double(fromText text: String) -> Double? {
+    private static func double(fromText text: String) -> Double? {
         if let number = rustFloat(trimmingWhitespace(text)) { return number }
         let utf8 = text.utf8
         guard utf8.first != UInt8(ascii: "_"), utf8.last != UInt8(ascii: "_"), !text.contains("__") else {
@@ -210,7 +210,7 @@ enum LaxScalar {
     }
 
     /// `text` without leading and trailing Unicode `White_Space` (what Rust's `str::trim` removes).
-    static func trimmingWhitespace(_ text: String) -> Substring {
+    private static func trimmingWhitespace(_ text: String) -> Substring {
         let scalars = text.unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
             let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })

@@ -2,8 +2,9 @@
 /// exact number handling: integers compared with float bounds, and `"%.2f"` in a message.
 enum ExactDecimal {
     /// `value` with two decimals, rounded from its exact binary value, ties to even (Python's
-    /// `format(value, ".2f")`). `value` must be finite.
+    /// `format(value, ".2f")`, including its `inf` and `nan`).
     static func fixedTwoDecimals(_ value: Double) -> String {
+        guard value.isFinite else { return PythonText.float(value) }
         let sign = value.sign == .minus ? "-" : ""
         let magnitude = value.magnitude
         if magnitude >= 0x1p63 { return sign + integerDigits(ofIntegral: magnitude) + ".00" }
@@ -33,11 +34,17 @@ enum ExactDecimal {
     /// `number` is not a number.
     static func compare(_ number: JSONValue, with bound: Double) -> Int? {
         switch number {
-        case .int(let integer): return compare(integer, with: bound)
+        case .int(let integer): return bound.isFinite ? compare(integer, with: bound) : order(against: bound)
         case .double(let double): return double < bound ? -1 : (double > bound ? 1 : 0)
-        case .bigInt(let text): return compare(bigInteger: text, with: bound)
+        case .bigInt(let text): return bound.isFinite ? compare(bigInteger: text, with: bound) : order(against: bound)
         default: return nil
         }
+    }
+
+    /// An integer against a non-finite bound: below +∞, above −∞, and (as in Python) neither
+    /// below nor above NaN.
+    private static func order(against bound: Double) -> Int {
+        bound.isNaN ? 0 : (bound > 0 ? -1 : 1)
     }
 
     private static func compare(_ integer: Int64, with bound: Double) -> Int {

@@ -1,18 +1,15 @@
 /// IP address literals read as Python's `ipaddress` reads them (strict dotted quads, RFC 4291
 /// IPv6 text with an optional `%zone`).
 enum IPAddressText {
-    /// A dotted quad: four decimal octets of 1–3 ASCII digits, no leading zeros, each ≤ 255.
-    static func ipv4(_ text: Substring) -> UInt32? {
+    /// Whether `text` is a dotted quad: four decimal octets of 1–3 ASCII digits, no leading zeros,
+    /// each ≤ 255.
+    static func isIPv4(_ text: Substring) -> Bool {
         let octets = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4 else { return nil }
-        var address: UInt32 = 0
-        for octet in octets {
-            guard (1...3).contains(octet.utf8.count), octet.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
-                octet == "0" || octet.first != "0", let value = UInt32(octet), value <= 255
-            else { return nil }
-            address = address << 8 | value
-        }
-        return address
+        return octets.count == 4
+            && octets.allSatisfy { octet in
+                (1...3).contains(octet.utf8.count) && octet.utf8.allSatisfy { (0x30...0x39).contains($0) }
+                    && (octet == "0" || octet.first != "0") && (UInt32(octet) ?? 256) <= 255
+            }
     }
 
     /// Whether `text` is an IPv6 address: eight hextets of 1–4 hex digits, one `::` standing for
@@ -29,7 +26,7 @@ enum IPAddressText {
         var parts = address.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 3 else { return false }
         if let last = parts.last, last.contains(".") {
-            guard ipv4(Substring(last)) != nil else { return false }
+            guard isIPv4(Substring(last)) else { return false }
             parts.removeLast()
             parts += ["0", "0"]  // two hextets' worth; only their count and form matter here
         }

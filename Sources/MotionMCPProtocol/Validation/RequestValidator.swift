@@ -27,6 +27,7 @@ public struct ValidatedRequest: Sendable {
     /// That model's spec, as the checks saw it.
     public var spec: ModelSpec
 
+    /// A request validated for the model registered under `modelKey`.
     public init(request: GenerateRequest, modelKey: String, spec: ModelSpec) {
         self.request = request
         self.modelKey = modelKey
@@ -65,7 +66,7 @@ public enum RequestValidator {
     /// allowed); a malformed one is left to the schema.
     static func checkVersion(_ body: JSONValue) throws(ProtocolError) {
         guard case .object(let object) = body,
-            case .string(let version)? = object.entries.first(where: { $0.key.isExactly("protocol_version") })?.value,
+            case .string(let version)? = member(object, "protocol_version"),
             let major = RequestSchema.versionMajor(of: version)
         else { return }
         // The reference reads the major with Python's int(), which refuses more than 4300 digits.
@@ -96,6 +97,7 @@ public enum RequestValidator {
         return named
     }
 
+    /// A member looked up byte for byte, as the reference looks keys up.
     private static func member(_ object: JSONObject, _ name: String) -> JSONValue? {
         object.entries.first { $0.key.isExactly(name) }?.value
     }

@@ -113,7 +113,7 @@ private struct URLParts {
             let rest = afterV.dropFirst(hex.count)
             return !hex.isEmpty && rest.first == "." && rest.count > 1 ? nil : "video.url has an invalid IPvFuture host"
         }
-        if IPAddressText.ipv4(host) != nil { return "video.url has an IPv4 address in brackets" }
+        if IPAddressText.isIPv4(host) { return "video.url has an IPv4 address in brackets" }
         return IPAddressText.isIPv6(host) ? nil : "video.url has an invalid IPv6 host '\(host)'"
     }
 

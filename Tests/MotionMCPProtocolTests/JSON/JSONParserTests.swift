@@ -12,6 +12,24 @@ struct JSONParserTests {
         #expect(object["b"] == .int(3))
     }
 
+    @Test("keys that are canonically equivalent but spelled differently stay two keys")
+    func keysByScalars() throws {
+        let object = try #require(try JSONParser.parse("{\"\u{e9}\":1,\"e\u{301}\":2}").objectValue)
+        #expect(object.count == 2)
+        #expect(object["e\u{301}"] == .int(2))
+    }
+
+    @Test("large arrays and objects are built in one pass, keeping order and the last duplicate")
+    func largeContainers() throws {
+        let numbers = (0..<200_000).map(String.init).joined(separator: ",")
+        #expect(try JSONParser.parse("[\(numbers)]").arrayValue?.count == 200_000)
+        let members = (0..<5_000).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let object = try #require(try JSONParser.parse("{\(members),\"k7\":-1}").objectValue)
+        #expect(object.count == 5_000)
+        #expect(object["k7"] == .int(-1))
+        #expect(object.keys.prefix(3) == ["k0", "k1", "k2"])
+    }
+
     @Test("integer literals, float literals and booleans stay apart")
     func numberKinds() throws {
         let value = try JSONParser.parse(#"[10, 10.0, 1e1, true, -0, -0.0, 123456789012345678901234567890]"#)

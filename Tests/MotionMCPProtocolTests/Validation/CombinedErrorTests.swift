@@ -5,14 +5,14 @@ import Testing
 /// Several problems in one request: which are reported together, in which order, and which wait.
 @Suite("Combined errors")
 struct CombinedErrorTests {
-    private let everything = Fixture.models {
+    private let everything = ValidationFixture.models {
         $0.supportedSegments = Segment.knownTypes
         $0.supportedConstraints = Constraint.knownTypes
     }
 
     @Test("errors follow the schema's field order, each object's unknown keys after its fields")
     func fieldOrder() {
-        let body = Fixture.base
+        let body = ValidationFixture.base
             .with(["skeleton", "joints", 0, "zz"], "1")
             .with(["skeleton", "joints", 0, "name"], "5")
             .with("segments", #"[{"type":"text","prompt":"","duration_frames":0,"extra":1},{"type":"unconditioned","duration_frames":"x"}]"#)
@@ -29,7 +29,7 @@ struct CombinedErrorTests {
 
     @Test("a whole-object check runs beside errors elsewhere, but not beside its own field errors")
     func wholeObjectChecksWait() {
-        let body = Fixture.base.with("constraints", #"[{"type":"root_path","frames":[0,5],"positions_xz":[[0,0]]},{"type":"root_path","frames":[0,5],"positions_xz":[[0,0]],"heading_radians":["x"]}]"#)
+        let body = ValidationFixture.base.with("constraints", #"[{"type":"root_path","frames":[0,5],"positions_xz":[[0,0]]},{"type":"root_path","frames":[0,5],"positions_xz":[[0,0]],"heading_radians":["x"]}]"#)
             .with("timing", "{}")
         expectSchemaErrors(body, [
             #"value_error ["constraints",0,"root_path"]"#,
@@ -41,7 +41,7 @@ struct CombinedErrorTests {
     @Test("a list reports its items' errors and only then its own length")
     func listLengthAfterItems() {
         let clip = #"{"type":"motion_reference","duration_frames":10,"joint_names":["Hips"],"rotations":[[[0,0,0,"x"]]],"root_positions":[[0,0,0]],"fps":30}"#
-        expectSchemaErrors(Fixture.base(segments: "[\(clip)]"), [
+        expectSchemaErrors(ValidationFixture.base(segments: "[\(clip)]"), [
             #"float_parsing ["segments",0,"motion_reference","rotations",0,0,3]"#,
             #"too_short ["segments",0,"motion_reference","root_positions"]"#,
         ], on: everything)
@@ -49,8 +49,8 @@ struct CombinedErrorTests {
 
     @Test("topology errors of both skeletons are reported together, and only they")
     func bothTopologies() {
-        let twoRoots = Fixture.skeleton.with(["joints", 1, "parent"], "null").text
-        let body = Fixture.base(segments: "[" + Fixture.clip(extra: #","skeleton":\#(twoRoots)"#) + #",{"type":"text"}]"#)
+        let twoRoots = ValidationFixture.skeleton.with(["joints", 1, "parent"], "null").compactText
+        let body = ValidationFixture.base(segments: "[" + ValidationFixture.clip(extra: #","skeleton":\#(twoRoots)"#) + #",{"type":"text"}]"#)
             .with(["skeleton", "joints", 4, "name"], #""Hips""#).with("foo", "1")
         expectTopologyErrors(body, at: [#"["skeleton"]"#, #"["segments",0,"motion_reference","skeleton"]"#], on: everything)
         #expect(expectRefused(body, everything, code: .invalidSkeleton)?.message.contains("unique") == true)
@@ -58,7 +58,7 @@ struct CombinedErrorTests {
 
     @Test("a video source with a bad field skips the segment's trim check")
     func videoChecksWait() {
-        let body = Fixture.base(segments: "[" + Fixture.video(#"{"url":5}"#, extra: #","start_s":3,"end_s":2"#) + "]")
+        let body = ValidationFixture.base(segments: "[" + ValidationFixture.video(#"{"url":5}"#, extra: #","start_s":3,"end_s":2"#) + "]")
         expectSchemaErrors(body, [#"string_type ["segments",0,"video_reference","video","url"]"#], on: everything)
     }
 }

@@ -5,16 +5,16 @@ import Testing
 /// PROTOCOL.md §10 cases 58–72: constraints, their schema and checks S8–S11.
 @Suite("Constraints")
 struct ConstraintTests {
-    private let withGround = Fixture.models { $0.supportedConstraints.append("ground_height") }
+    private let withGround = ValidationFixture.models { $0.supportedConstraints.append("ground_height") }
 
-    private func onBase(_ constraints: String) -> JSONValue { Fixture.base.with("constraints", constraints) }
+    private func onBase(_ constraints: String) -> JSONValue { ValidationFixture.base.with("constraints", constraints) }
 
     @Test("root_path positions must match its frames; the reason is in the details (case 58)")
     func rootPathLengths() {
         expectAccepted(onBase(#"[{"type":"root_path","frames":[0,5],"positions_xz":[[0,0],[1,1]]}]"#))
         let error = expectRefused(onBase(#"[{"type":"root_path","frames":[0,5],"positions_xz":[[0,0]]}]"#), code: .schemaValidation)
         #expect(error.map(entryLines) == [#"value_error ["constraints",0,"root_path"]"#])
-        #expect(error.map { JSONValue.object($0.details).text.contains("positions_xz must have length 2, got 1") } == true)
+        #expect(error.map { JSONValue.object($0.details).compactText.contains("positions_xz must have length 2, got 1") } == true)
         expectSchemaErrors(onBase(#"[{"type":"root_path","frames":[0,5],"positions_xz":[[0,0],[1,1]],"heading_radians":[1]}]"#),
                            [#"value_error ["constraints",0,"root_path"]"#])
     }
@@ -127,16 +127,16 @@ struct ConstraintTests {
     @Test("constraints-only requests need duration_frames; segments forbid it; one list must be non-empty (case 72)")
     func crossFieldRules() {
         let keyframe = #"[{"type":"pose_keyframe","frame":1,"joint_rotations":{"Hips":[0,0,0,1]}}]"#
-        #expect(expectAccepted(Fixture.constraintsOnly(keyframe, frames: 20))?.request.totalFrames == 20)
-        expectSchemaErrors(Fixture.constraintsOnly(keyframe).without("duration_frames"), ["value_error []"])
-        expectSchemaErrors(Fixture.base.with("duration_frames", "5"), ["value_error []"])
-        expectSchemaErrors(Fixture.base.with("segments", "[]"), ["value_error []"])
-        expectSchemaErrors(Fixture.constraintsOnly("[]"), ["value_error []"])
-        expectSchemaErrors(Fixture.constraintsOnly(keyframe, frames: 0), [#"greater_than ["duration_frames"]"#])
+        #expect(expectAccepted(ValidationFixture.constraintsOnly(keyframe, frames: 20))?.request.totalFrames == 20)
+        expectSchemaErrors(ValidationFixture.constraintsOnly(keyframe).without("duration_frames"), ["value_error []"])
+        expectSchemaErrors(ValidationFixture.base.with("duration_frames", "5"), ["value_error []"])
+        expectSchemaErrors(ValidationFixture.base.with("segments", "[]"), ["value_error []"])
+        expectSchemaErrors(ValidationFixture.constraintsOnly("[]"), ["value_error []"])
+        expectSchemaErrors(ValidationFixture.constraintsOnly(keyframe, frames: 0), [#"greater_than ["duration_frames"]"#])
     }
 
     @Test("cross-field rules wait for every field to be valid")
     func crossFieldWaits() {
-        expectSchemaErrors(Fixture.base.with("segments", "[]").with("foo", "1"), [#"extra_forbidden ["foo"]"#])
+        expectSchemaErrors(ValidationFixture.base.with("segments", "[]").with("foo", "1"), [#"extra_forbidden ["foo"]"#])
     }
 }

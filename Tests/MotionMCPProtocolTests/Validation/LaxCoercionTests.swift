@@ -13,7 +13,7 @@ struct LaxCoercionTests {
         (#""9223372036854775807""#, Int.max), (#""-9223372036854775808""#, Int.min), ("1e18", 1_000_000_000_000_000_000),
     ])
     func integers(_ text: String, _ expected: Int) {
-        #expect(LaxScalar.integer(Fixture.json(text)) == .success(expected))
+        #expect(LaxScalar.integer(ValidationFixture.json(text)) == .success(expected))
     }
 
     @Test("integer fields refuse fractions, non-digits and malformed underscores", arguments: [
@@ -27,7 +27,7 @@ struct LaxCoercionTests {
         ("\"" + String(repeating: "1", count: 4301) + "\"", "int_parsing_size"),
     ])
     func integerRefusals(_ text: String, _ type: String) {
-        #expect(LaxScalar.integer(Fixture.json(text)).failureValue?.type == type)
+        #expect(LaxScalar.integer(ValidationFixture.json(text)).failureValue?.type == type)
     }
 
     @Test("float fields take numbers, booleans and Rust float syntax", arguments: [
@@ -37,14 +37,14 @@ struct LaxCoercionTests {
         ("1180591620717411303424", 1180591620717411303424.0),
     ])
     func floats(_ text: String, _ expected: Double) {
-        #expect(LaxScalar.double(Fixture.json(text)) == .success(expected))
+        #expect(LaxScalar.double(ValidationFixture.json(text)) == .success(expected))
     }
 
     @Test("float text that reads as a non-finite number", arguments: [
         #""INF""#, #""+inf""#, #""-Infinity""#, #""InFiNiTy""#, #""nan""#, #""-nan""#, #""i_nf""#, #""1e400""#,
     ])
     func nonFiniteFloatText(_ text: String) {
-        #expect(LaxScalar.double(Fixture.json(text)).successValue?.isFinite == false)
+        #expect(LaxScalar.double(ValidationFixture.json(text)).successValue?.isFinite == false)
     }
 
     @Test("float fields refuse other text and other kinds", arguments: [
@@ -54,7 +54,7 @@ struct LaxCoercionTests {
         ("null", "float_type"), ("[]", "float_type"), ("{}", "float_type"), ("1" + String(repeating: "0", count: 400), "float_type"),
     ])
     func floatRefusals(_ text: String, _ type: String) {
-        #expect(LaxScalar.double(Fixture.json(text)).failureValue?.type == type)
+        #expect(LaxScalar.double(ValidationFixture.json(text)).failureValue?.type == type)
     }
 
     @Test("boolean fields take 0/1 and a few words in any case", arguments: [
@@ -63,7 +63,7 @@ struct LaxCoercionTests {
         (#""1""#, true), (#""0""#, false), (#""TRUE""#, true),
     ])
     func booleans(_ text: String, _ expected: Bool) {
-        #expect(LaxScalar.bool(Fixture.json(text)) == .success(expected))
+        #expect(LaxScalar.bool(ValidationFixture.json(text)) == .success(expected))
     }
 
     @Test("boolean fields refuse other numbers and words", arguments: [
@@ -72,26 +72,26 @@ struct LaxCoercionTests {
         (#""2""#, "bool_parsing"), (#""1.0""#, "bool_parsing"), (#""tru""#, "bool_parsing"), ("null", "bool_type"), ("[]", "bool_type"),
     ])
     func booleanRefusals(_ text: String, _ type: String) {
-        #expect(LaxScalar.bool(Fixture.json(text)).failureValue?.type == type)
+        #expect(LaxScalar.bool(ValidationFixture.json(text)).failureValue?.type == type)
     }
 
     @Test("strings are never made from numbers or booleans")
     func stringsStayStrings() {
-        expectSchemaErrors(Fixture.base(segments: #"[{"type":"text","prompt":5,"duration_frames":10,"language":true}]"#), [
+        expectSchemaErrors(ValidationFixture.base(segments: #"[{"type":"text","prompt":5,"duration_frames":10,"language":true}]"#), [
             #"string_type ["segments",0,"text","prompt"]"#, #"string_type ["segments",0,"text","language"]"#,
         ])
     }
 
     @Test("a non-finite number where the reference accepts one is refused, but only after every other check")
     func deferredNonFinite() {
-        let body = Fixture.base.with(["skeleton", "joints", 2, "rest_translation"], "[0,NaN,0]")
+        let body = ValidationFixture.base.with(["skeleton", "joints", 2, "rest_translation"], "[0,NaN,0]")
         expectSchemaErrors(body, [#"finite_number ["skeleton","joints",2,"rest_translation",1]"#])
         expectTopologyErrors(body.with(["skeleton", "joints", 1, "parent"], "null"), at: [#"["skeleton"]"#])
         expectRefused(body.with("model", #""nope""#), code: .unknownModel)
         expectSchemaErrors(body.with("foo", "1"), [#"extra_forbidden ["foo"]"#])
-        expectSchemaErrors(Fixture.base.with("options", #"{"keyframe_budget":"inf","guidance":{"type":"regular","weight":[Infinity]}}"#), [
+        expectSchemaErrors(ValidationFixture.base.with("options", #"{"keyframe_budget":"inf","guidance":{"type":"regular","weight":[Infinity]}}"#), [
             #"finite_number ["options","guidance","weight",0]"#, #"finite_number ["options","keyframe_budget"]"#,
-        ], on: Fixture.models { $0.supportsKeyframeReduction = true })
+        ], on: ValidationFixture.models { $0.supportsKeyframeReduction = true })
         #expect(RequestSchema.decode(body).failureValue?.issues.map(\.type) == ["finite_number"])
     }
 }

@@ -5,7 +5,7 @@ import Testing
 /// PROTOCOL.md §10 cases 84–90: `options.model_options` against a model's declared dials (§4.9).
 @Suite("Model options")
 struct ModelOptionsTests {
-    private let models = Fixture.models { spec in
+    private let models = ValidationFixture.models { spec in
         spec.modelOptions = [
             try! ModelOption(name: "bend", type: .number, minimum: 0, maximum: 1),
             try! ModelOption(name: "steps", type: .integer, minimum: 1, maximum: 10),
@@ -16,7 +16,7 @@ struct ModelOptionsTests {
     }
 
     private func sending(_ text: String) -> JSONValue {
-        Fixture.base.with("options", #"{"model_options":\#(text)}"#)
+        ValidationFixture.base.with("options", #"{"model_options":\#(text)}"#)
     }
 
     @Test("accepted values (cases 84–88)", arguments: [
@@ -25,7 +25,7 @@ struct ModelOptionsTests {
     ])
     func accepted(_ text: String) {
         let validated = expectAccepted(sending(text), models)
-        #expect(validated?.request.options?.modelOptions == Fixture.json(text).objectValue)
+        #expect(validated?.request.options?.modelOptions == ValidationFixture.json(text).objectValue)
     }
 
     @Test("refused values echo the option and the value as sent (cases 84–88)", arguments: [
@@ -57,18 +57,18 @@ struct ModelOptionsTests {
 
     @Test("integers are compared with the bounds exactly, however large")
     func exactComparison() {
-        let wide = Fixture.models { $0.modelOptions = [try! ModelOption(name: "n", type: .integer, maximum: 1e19)] }
+        let wide = ValidationFixture.models { $0.modelOptions = [try! ModelOption(name: "n", type: .integer, maximum: 1e19)] }
         expectAccepted(sending(#"{"n":10000000000000000000}"#), wide)
         expectRefused(sending(#"{"n":10000000000000000001}"#), wide, code: .invalidOptions)
         expectAccepted(sending(#"{"n":-99999999999999999999999}"#), wide)
-        let narrow = Fixture.models { $0.modelOptions = [try! ModelOption(name: "n", type: .number, minimum: 0.5)] }
+        let narrow = ValidationFixture.models { $0.modelOptions = [try! ModelOption(name: "n", type: .number, minimum: 0.5)] }
         expectRefused(sending(#"{"n":0}"#), narrow, code: .invalidOptions)
         expectAccepted(sending(#"{"n":1}"#), narrow)
     }
 
     @Test("the last declaration of a repeated name wins")
     func lastDeclarationWins() {
-        let twice = Fixture.models {
+        let twice = ValidationFixture.models {
             $0.modelOptions = [try! ModelOption(name: "x", type: .boolean), try! ModelOption(name: "x", type: .integer)]
         }
         expectAccepted(sending(#"{"x":3}"#), twice)

@@ -6,16 +6,16 @@ import Testing
 @Suite("Motion references")
 struct MotionReferenceTests {
     /// N[segments+=motion_reference, max_reference_frames=5].
-    private let models = Fixture.models {
+    private let models = ValidationFixture.models {
         $0.supportedSegments += ["motion_reference"]
         $0.limits.maxReferenceFrames = 5
     }
 
-    private func clips(_ segments: String...) -> JSONValue { Fixture.base(segments: "[" + segments.joined(separator: ",") + "]") }
+    private func clips(_ segments: String...) -> JSONValue { ValidationFixture.base(segments: "[" + segments.joined(separator: ",") + "]") }
 
     @Test("a clip's length is independent of the output length (case 95)")
     func clipIsPrompt() {
-        let validated = expectAccepted(clips(Fixture.clip(frames: 4)), models)
+        let validated = expectAccepted(clips(ValidationFixture.clip(frames: 4)), models)
         #expect(validated?.request.totalFrames == 10)
         let clip = validated?.request.motionReference
         #expect(clip?.referenceFrames == 4)
@@ -26,48 +26,48 @@ struct MotionReferenceTests {
 
     @Test("a clip needs the root but not every joint (case 96)")
     func rootRequired() {
-        expectAccepted(clips(Fixture.clip(joints: ["Hips", "Head"])), models)
-        expectRefused(clips(Fixture.clip(joints: ["Spine", "Head"])), models, code: .invalidRequest,
+        expectAccepted(clips(ValidationFixture.clip(joints: ["Hips", "Head"])), models)
+        expectRefused(clips(ValidationFixture.clip(joints: ["Spine", "Head"])), models, code: .invalidRequest,
                       details: #"{"root_joint":"Hips","segment":0}"#)
     }
 
     @Test("a joint the request skeleton lacks is unknown_joint (case 97)")
     func unknownJoint() {
-        let error = expectRefused(clips(Fixture.clip(joints: ["Hips", "Tail"])), models, code: .unknownJoint,
+        let error = expectRefused(clips(ValidationFixture.clip(joints: ["Hips", "Tail"])), models, code: .unknownJoint,
                                   details: #"{"skeleton_joints":["Head","Hips","LeftFoot","RightFoot","Spine"]}"#)
         #expect(error?.message.contains("request skeleton") == true)
     }
 
     @Test("a clip has at least two frames and at most max_reference_frames (case 98)")
     func clipLength() {
-        expectSchemaErrors(clips(Fixture.clip(frames: 1)), [
+        expectSchemaErrors(clips(ValidationFixture.clip(frames: 1)), [
             #"too_short ["segments",0,"motion_reference","rotations"]"#,
             #"too_short ["segments",0,"motion_reference","root_positions"]"#,
         ], on: models)
-        expectAccepted(clips(Fixture.clip(frames: 5)), models)
-        expectRefused(clips(Fixture.clip(frames: 6)), models, code: .invalidOptions,
+        expectAccepted(clips(ValidationFixture.clip(frames: 5)), models)
+        expectRefused(clips(ValidationFixture.clip(frames: 6)), models, code: .invalidOptions,
                       details: #"{"max_reference_frames":5,"reference_frames":6,"segment":0}"#)
-        expectRefused(clips(Fixture.clip(frames: 2), Fixture.clip(frames: 6)), models, code: .invalidOptions,
+        expectRefused(clips(ValidationFixture.clip(frames: 2), ValidationFixture.clip(frames: 6)), models, code: .invalidOptions,
                       details: #"{"max_reference_frames":5,"reference_frames":6,"segment":1}"#)
     }
 
     @Test("shape errors of a clip: repeated joints, a missing root position, a short frame (case 99)")
     func wholeSegmentChecks() {
         let shape = [#"value_error ["segments",0,"motion_reference"]"#]
-        expectSchemaErrors(clips(Fixture.clip(joints: ["Hips", "Hips"])), shape, on: models)
-        expectSchemaErrors(clips(Fixture.clip(frames: 3)).without("segments", 0, "root_positions", 0), shape, on: models)
-        expectSchemaErrors(clips(Fixture.clip(frames: 3)).with(["segments", 0, "rotations", 1], "[[0,0,0,1]]"), shape, on: models)
-        expectSchemaErrors(clips(Fixture.clip(frames: 3)).with(["segments", 0, "rotations", 1], "[]"), shape, on: models)
+        expectSchemaErrors(clips(ValidationFixture.clip(joints: ["Hips", "Hips"])), shape, on: models)
+        expectSchemaErrors(clips(ValidationFixture.clip(frames: 3)).without("segments", 0, "root_positions", 0), shape, on: models)
+        expectSchemaErrors(clips(ValidationFixture.clip(frames: 3)).with(["segments", 0, "rotations", 1], "[[0,0,0,1]]"), shape, on: models)
+        expectSchemaErrors(clips(ValidationFixture.clip(frames: 3)).with(["segments", 0, "rotations", 1], "[]"), shape, on: models)
     }
 
     @Test("field errors of a clip (case 99)")
     func fieldErrors() {
-        expectSchemaErrors(clips(Fixture.clip(joints: [], frames: 2)), [#"too_short ["segments",0,"motion_reference","joint_names"]"#], on: models)
-        expectSchemaErrors(clips(Fixture.clip()).with(["segments", 0, "fps"], "0"),
+        expectSchemaErrors(clips(ValidationFixture.clip(joints: [], frames: 2)), [#"too_short ["segments",0,"motion_reference","joint_names"]"#], on: models)
+        expectSchemaErrors(clips(ValidationFixture.clip()).with(["segments", 0, "fps"], "0"),
                            [#"greater_than ["segments",0,"motion_reference","fps"]"#], on: models)
-        expectSchemaErrors(clips(Fixture.clip()).without("segments", 0, "duration_frames"),
+        expectSchemaErrors(clips(ValidationFixture.clip()).without("segments", 0, "duration_frames"),
                            [#"missing ["segments",0,"motion_reference","duration_frames"]"#], on: models)
-        expectSchemaErrors(clips(Fixture.clip()).with(["segments", 0, "joint_names"], "[5,null]"), [
+        expectSchemaErrors(clips(ValidationFixture.clip()).with(["segments", 0, "joint_names"], "[5,null]"), [
             #"string_type ["segments",0,"motion_reference","joint_names",0]"#,
             #"string_type ["segments",0,"motion_reference","joint_names",1]"#,
         ], on: models)
@@ -75,7 +75,7 @@ struct MotionReferenceTests {
 
     @Test("fidelity was removed and is an unknown field (case 100)")
     func fidelity() {
-        expectSchemaErrors(clips(Fixture.clip(extra: #","fidelity":0"#)), [#"extra_forbidden ["segments",0,"motion_reference","fidelity"]"#], on: models)
+        expectSchemaErrors(clips(ValidationFixture.clip(extra: #","fidelity":0"#)), [#"extra_forbidden ["segments",0,"motion_reference","fidelity"]"#], on: models)
     }
 
     @Test("every number of a clip must be finite (case 101)")
@@ -86,7 +86,7 @@ struct MotionReferenceTests {
             #"finite_number ["segments",0,"motion_reference","root_positions",1,1]"#,
             #"finite_number ["segments",0,"motion_reference","fps"]"#,
         ], on: models)
-        expectSchemaErrors(clips(Fixture.clip()).with(["segments", 0, "fps"], #""inf""#),
+        expectSchemaErrors(clips(ValidationFixture.clip()).with(["segments", 0, "fps"], #""inf""#),
                            [#"finite_number ["segments",0,"motion_reference","fps"]"#], on: models)
     }
 
@@ -106,40 +106,40 @@ struct MotionReferenceTests {
     @Test("an own skeleton must be the canonical rig on a model that cannot retarget (case 102)")
     func ownSkeletonWithoutRetargeting() {
         let other = #","skeleton":{"joints":[{"name":"pelvis","rest_translation":[0,1,0],"rest_rotation":[0,0,0,1]}]}"#
-        expectRefused(clips(Fixture.clip(joints: ["pelvis"], extra: other)), models, code: .retargetingUnsupported, details: "{}")
-        expectAccepted(clips(Fixture.clip(extra: #","skeleton":\#(Fixture.skeletonText)"#)), models)
+        expectRefused(clips(ValidationFixture.clip(joints: ["pelvis"], extra: other)), models, code: .retargetingUnsupported, details: "{}")
+        expectAccepted(clips(ValidationFixture.clip(extra: #","skeleton":\#(ValidationFixture.skeletonText)"#)), models)
     }
 
     @Test("an own skeleton with two roots is invalid_skeleton at the segment's skeleton (case 103)")
     func ownSkeletonTopology() {
-        let twoRoots = Fixture.skeleton.with(["joints", 1, "parent"], "null").text
-        expectTopologyErrors(clips(Fixture.clip(extra: #","skeleton":\#(twoRoots)"#)), at: [#"["segments",0,"motion_reference","skeleton"]"#], on: models)
-        let both = clips(Fixture.clip(extra: #","skeleton":\#(twoRoots)"#)).with(["skeleton", "joints", 2, "parent"], "null")
+        let twoRoots = ValidationFixture.skeleton.with(["joints", 1, "parent"], "null").compactText
+        expectTopologyErrors(clips(ValidationFixture.clip(extra: #","skeleton":\#(twoRoots)"#)), at: [#"["segments",0,"motion_reference","skeleton"]"#], on: models)
+        let both = clips(ValidationFixture.clip(extra: #","skeleton":\#(twoRoots)"#)).with(["skeleton", "joints", 2, "parent"], "null")
         expectTopologyErrors(both, at: [#"["skeleton"]"#, #"["segments",0,"motion_reference","skeleton"]"#], on: models)
     }
 
     @Test("with retargeting, the clip's joints refer to its own skeleton (case 104)")
     func ownSkeletonJoints() {
-        let retargeting = Fixture.models {
+        let retargeting = ValidationFixture.models {
             $0.supportedSegments += ["motion_reference"]
             $0.supportsRetargeting = true
         }
         let rig = #","skeleton":{"joints":[{"name":"pelvis","rest_translation":[0,1,0],"rest_rotation":[0,0,0,1]},{"name":"chest","parent":"pelvis","rest_translation":[0,1,0],"rest_rotation":[0,0,0,1]}]}"#
-        expectRefused(clips(Fixture.clip(joints: ["chest"], extra: rig)), retargeting, code: .invalidRequest,
+        expectRefused(clips(ValidationFixture.clip(joints: ["chest"], extra: rig)), retargeting, code: .invalidRequest,
                       details: #"{"root_joint":"pelvis","segment":0}"#)
-        let error = expectRefused(clips(Fixture.clip(joints: ["Hips"], extra: rig)), retargeting, code: .unknownJoint,
+        let error = expectRefused(clips(ValidationFixture.clip(joints: ["Hips"], extra: rig)), retargeting, code: .unknownJoint,
                                   details: #"{"skeleton_joints":["chest","pelvis"]}"#)
         #expect(error?.message.contains("motion_reference skeleton") == true)
-        expectAccepted(clips(Fixture.clip(joints: ["pelvis", "chest"], extra: rig)), retargeting)
+        expectAccepted(clips(ValidationFixture.clip(joints: ["pelvis", "chest"], extra: rig)), retargeting)
     }
 
     @Test("without max_reference_frames any clip length is accepted (case 105)")
     func noFrameLimit() {
-        expectAccepted(clips(Fixture.clip(frames: 400)), Fixture.models { $0.supportedSegments += ["motion_reference"] })
+        expectAccepted(clips(ValidationFixture.clip(frames: 400)), ValidationFixture.models { $0.supportedSegments += ["motion_reference"] })
     }
 
     @Test("a reference check (S3) comes before the loop gate (S7) (case 106)")
     func referenceBeforeLoop() {
-        expectRefused(clips(Fixture.clip(joints: ["Spine"])).with("options", #"{"loop":true}"#), models, code: .invalidRequest)
+        expectRefused(clips(ValidationFixture.clip(joints: ["Spine"])).with("options", #"{"loop":true}"#), models, code: .invalidRequest)
     }
 }

@@ -5,7 +5,7 @@ import Testing
 /// PROTOCOL.md §10 cases 73–83: options, guidance, timing, and the gates S6, S7, S12.
 @Suite("Options, guidance and timing")
 struct OptionsTests {
-    private func options(_ text: String) -> JSONValue { Fixture.base.with("options", text) }
+    private func options(_ text: String) -> JSONValue { ValidationFixture.base.with("options", text) }
 
     @Test("option bounds (cases 73, 74, 76)", arguments: [
         (#"{"diffusion_steps":0}"#, #"greater_than_equal ["options","diffusion_steps"]"#),
@@ -28,7 +28,7 @@ struct OptionsTests {
 
     @Test("more samples than the model's max_num_samples is invalid_options (case 75)")
     func modelSampleLimit() {
-        expectRefused(options(#"{"num_samples":5}"#), Fixture.models { $0.limits.maxNumSamples = 4 }, code: .invalidOptions, details: "{}")
+        expectRefused(options(#"{"num_samples":5}"#), ValidationFixture.models { $0.limits.maxNumSamples = 4 }, code: .invalidOptions, details: "{}")
     }
 
     @Test("guidance weights must suit the type (case 77)")
@@ -44,18 +44,18 @@ struct OptionsTests {
 
     @Test("supported_guidance_types is not enforced (case 78)")
     func guidanceTypesNotEnforced() {
-        expectAccepted(options(#"{"guidance":{"type":"separated","weight":[2,2]}}"#), Fixture.models { $0.supportedGuidanceTypes = ["nocfg"] })
+        expectAccepted(options(#"{"guidance":{"type":"separated","weight":[2,2]}}"#), ValidationFixture.models { $0.supportedGuidanceTypes = ["nocfg"] })
     }
 
     @Test("loop needs the model's support, then exactly one segment (cases 79, 80)")
     func loop() {
         expectRefused(options(#"{"loop":true}"#), code: .invalidOptions, details: #"{"model":"null"}"#)
-        let looping = Fixture.models { $0.supportsLoop = true }
+        let looping = ValidationFixture.models { $0.supportsLoop = true }
         #expect(expectAccepted(options(#"{"loop":true}"#), looping)?.request.loop == true)
-        let two = Fixture.base(segments: #"[{"type":"text","prompt":"a","duration_frames":5},{"type":"text","prompt":"b","duration_frames":5}]"#)
+        let two = ValidationFixture.base(segments: #"[{"type":"text","prompt":"a","duration_frames":5},{"type":"text","prompt":"b","duration_frames":5}]"#)
         let error = expectRefused(two.with("options", #"{"loop":true}"#), looping, code: .invalidOptions, details: #"{"segments":2}"#)
         #expect(error?.message.contains("one segment") == true)
-        let constraintsOnly = Fixture.constraintsOnly(#"[{"type":"pose_keyframe","frame":1,"joint_rotations":{"Hips":[0,0,0,1]}}]"#)
+        let constraintsOnly = ValidationFixture.constraintsOnly(#"[{"type":"pose_keyframe","frame":1,"joint_rotations":{"Hips":[0,0,0,1]}}]"#)
         expectRefused(constraintsOnly.with("options", #"{"loop":true}"#), looping, code: .invalidOptions, details: #"{"segments":0}"#)
     }
 
@@ -97,10 +97,10 @@ struct OptionsTests {
 
     @Test("timing sets the request's frame rate and must be positive")
     func timing() {
-        #expect(expectAccepted(Fixture.base.with("timing", #"{"fps":24}"#))?.request.fps(native: 30) == 24)
-        expectSchemaErrors(Fixture.base.with("timing", "{}"), [#"missing ["timing","fps"]"#])
-        expectSchemaErrors(Fixture.base.with("timing", #"{"fps":0}"#), [#"greater_than ["timing","fps"]"#])
-        expectSchemaErrors(Fixture.base.with("timing", #"{"fps":24,"x":1}"#), [#"extra_forbidden ["timing","x"]"#])
-        expectSchemaErrors(Fixture.base.with("timing", "5"), [#"model_type ["timing"]"#])
+        #expect(expectAccepted(ValidationFixture.base.with("timing", #"{"fps":24}"#))?.request.fps(native: 30) == 24)
+        expectSchemaErrors(ValidationFixture.base.with("timing", "{}"), [#"missing ["timing","fps"]"#])
+        expectSchemaErrors(ValidationFixture.base.with("timing", #"{"fps":0}"#), [#"greater_than ["timing","fps"]"#])
+        expectSchemaErrors(ValidationFixture.base.with("timing", #"{"fps":24,"x":1}"#), [#"extra_forbidden ["timing","x"]"#])
+        expectSchemaErrors(ValidationFixture.base.with("timing", "5"), [#"model_type ["timing"]"#])
     }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite("Random mutations of valid requests")
 struct RandomMutationTests {
     /// A model that takes every optional feature, so mutations reach every check.
-    private let models = Fixture.models {
+    private let models = ValidationFixture.models {
         $0.supportedSegments = Segment.knownTypes
         $0.supportedConstraints = Constraint.knownTypes
         $0.supportsLoop = true
@@ -22,14 +22,14 @@ struct RandomMutationTests {
     }
 
     private static let seeds: [JSONValue] = [
-        Fixture.base,
-        Fixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":10,"language":"en","seed":4},{"type":"unconditioned","duration_frames":5},{"type":"pose","prompt":"stand"}]"#)
+        ValidationFixture.base,
+        ValidationFixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":10,"language":"en","seed":4},{"type":"unconditioned","duration_frames":5},{"type":"pose","prompt":"stand"}]"#)
             .with("timing", #"{"fps":24}"#)
             .with("options", #"{"diffusion_steps":50,"num_samples":2,"seed":7,"post_processing":false,"transition_frames":3,"guidance":{"type":"regular","weight":[2.5]},"loop":false,"keyframe_budget":0.01,"model_options":{"bend":0.5,"parts":["arms"]}}"#),
-        Fixture.constraintsOnly(#"[{"type":"root_path","frames":[0,5],"positions_xz":[[0,0],[1,1]],"heading_radians":[0.1,0.2]},{"type":"effector_target","joint":"Head","frames":[3,2],"positions":[[0,1,0],[0,1,1]],"rotations":[[0,0,0,1],[0,0,0,1]]},{"type":"pose_keyframe","frame":4,"joint_rotations":{"Hips":[0,0,0,1]},"root_position":[0,1,0],"fill_mode":"rest"},{"type":"ground_height","points":[[0,0,0]]}]"#),
-        Fixture.base(segments: "[" + Fixture.clip(frames: 3, extra: #","skeleton":\#(Fixture.skeletonText)"#) + "]"),
-        Fixture.base(segments: "[" + Fixture.video(#"{"url":"https://x.com/a.mp4"}"#, extra: #","start_s":1,"end_s":5,"fps":30"#) + ","
-                     + Fixture.video(#"{"data":"QUJD","media_type":"video/mp4"}"#, extra: #","end_s":3"#) + "]"),
+        ValidationFixture.constraintsOnly(#"[{"type":"root_path","frames":[0,5],"positions_xz":[[0,0],[1,1]],"heading_radians":[0.1,0.2]},{"type":"effector_target","joint":"Head","frames":[3,2],"positions":[[0,1,0],[0,1,1]],"rotations":[[0,0,0,1],[0,0,0,1]]},{"type":"pose_keyframe","frame":4,"joint_rotations":{"Hips":[0,0,0,1]},"root_position":[0,1,0],"fill_mode":"rest"},{"type":"ground_height","points":[[0,0,0]]}]"#),
+        ValidationFixture.base(segments: "[" + ValidationFixture.clip(frames: 3, extra: #","skeleton":\#(ValidationFixture.skeletonText)"#) + "]"),
+        ValidationFixture.base(segments: "[" + ValidationFixture.video(#"{"url":"https://x.com/a.mp4"}"#, extra: #","start_s":1,"end_s":5,"fps":30"#) + ","
+                     + ValidationFixture.video(#"{"data":"QUJD","media_type":"video/mp4"}"#, extra: #","end_s":3"#) + "]"),
     ]
 
     private static let pool: [JSONValue] = [
@@ -43,11 +43,11 @@ struct RandomMutationTests {
 
     @Test("no mutation traps, and every refusal is a protocol error of the table", arguments: 0..<8)
     func mutationsAreAnswered(_ round: Int) {
-        var random = SplitMix64(seed: UInt64(round) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        var random = MutationRandom(seed: UInt64(round) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
         for _ in 0..<400 {
             var body = Self.seeds[Int(random.next() % UInt64(Self.seeds.count))]
             for _ in 0..<(1 + Int(random.next() % 4)) { body = mutate(body, &random) }
-            switch validate(body, models) {
+            switch runValidator(body, models) {
             case .success(let validated):
                 #expect(validated.request.totalFrames > 0)
                 #expect(validated.modelKey == "null")
@@ -65,7 +65,7 @@ struct RandomMutationTests {
     }
 
     /// Replaces, deletes, extends or shrinks one random node.
-    private func mutate(_ value: JSONValue, _ random: inout SplitMix64) -> JSONValue {
+    private func mutate(_ value: JSONValue, _ random: inout MutationRandom) -> JSONValue {
         let choice = random.next() % 10
         switch value {
         case .object(var object) where !object.isEmpty && choice < 8:
@@ -93,13 +93,13 @@ struct RandomMutationTests {
         }
     }
 
-    private func pick(_ random: inout SplitMix64) -> JSONValue {
+    private func pick(_ random: inout MutationRandom) -> JSONValue {
         Self.pool[Int(random.next() % UInt64(Self.pool.count))]
     }
 }
 
 /// A small deterministic generator, so a failing round can be replayed.
-struct SplitMix64: RandomNumberGenerator {
+struct MutationRandom: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }

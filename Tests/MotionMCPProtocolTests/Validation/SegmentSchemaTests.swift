@@ -5,13 +5,13 @@ import Testing
 /// PROTOCOL.md §10 cases 41–47: text, unconditioned and pose segments.
 @Suite("Text, unconditioned and pose segments")
 struct SegmentSchemaTests {
-    private let withPose = Fixture.models { $0.supportedSegments += ["pose"] }
+    private let withPose = ValidationFixture.models { $0.supportedSegments += ["pose"] }
 
     @Test("an empty prompt is string_too_short inside the tagged location; one space is fine (case 41)")
     func promptLength() {
-        expectSchemaErrors(Fixture.base(segments: #"[{"type":"text","prompt":"","duration_frames":10}]"#),
+        expectSchemaErrors(ValidationFixture.base(segments: #"[{"type":"text","prompt":"","duration_frames":10}]"#),
                            [#"string_too_short ["segments",0,"text","prompt"]"#])
-        expectAccepted(Fixture.base(segments: #"[{"type":"text","prompt":" ","duration_frames":10}]"#))
+        expectAccepted(ValidationFixture.base(segments: #"[{"type":"text","prompt":" ","duration_frames":10}]"#))
     }
 
     @Test("duration_frames must be a positive integer (case 42)", arguments: [
@@ -19,47 +19,47 @@ struct SegmentSchemaTests {
         ("null", "int_type"), ("[]", "int_type"),
     ])
     func durationRefused(_ value: String, _ type: String) {
-        expectSchemaErrors(Fixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":\#(value)}]"#),
+        expectSchemaErrors(ValidationFixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":\#(value)}]"#),
                            ["\(type) [\"segments\",0,\"text\",\"duration_frames\"]"])
     }
 
     @Test("integral floats are integers: 10.0 and 1e1 make 10 frames (case 42)", arguments: ["10.0", "1e1", #""10""#, #"" 1_0 ""#])
     func durationIntegralFloat(_ value: String) {
-        let validated = expectAccepted(Fixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":\#(value)}]"#))
+        let validated = expectAccepted(ValidationFixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":\#(value)}]"#))
         #expect(validated?.request.totalFrames == 10)
     }
 
     @Test("the greater_than entry carries its bound in ctx")
     func greaterThanContext() {
-        let error = expectRefused(Fixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":0}]"#),
+        let error = expectRefused(ValidationFixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":0}]"#),
                                   code: .schemaValidation)
         let entry = error?.details["errors"]?.arrayValue?.first
-        #expect(entry == Fixture.json(#"{"type":"greater_than","loc":["segments",0,"text","duration_frames"],"msg":"Input should be greater than 0","ctx":{"gt":0}}"#))
+        #expect(entry == ValidationFixture.json(#"{"type":"greater_than","loc":["segments",0,"text","duration_frames"],"msg":"Input should be greater than 0","ctx":{"gt":0}}"#))
     }
 
     @Test("a per-segment seed is accepted without supports_segment_seed (case 43)")
     func segmentSeed() {
-        let validated = expectAccepted(Fixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":10,"seed":4}]"#))
+        let validated = expectAccepted(ValidationFixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":10,"seed":4}]"#))
         #expect(validated?.request.segments.first == .text(TextSegment(prompt: "walk", durationFrames: 10, seed: 4)))
     }
 
     @Test("language defaults to en and may be null")
     func language() {
-        let given = expectAccepted(Fixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":10,"language":null}]"#))
+        let given = expectAccepted(ValidationFixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":10,"language":null}]"#))
         #expect(given?.request.segments.first == .text(TextSegment(prompt: "walk", durationFrames: 10, language: nil)))
     }
 
     @Test("an unconditioned segment with a prompt is extra_forbidden (case 44)")
     func unconditionedWithPrompt() {
-        expectSchemaErrors(Fixture.base(segments: #"[{"type":"unconditioned","duration_frames":10,"prompt":"x"}]"#),
+        expectSchemaErrors(ValidationFixture.base(segments: #"[{"type":"unconditioned","duration_frames":10,"prompt":"x"}]"#),
                            [#"extra_forbidden ["segments",0,"unconditioned","prompt"]"#])
     }
 
     @Test("a pose counts one frame; it takes no duration; a keyframe at frame 1 is out of range (case 45)")
     func poseSegment() {
-        let pose = Fixture.base(segments: #"[{"type":"pose","prompt":"a"}]"#)
+        let pose = ValidationFixture.base(segments: #"[{"type":"pose","prompt":"a"}]"#)
         #expect(expectAccepted(pose, withPose)?.request.totalFrames == 1)
-        expectSchemaErrors(Fixture.base(segments: #"[{"type":"pose","prompt":"a","duration_frames":3,"seed":1}]"#),
+        expectSchemaErrors(ValidationFixture.base(segments: #"[{"type":"pose","prompt":"a","duration_frames":3,"seed":1}]"#),
                            [#"extra_forbidden ["segments",0,"pose","duration_frames"]"#, #"extra_forbidden ["segments",0,"pose","seed"]"#],
                            on: withPose)
         let keyframe = pose.with("constraints", #"[{"type":"pose_keyframe","frame":1,"joint_rotations":{"Hips":[0,0,0,1]}}]"#)
@@ -68,19 +68,19 @@ struct SegmentSchemaTests {
 
     @Test("a pose mixed with a text segment counts 1 + 3 frames (case 46)")
     func poseMixed() {
-        let body = Fixture.base(segments: #"[{"type":"pose","prompt":"a"},{"type":"text","prompt":"walk","duration_frames":3}]"#)
+        let body = ValidationFixture.base(segments: #"[{"type":"pose","prompt":"a"},{"type":"text","prompt":"walk","duration_frames":3}]"#)
         #expect(expectAccepted(body, withPose)?.request.totalFrames == 4)
     }
 
     @Test("segments must be a list (case 47)", arguments: ["null", "{}", #""x""#])
     func segmentsNotAList(_ value: String) {
-        expectSchemaErrors(Fixture.base.with("segments", value), [#"list_type ["segments"]"#])
+        expectSchemaErrors(ValidationFixture.base.with("segments", value), [#"list_type ["segments"]"#])
     }
 
     @Test("every missing field of every segment type is listed")
     func missingFieldsEverywhere() {
-        let models = Fixture.models { $0.supportedSegments = Segment.knownTypes }
-        expectSchemaErrors(Fixture.base(segments: #"[{"type":"text"},{"type":"unconditioned"},{"type":"pose"},{"type":"motion_reference"},{"type":"video_reference"}]"#), [
+        let models = ValidationFixture.models { $0.supportedSegments = Segment.knownTypes }
+        expectSchemaErrors(ValidationFixture.base(segments: #"[{"type":"text"},{"type":"unconditioned"},{"type":"pose"},{"type":"motion_reference"},{"type":"video_reference"}]"#), [
             #"missing ["segments",0,"text","prompt"]"#, #"missing ["segments",0,"text","duration_frames"]"#,
             #"missing ["segments",1,"unconditioned","duration_frames"]"#, #"missing ["segments",2,"pose","prompt"]"#,
             #"missing ["segments",3,"motion_reference","duration_frames"]"#, #"missing ["segments",3,"motion_reference","joint_names"]"#,

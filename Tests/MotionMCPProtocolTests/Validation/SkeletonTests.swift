@@ -5,11 +5,11 @@ import Testing
 /// PROTOCOL.md §10 cases 49–57: the request skeleton's schema, topology and retargeting.
 @Suite("The request skeleton")
 struct SkeletonTests {
-    private let retargeting = Fixture.models { $0.supportsRetargeting = true }
+    private let retargeting = ValidationFixture.models { $0.supportsRetargeting = true }
 
     @Test("two roots are 400 invalid_skeleton at [skeleton] with the count in the message (case 49)")
     func twoRoots() {
-        let body = Fixture.base.with(["skeleton", "joints", 1, "parent"], "null")
+        let body = ValidationFixture.base.with(["skeleton", "joints", 1, "parent"], "null")
         expectTopologyErrors(body, at: [#"["skeleton"]"#])
         #expect(expectRefused(body, code: .invalidSkeleton)?.message == "exactly one joint must have parent=null; got 2")
     }
@@ -20,73 +20,73 @@ struct SkeletonTests {
         (["skeleton", "joints", 1, "parent"], #""Neck""#),  // unknown parent
         (["skeleton", "joints", 4, "name"], #""Spine""#),  // duplicate names
         (["skeleton", "joints", 0, "parent"], #""RightFoot""#),  // every joint parented: a cycle, no root
-    ] as [([Step], String)])
-    func brokenTrees(_ path: [Step], _ value: String) {
-        expectTopologyErrors(Fixture.base.with(path, value), at: [#"["skeleton"]"#])
+    ] as [([PathStep], String)])
+    func brokenTrees(_ path: [PathStep], _ value: String) {
+        expectTopologyErrors(ValidationFixture.base.with(path, value), at: [#"["skeleton"]"#])
     }
 
     @Test("a cycle reports zero roots")
     func cycleHasNoRoot() {
-        let body = Fixture.base.with(["skeleton", "joints", 0, "parent"], #""RightFoot""#)
+        let body = ValidationFixture.base.with(["skeleton", "joints", 0, "parent"], #""RightFoot""#)
         #expect(expectRefused(body, code: .invalidSkeleton)?.message == "exactly one joint must have parent=null; got 0")
     }
 
     @Test("topology wins over every other schema error (case 51)")
     func topologyWins() {
-        let body = Fixture.base.with(["skeleton", "joints", 1, "parent"], "null").with("options", #"{"num_samples":0}"#)
+        let body = ValidationFixture.base.with(["skeleton", "joints", 1, "parent"], "null").with("options", #"{"num_samples":0}"#)
             .with("foo", "1")
         expectTopologyErrors(body, at: [#"["skeleton"]"#])
     }
 
     @Test("a quaternion of 3 numbers misses its fourth; 5 numbers are too_long alone (case 52)")
     func rotationLength() {
-        expectSchemaErrors(Fixture.base.with(["skeleton", "joints", 2, "rest_rotation"], "[0,0,1]"),
+        expectSchemaErrors(ValidationFixture.base.with(["skeleton", "joints", 2, "rest_rotation"], "[0,0,1]"),
                            [#"missing ["skeleton","joints",2,"rest_rotation",3]"#])
-        expectSchemaErrors(Fixture.base.with(["skeleton", "joints", 2, "rest_rotation"], #"["x",0,0,1,2]"#),
+        expectSchemaErrors(ValidationFixture.base.with(["skeleton", "joints", 2, "rest_rotation"], #"["x",0,0,1,2]"#),
                            [#"too_long ["skeleton","joints",2,"rest_rotation"]"#])
     }
 
     @Test("a joint with a field error keeps topology from being checked (case 53)")
     func fieldErrorHidesTopology() {
-        let body = Fixture.base.with(["skeleton", "joints", 1, "parent"], "null").with(["skeleton", "joints", 3, "x"], "1")
+        let body = ValidationFixture.base.with(["skeleton", "joints", 1, "parent"], "null").with(["skeleton", "joints", 3, "x"], "1")
         expectSchemaErrors(body, [#"extra_forbidden ["skeleton","joints",3,"x"]"#])
     }
 
     @Test("joint and name bounds: no joints, 129 code points, a 257-character display name (case 54)")
     func bounds() {
-        expectSchemaErrors(Fixture.base.with(["skeleton", "joints"], "[]"), [#"too_short ["skeleton","joints"]"#])
+        expectSchemaErrors(ValidationFixture.base.with(["skeleton", "joints"], "[]"), [#"too_short ["skeleton","joints"]"#])
         let long = String(repeating: "é", count: 129)
-        expectSchemaErrors(Fixture.base.with(["skeleton", "joints", 4, "name"], "\"\(long)\""),
+        expectSchemaErrors(ValidationFixture.base.with(["skeleton", "joints", 4, "name"], "\"\(long)\""),
                            [#"string_too_long ["skeleton","joints",4,"name"]"#], on: retargeting)
-        expectAccepted(Fixture.base.with(["skeleton", "joints", 4, "name"], "\"\(long.dropLast())\""), retargeting)
-        expectSchemaErrors(Fixture.base.with(["skeleton", "joints", 4, "display_name"], "\"\(String(repeating: "d", count: 257))\""),
+        expectAccepted(ValidationFixture.base.with(["skeleton", "joints", 4, "name"], "\"\(long.dropLast())\""), retargeting)
+        expectSchemaErrors(ValidationFixture.base.with(["skeleton", "joints", 4, "display_name"], "\"\(String(repeating: "d", count: 257))\""),
                            [#"string_too_long ["skeleton","joints",4,"display_name"]"#])
-        expectSchemaErrors(Fixture.base.with(["skeleton", "joints", 4, "name"], #""""#), [#"string_too_short ["skeleton","joints",4,"name"]"#])
+        expectSchemaErrors(ValidationFixture.base.with(["skeleton", "joints", 4, "name"], #""""#), [#"string_too_short ["skeleton","joints",4,"name"]"#])
     }
 
     @Test("lengths count code points, not grapheme clusters")
     func codePointLengths() {
         let combining = String(repeating: "e\u{301}", count: 64)  // 64 characters, 128 code points
-        expectAccepted(Fixture.base.with(["skeleton", "joints", 4, "name"], "\"\(combining)\""), retargeting)
-        expectSchemaErrors(Fixture.base.with(["skeleton", "joints", 4, "name"], "\"\(combining)x\""),
+        expectAccepted(ValidationFixture.base.with(["skeleton", "joints", 4, "name"], "\"\(combining)\""), retargeting)
+        expectSchemaErrors(ValidationFixture.base.with(["skeleton", "joints", 4, "name"], "\"\(combining)x\""),
                            [#"string_too_long ["skeleton","joints",4,"name"]"#], on: retargeting)
     }
 
     @Test("only the literal coordinate system and units are accepted (case 55)")
     func literals() {
-        expectSchemaErrors(Fixture.base.with(["skeleton", "coordinate_system"], #""left""#).with(["skeleton", "units"], #""cm""#), [
+        expectSchemaErrors(ValidationFixture.base.with(["skeleton", "coordinate_system"], #""left""#).with(["skeleton", "units"], #""cm""#), [
             #"literal_error ["skeleton","coordinate_system"]"#, #"literal_error ["skeleton","units"]"#,
         ])
-        expectSchemaErrors(Fixture.base.with(["skeleton", "coordinate_system"], "null"), [#"literal_error ["skeleton","coordinate_system"]"#])
+        expectSchemaErrors(ValidationFixture.base.with(["skeleton", "coordinate_system"], "null"), [#"literal_error ["skeleton","coordinate_system"]"#])
     }
 
     @Test("the wrong kinds of skeleton and joint values")
     func kinds() {
-        expectSchemaErrors(Fixture.base.with("skeleton", "5"), [#"model_type ["skeleton"]"#])
-        expectSchemaErrors(Fixture.base.with("skeleton", "{}"), [#"missing ["skeleton","joints"]"#])
-        expectSchemaErrors(Fixture.base.with(["skeleton", "joints"], "{}"), [#"list_type ["skeleton","joints"]"#])
-        expectSchemaErrors(Fixture.base.with(["skeleton", "joints", 1], "5"), [#"model_type ["skeleton","joints",1]"#])
-        expectSchemaErrors(Fixture.base.with(["skeleton", "joints", 0], #"{"name":5,"parent":5,"rest_translation":[1,"x"],"rest_rotation":"q","display_name":5}"#), [
+        expectSchemaErrors(ValidationFixture.base.with("skeleton", "5"), [#"model_type ["skeleton"]"#])
+        expectSchemaErrors(ValidationFixture.base.with("skeleton", "{}"), [#"missing ["skeleton","joints"]"#])
+        expectSchemaErrors(ValidationFixture.base.with(["skeleton", "joints"], "{}"), [#"list_type ["skeleton","joints"]"#])
+        expectSchemaErrors(ValidationFixture.base.with(["skeleton", "joints", 1], "5"), [#"model_type ["skeleton","joints",1]"#])
+        expectSchemaErrors(ValidationFixture.base.with(["skeleton", "joints", 0], #"{"name":5,"parent":5,"rest_translation":[1,"x"],"rest_rotation":"q","display_name":5}"#), [
             #"string_type ["skeleton","joints",0,"name"]"#, #"string_type ["skeleton","joints",0,"parent"]"#,
             #"float_parsing ["skeleton","joints",0,"rest_translation",1]"#, #"missing ["skeleton","joints",0,"rest_translation",2]"#,
             #"tuple_type ["skeleton","joints",0,"rest_rotation"]"#, #"string_type ["skeleton","joints",0,"display_name"]"#,
@@ -95,21 +95,21 @@ struct SkeletonTests {
 
     @Test("a model that cannot retarget refuses reordered or partial joint lists (case 56)")
     func retargetingUnsupported() {
-        let reordered = Fixture.base.with(["skeleton", "joints", 3, "name"], #""RightFoot""#).with(["skeleton", "joints", 4, "name"], #""LeftFoot""#)
+        let reordered = ValidationFixture.base.with(["skeleton", "joints", 3, "name"], #""RightFoot""#).with(["skeleton", "joints", 4, "name"], #""LeftFoot""#)
         expectRefused(reordered, code: .retargetingUnsupported, details: "{}")
-        expectRefused(Fixture.base.without("skeleton", "joints", 4), code: .retargetingUnsupported, details: "{}")
+        expectRefused(ValidationFixture.base.without("skeleton", "joints", 4), code: .retargetingUnsupported, details: "{}")
     }
 
     @Test("only names in order are compared: rest values, parents and display names may differ (case 57)")
     func onlyNamesCompared() {
-        let body = Fixture.base.with(["skeleton", "joints", 2, "rest_translation"], "[1,2,3]")
+        let body = ValidationFixture.base.with(["skeleton", "joints", 2, "rest_translation"], "[1,2,3]")
             .with(["skeleton", "joints", 2, "parent"], #""Hips""#).with(["skeleton", "joints", 2, "display_name"], #""Kopf""#)
         expectAccepted(body)
     }
 
     @Test("names that are canonically equivalent but not equal are different joints")
     func noNormalisation() {
-        let body = Fixture.base.with(["skeleton", "joints", 3, "name"], #""e\u0301""#).with(["skeleton", "joints", 4, "name"], #""\u00e9""#)
+        let body = ValidationFixture.base.with(["skeleton", "joints", 3, "name"], #""e\u0301""#).with(["skeleton", "joints", 4, "name"], #""\u00e9""#)
         expectAccepted(body, retargeting)
         expectTopologyErrors(body.with(["skeleton", "joints", 4, "name"], #""e\u0301""#), at: [#"["skeleton"]"#], on: retargeting)
     }

@@ -4,7 +4,7 @@ import Testing
 
 /// Request bodies and model directories for the validation tests, written as the conformance cases
 /// of PROTOCOL.md §10 write them: BASE plus a change, on N or N[...].
-enum Fixture {
+enum ValidationFixture {
     /// SK: the canonical skeleton of a default NullBackbone, as `/capabilities` publishes it.
     static let skeletonText = #"""
         {"joints":[
@@ -81,7 +81,7 @@ enum Fixture {
 }
 
 /// One step of a path into a test body.
-enum Step: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+enum PathStep: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
     case key(String)
     case index(Int)
     init(stringLiteral value: String) { self = .key(value) }
@@ -93,12 +93,12 @@ extension JSONValue {
     func with(_ key: String, _ text: String) -> JSONValue { with([.key(key)], text) }
 
     /// The value with the member at `path` set to the JSON `text`.
-    func with(_ path: [Step], _ text: String) -> JSONValue { replacing(path, by: Fixture.json(text)) }
+    func with(_ path: [PathStep], _ text: String) -> JSONValue { replacing(path, by: ValidationFixture.json(text)) }
 
     /// The value without the member at `path`.
-    func without(_ path: Step...) -> JSONValue { replacing(path, by: nil) }
+    func without(_ path: PathStep...) -> JSONValue { replacing(path, by: nil) }
 
-    private func replacing(_ path: [Step], by replacement: JSONValue?) -> JSONValue {
+    private func replacing(_ path: [PathStep], by replacement: JSONValue?) -> JSONValue {
         guard let step = path.first else { return replacement ?? .null }
         let rest = Array(path.dropFirst())
         switch (self, step) {
@@ -118,24 +118,24 @@ extension JSONValue {
     }
 
     /// Compact JSON text.
-    var text: String { String(decoding: serialized, as: UTF8.self) }
+    var compactText: String { String(decoding: serialized, as: UTF8.self) }
 }
 
 /// Runs the validator.
-func validate(_ body: JSONValue, _ models: ModelDirectory = Fixture.models()) -> Result<ValidatedRequest, ProtocolError> {
+func runValidator(_ body: JSONValue, _ models: ModelDirectory = ValidationFixture.models()) -> Result<ValidatedRequest, ProtocolError> {
     Result { () throws(ProtocolError) in try RequestValidator.validate(body, models: models) }
 }
 
 /// Expects the request to pass every check; returns it.
 @discardableResult
 func expectAccepted(
-    _ body: JSONValue, _ models: ModelDirectory = Fixture.models(), sourceLocation: SourceLocation = #_sourceLocation
+    _ body: JSONValue, _ models: ModelDirectory = ValidationFixture.models(), sourceLocation: SourceLocation = #_sourceLocation
 ) -> ValidatedRequest? {
-    switch validate(body, models) {
+    switch runValidator(body, models) {
     case .success(let validated):
         return validated
     case .failure(let error):
-        Issue.record("refused: \(error.code) \(error.message) \(JSONValue.object(error.details).text)", sourceLocation: sourceLocation)
+        Issue.record("refused: \(error.code) \(error.message) \(JSONValue.object(error.details).compactText)", sourceLocation: sourceLocation)
         return nil
     }
 }
@@ -143,18 +143,18 @@ func expectAccepted(
 /// Expects a refusal with `code` (and its status) and, when given, exactly these `details`.
 @discardableResult
 func expectRefused(
-    _ body: JSONValue, _ models: ModelDirectory = Fixture.models(), code: ErrorCode, details: String? = nil,
+    _ body: JSONValue, _ models: ModelDirectory = ValidationFixture.models(), code: ErrorCode, details: String? = nil,
     sourceLocation: SourceLocation = #_sourceLocation
 ) -> ProtocolError? {
-    switch validate(body, models) {
+    switch runValidator(body, models) {
     case .success:
         Issue.record("accepted; expected \(code)", sourceLocation: sourceLocation)
         return nil
     case .failure(let error):
-        #expect(error.code == code, "\(error.message) \(JSONValue.object(error.details).text)", sourceLocation: sourceLocation)
+        #expect(error.code == code, "\(error.message) \(JSONValue.object(error.details).compactText)", sourceLocation: sourceLocation)
         #expect(error.status == code.status, sourceLocation: sourceLocation)
         if let details {
-            #expect(JSONValue.object(error.details) == Fixture.json(details), sourceLocation: sourceLocation)
+            #expect(JSONValue.object(error.details) == ValidationFixture.json(details), sourceLocation: sourceLocation)
         }
         return error
     }
@@ -163,7 +163,7 @@ func expectRefused(
 /// Expects `422 schema_validation` whose entries are exactly `entries`, each written
 /// `type loc` with `loc` as compact JSON: `missing ["protocol_version"]`.
 func expectSchemaErrors(
-    _ body: JSONValue, _ entries: [String], on models: ModelDirectory = Fixture.models(),
+    _ body: JSONValue, _ entries: [String], on models: ModelDirectory = ValidationFixture.models(),
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     guard let error = expectRefused(body, models, code: .schemaValidation, sourceLocation: sourceLocation) else { return }
@@ -172,7 +172,7 @@ func expectSchemaErrors(
 
 /// Expects `400 invalid_skeleton` whose entries are exactly these locations.
 func expectTopologyErrors(
-    _ body: JSONValue, at locs: [String], on models: ModelDirectory = Fixture.models(),
+    _ body: JSONValue, at locs: [String], on models: ModelDirectory = ValidationFixture.models(),
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     guard let error = expectRefused(body, models, code: .invalidSkeleton, sourceLocation: sourceLocation) else { return }
@@ -186,6 +186,6 @@ func expectTopologyErrors(
 func entryLines(_ error: ProtocolError) -> [String] {
     (error.details["errors"]?.arrayValue ?? []).map { entry in
         let object = entry.objectValue ?? JSONObject()
-        return "\(object["type"]?.stringValue ?? "?") \((object["loc"] ?? .null).text)"
+        return "\(object["type"]?.stringValue ?? "?") \((object["loc"] ?? .null).compactText)"
     }
 }

@@ -6,14 +6,14 @@ import Testing
 @Suite("Video references")
 struct VideoReferenceTests {
     /// N[segments+=video_reference, max_video_bytes=1036, max_video_seconds=10.0].
-    private let models = Fixture.models {
+    private let models = ValidationFixture.models {
         $0.supportedSegments += ["video_reference"]
         $0.limits.maxVideoBytes = 1036
         $0.limits.maxVideoSeconds = 10
     }
 
     private func video(_ source: String, extra: String = "") -> JSONValue {
-        Fixture.base(segments: "[" + Fixture.video(source, extra: extra) + "]")
+        ValidationFixture.base(segments: "[" + ValidationFixture.video(source, extra: extra) + "]")
     }
 
     /// Standard base64 of `count` bytes.
@@ -34,7 +34,7 @@ struct VideoReferenceTests {
 
     @Test("a URL's size cannot be known and is not checked (case 108)")
     func urlSizeUnknown() {
-        let tiny = Fixture.models {
+        let tiny = ValidationFixture.models {
             $0.supportedSegments += ["video_reference"]
             $0.limits.maxVideoBytes = 1
         }
@@ -115,13 +115,13 @@ struct VideoReferenceTests {
     @Test("bytes are checked before seconds, and segments in order (case 113)")
     func checkOrder() {
         expectRefused(video(inline(bytes: 1037), extra: #","end_s":20"#), models, code: .payloadTooLarge)
-        let body = Fixture.base(segments: "[" + Fixture.video(#"{"url":"https://x.com/a"}"#, extra: #","end_s":20"#) + ","
-                                + Fixture.video(inline(bytes: 1037)) + "]")
+        let body = ValidationFixture.base(segments: "[" + ValidationFixture.video(#"{"url":"https://x.com/a"}"#, extra: #","end_s":20"#) + ","
+                                + ValidationFixture.video(inline(bytes: 1037)) + "]")
         expectRefused(body, models, code: .invalidOptions, details: #"{"max_video_seconds":10.0,"video_seconds":20.0,"segment":0}"#)
     }
 
     @Test("a model without video caps takes any inline size and trim (case 114)")
     func noCaps() {
-        expectAccepted(video(inline(bytes: 2000), extra: #","end_s":3600"#), Fixture.models { $0.supportedSegments += ["video_reference"] })
+        expectAccepted(video(inline(bytes: 2000), extra: #","end_s":3600"#), ValidationFixture.models { $0.supportedSegments += ["video_reference"] })
     }
 }
