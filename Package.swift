@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "MotionMCP", targets: ["MotionMCP"]),
+        .library(name: "MotionMCPProtocol", targets: ["MotionMCPProtocol"]),
         .executable(name: "mmcp-console", targets: ["mmcp-console"]),
     ],
     dependencies: [
@@ -14,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The wire protocol: JSON, request validation, the error envelope, glTF encoding and the
@@ -28,14 +31,28 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The system ncursesw library, and a shim for the macros and globals Swift cannot import.
+        .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
+        // The operations console without a terminal: state, key table, rendering into an
+        // in-memory screen, themes, the log ring, the --once report. No curses calls.
+        .target(
+            name: "MotionMCPConsole",
+            dependencies: ["MotionMCP", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The console on a real terminal: the only code that calls curses, on one thread.
+        .target(name: "ConsoleTerminal", dependencies: ["CNCurses", "MotionMCPConsole"]),
         // The command line: flags, assembling the services, running them.
         .executableTarget(
             name: "mmcp-console",
             dependencies: [
                 "MotionMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
@@ -43,6 +60,7 @@ let package = Package(
             dependencies: ["MotionMCPProtocol"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "MotionMCPConsoleTests", dependencies: ["MotionMCPConsole", "MotionMCP"]),
         .testTarget(
             name: "MotionMCPTests",
             dependencies: [

@@ -62,7 +62,8 @@ extension MMCPServer {
     func openAPIDocument(for request: Request) -> [UInt8] {
         OpenAPIDocument.render(
             title: documentation.title, description: documentation.description,
-            pathPrefix: mountPrefix(of: request, route: "/openapi.json"))
+            pathPrefix: mountPrefix(of: request, route: "/openapi.json"),
+            operational: servesOperationalRoutes.load(ordering: .relaxed))
     }
 
     func swaggerPage(for request: Request) -> [UInt8] {

@@ -39,9 +39,9 @@ struct BatchHandler: Sendable {
         for (item, outcome) in zip(requests, outcomes) {
             guard let model = generate.namedModel(item) else { continue }
             if case .error(let error) = outcome {
-                model.metrics.record(latency: latency, errorCode: error.code.rawValue)
+                model.recordAnswer(status: error.status, errorCode: error.code.rawValue, total: latency)
             } else {
-                model.metrics.record(latency: latency, errorCode: nil)
+                model.recordAnswer(status: 200, errorCode: nil, total: latency)
             }
         }
     }

@@ -15,10 +15,11 @@ public import Logging
 public func buildApp(
     _ server: MMCPServer,
     configuration: ApplicationConfiguration = ApplicationConfiguration(address: .hostname("0.0.0.0", port: 8000)),
-    router: Router<BasicRequestContext> = Router()
+    router: Router<BasicRequestContext> = Router(), operationalEndpoints: Bool = false
 ) -> some ApplicationProtocol {
     router.add(middleware: FrameworkErrorMiddleware())
     server.addRoutes(to: router)
+    if operationalEndpoints { server.addOperationalRoutes(to: router) }
     var app = Application(router: router, configuration: configuration, logger: server.logger)
     app.addMMCP(server)
     return app
@@ -96,4 +97,19 @@ func serverLogger(_ level: Logger.Level) -> Logger {
     var logger = Logger(label: "mmcp")
     logger.logLevel = level
     return logger
+}
+
+/// The application an operations runtime serves: the MMCP routes and the operational endpoints,
+/// with models set up in the background by `runtime` (requests for a model still setting up get
+/// `503 model_unavailable`, and `/readyz` says so) instead of before the server listens.
+/// Run it in one service group with `runtime` and a ``ShutdownSequence``, in that order.
+public func buildApp(
+    _ runtime: MMCPRuntime,
+    configuration: ApplicationConfiguration = ApplicationConfiguration(address: .hostname("0.0.0.0", port: 8000))
+) -> some ApplicationProtocol {
+    let router = Router()
+    router.add(middleware: FrameworkErrorMiddleware())
+    runtime.server.addRoutes(to: router)
+    runtime.server.addOperationalRoutes(to: router)
+    return Application(router: router, configuration: configuration, logger: runtime.server.logger)
 }

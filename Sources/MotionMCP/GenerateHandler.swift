@@ -60,46 +60,57 @@ struct GenerateHandler: Sendable {
         if case .object(let object) = document, object.contains("requests") {
             return await BatchHandler(generate: self).handle(object, started: started)
         }
-        let response = await handleSingle(document, bodyLength: body.count)
-        if let model = response.model {
-            model.metrics.record(latency: ContinuousClock.now - started, errorCode: response.answer.errorCode)
-        }
-        return response.answer
+        let answer = await handleSingle(document, bodyLength: body.count, started: started)
+        answer.model?.recordAnswer(
+            status: answer.response.status, errorCode: answer.response.errorCode, total: ContinuousClock.now - started,
+            wait: answer.wait, generate: answer.generate)
+        return answer.response
     }
 
-    /// A single request's answer, and the model it is counted against (when one was named).
-    func handleSingle(_ document: JSONValue, bodyLength: Int) async -> (answer: ProtocolResponse, model: ServedModel?) {
+    /// A single request's answer, the model it is counted against (when one was named), and how
+    /// long it waited before the backbone call and how long the call took (when it was made).
+    struct SingleAnswer {
+        var response: ProtocolResponse
+        var model: ServedModel?
+        var wait: Duration?
+        var generate: Duration?
+    }
+
+    func handleSingle(_ document: JSONValue, bodyLength: Int, started: ContinuousClock.Instant) async -> SingleAnswer {
         let validated: ValidatedRequest
         do throws(ProtocolError) {
             validated = try RequestValidator.validate(document, models: directory)
             let cap = validated.spec.limits.maxRequestBytes
             if bodyLength > cap { throw BodyLimit.tooLarge(bodyLength: bodyLength, cap: cap) }
         } catch {
-            return (ProtocolResponse(error), namedModel(document))
+            return SingleAnswer(response: ProtocolResponse(error), model: namedModel(document))
         }
         guard let model = registry.model(forKey: validated.modelKey) else {
             let available = registry.models.map(\.key).sorted()
-            return (ProtocolResponse(ProtocolError.unknownModel(validated.modelKey, available: available)), nil)
+            return SingleAnswer(response: ProtocolResponse(ProtocolError.unknownModel(validated.modelKey, available: available)))
         }
         guard model.admit() else {
-            return (ProtocolResponse(model.unavailableError(), retryAfter: Self.retryAfterSeconds), model)
+            return SingleAnswer(response: ProtocolResponse(model.unavailableError(), retryAfter: Self.retryAfterSeconds), model: model)
         }
         defer { model.release() }
+        let called = ContinuousClock.now
+        var answer = SingleAnswer(response: ProtocolResponse(status: 200, contentType: ProtocolResponse.gltf, body: []), model: model, wait: called - started)
         do {
             let request = validated.request
             let backbone = model.backbone
             let result = try await model.perform { try await backbone.generate(request) }
-            let document = try encode(result, for: validated)
-            return (ProtocolResponse(status: 200, contentType: ProtocolResponse.gltf, body: document), model)
+            answer.generate = ContinuousClock.now - called
+            answer.response.body = try encode(result, for: validated)
         } catch let error as ProtocolError {
-            return (ProtocolResponse(error), model)
+            answer.response = ProtocolResponse(error)
         } catch is CancellationError where model.state != .ready {
             // A drain timed out and cancelled the call: the model went away under the request.
-            return (ProtocolResponse(model.unavailableError(), retryAfter: Self.retryAfterSeconds), model)
+            answer.response = ProtocolResponse(model.unavailableError(), retryAfter: Self.retryAfterSeconds)
         } catch {
             logger.error("generate failed", metadata: ["model": "\(validated.modelKey)", "error": "\(error)"])
-            return (ProtocolResponse(Self.internalError(error)), model)
+            answer.response = ProtocolResponse(Self.internalError(error))
         }
+        return answer
     }
 
     /// How long a client is asked to wait when a model is setting up, draining or gone.

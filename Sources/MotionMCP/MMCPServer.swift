@@ -28,6 +28,9 @@ public final class MMCPServer: Sendable {
     private let isSetUp = Mutex(false)
     /// How long a drain waits for requests in flight before cancelling them.
     public let drainTimeout: Duration
+    private let shuttingDown = Atomic(false)
+    /// Whether `/healthz`, `/readyz` and `/metrics` were added (the OpenAPI document lists them then).
+    let servesOperationalRoutes = Atomic(false)
 
     /// A server for one backbone, keyed by its ``Backbone/modelID`` (else its spec's id).
     public convenience init(
@@ -67,6 +70,13 @@ public final class MMCPServer: Sendable {
         self.documentation = documentation
         self.logger = logger
         self.openAPIEnabled = Atomic(documentation.enabled)
+    }
+
+    /// Whether the server is shutting down (then `/readyz` answers 503). Set by the shutdown
+    /// sequence before it drains, so a load balancer stops sending traffic first.
+    public var isShuttingDown: Bool {
+        get { shuttingDown.load(ordering: .relaxed) }
+        set { shuttingDown.store(newValue, ordering: .relaxed) }
     }
 
     /// Whether the OpenAPI document and pages are served.

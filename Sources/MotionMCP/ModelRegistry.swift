@@ -33,16 +33,25 @@ public final class ModelRegistry: Sendable {
     private let current: Mutex<[ServedModel]>
     let epoch: ContinuousClock.Instant
     let lifecycle: ModelLifecycle
+    /// The Prometheus series of every model, or `nil` when metrics are off.
+    public let prometheus: PrometheusExport?
 
-    /// A registry serving `models`; throws when two share a key.
-    public init(_ models: [RegisteredModel], logger: Logger = Logger(label: "mmcp")) throws(RegistrationError) {
+    /// A registry serving `models`; throws when two share a key. With `recordsMetrics` off, no
+    /// request is counted (for measuring what the metrics cost).
+    public init(
+        _ models: [RegisteredModel], logger: Logger = Logger(label: "mmcp"), recordsMetrics: Bool = true
+    ) throws(RegistrationError) {
         var seen = Set<String>()
         for model in models where !seen.insert(model.key).inserted {
             throw RegistrationError("duplicate model id '\(model.key)'")
         }
         let epoch = ContinuousClock.now
+        let prometheus = recordsMetrics ? PrometheusExport() : nil
         self.epoch = epoch
-        current = Mutex(models.map { ServedModel(key: $0.key, backbone: $0.backbone, epoch: epoch) })
+        self.prometheus = prometheus
+        current = Mutex(models.map {
+            ServedModel(key: $0.key, backbone: $0.backbone, epoch: epoch, instruments: prometheus?.instruments(model: $0.key))
+        })
         lifecycle = ModelLifecycle(logger: logger)
     }
 
@@ -57,7 +66,8 @@ public final class ModelRegistry: Sendable {
     /// Adds a model in state `settingUp`; throws when the key is taken.
     @discardableResult
     func add(_ model: RegisteredModel) throws(RegistrationError) -> ServedModel {
-        let served = ServedModel(key: model.key, backbone: model.backbone, epoch: epoch)
+        let served = ServedModel(
+            key: model.key, backbone: model.backbone, epoch: epoch, instruments: prometheus?.instruments(model: model.key))
         try current.withLock { (models: inout [ServedModel]) throws(RegistrationError) in
             guard !models.contains(where: { $0.key == model.key }) else {
                 throw RegistrationError("a model with id '\(model.key)' is already served")
@@ -76,7 +86,7 @@ public final class ModelRegistry: Sendable {
 extension ModelRegistry {
     /// Keys for a list of backbones: each one's ``Backbone/modelID`` when it is not empty, else its
     /// spec's id (read before ``Backbone/setup()``, as the reference does).
-    static func keyed(_ backbones: [any Backbone]) throws(RegistrationError) -> [RegisteredModel] {
+    public static func keyed(_ backbones: [any Backbone]) throws(RegistrationError) -> [RegisteredModel] {
         guard !backbones.isEmpty else { throw RegistrationError("at least one backbone is required") }
         return backbones.map { backbone in
             let key = backbone.modelID.flatMap { $0.isEmpty ? nil : $0 } ?? backbone.capabilities().id

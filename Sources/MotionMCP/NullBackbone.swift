@@ -10,6 +10,8 @@ public struct NullBackbone: Backbone {
     public let modelID: String?
     /// The spec it publishes.
     public let spec: ModelSpec
+    /// How long `generate` takes, to stand in for a real model's latency (zero by default).
+    public var simulatedLatency: Duration = .zero
 
     /// The 5-joint default skeleton: Hips, Spine, Head, LeftFoot, RightFoot.
     public static let defaultSkeleton = Skeleton(joints: [
@@ -72,7 +74,8 @@ public struct NullBackbone: Backbone {
     /// Identity rotations for every joint of the request skeleton, and the root held at the request
     /// skeleton's first joint's rest translation, for `numSamples` samples of `totalFrames` frames.
     public func generate(_ request: GenerateRequest) async throws -> MotionResult {
-        try Self.restPose(for: request)
+        if simulatedLatency > .zero { try await Task.sleep(for: simulatedLatency) }
+        return try Self.restPose(for: request)
     }
 
     /// The rest-pose motion the NullBackbone answers `request` with.

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Hummingbird
 import MotionMCP
+import ServiceLifecycle
 
 /// `mmcp-console`: runs an MMCP server (by default one NullBackbone on 0.0.0.0:8000).
 @main
@@ -19,10 +21,19 @@ struct MMCPConsole: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "mmcp")
         logger.logLevel = serve.logLevel.level
-        let server = try MMCPServer(
-            backbones: serve.backbones(), documentation: APIDocumentation(enabled: !serve.noOpenAPI), logger: logger)
+        let server = try serve.makeServer(logger: logger)
+        let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)")
+        let app = buildApp(runtime, configuration: ApplicationConfiguration(address: .hostname(serve.host, port: serve.port)))
+        let shutdown = ShutdownSequence(server: server, grace: .seconds(serve.shutdownGrace))
+        let status = StatusLog(control: runtime, logger: logger)
         logger.info("serving", metadata: ["models": "\(server.registry.models.map(\.key))", "address": "\(serve.host):\(serve.port)"])
-        try await MotionMCP.serve(server, host: serve.host, port: serve.port)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [app, runtime, shutdown, status], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        if shutdown.drainTimedOut {
+            throw ExitCode(3)
+        }
     }
 
     /// Parses the command line and runs; a usage error or a bad spec file is one line on standard
@@ -41,6 +52,9 @@ struct MMCPConsole: AsyncParsableCommand {
             fail(error.message)
         } catch let error as RegistrationError {
             fail(error.description)
+        } catch let code as ExitCode {
+            FileHandle.standardError.write(Data("mmcp-console: a drain timed out; requests still running were cancelled\n".utf8))
+            Foundation.exit(code.rawValue)
         } catch {
             fail("\(error)", status: 1)
         }

@@ -24,10 +24,42 @@ struct ServeOptions: ParsableArguments {
     @Flag(name: .customLong("no-openapi"), help: "Do not serve /openapi.json, /docs and /redoc.")
     var noOpenAPI = false
 
+    @Option(help: "Seconds a drain waits for requests in flight before cancelling them.")
+    var drainTimeout: Double = 30
+
+    @Option(help: "Seconds between /readyz turning 503 and the drain, on SIGTERM or SIGINT (for a load balancer to notice).")
+    var shutdownGrace: Double = 0
+
+    @Option(help: "Milliseconds each NullBackbone takes to generate, to stand in for a real model's latency.")
+    var latency: Double = 0
+
+    @Flag(name: .customLong("no-metrics"), help: ArgumentHelp("Record no metrics (to measure what they cost).", visibility: .hidden))
+    var noMetrics = false
+
     /// The backbones the flags ask for, in order; the default is one NullBackbone `null`.
-    func backbones() throws -> [NullBackbone] {
-        guard !nullModels.isEmpty else { return [NullBackbone()] }
-        return try nullModels.map { try $0.backbone() }
+    func backbones() throws -> [any Backbone] {
+        let plain = nullModels.isEmpty ? [NullBackbone()] : try nullModels.map { try $0.backbone() }
+        return plain.map { backbone -> any Backbone in
+            var backbone = backbone
+            backbone.simulatedLatency = .milliseconds(latency)
+            return backbone
+        }
+    }
+
+    /// Checks the numbers, before anything starts.
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard drainTimeout >= 0, shutdownGrace >= 0, latency >= 0 else {
+            throw ValidationError("--drain-timeout, --shutdown-grace and --latency must not be negative")
+        }
+    }
+
+    /// The server the flags describe.
+    func makeServer(logger: Logger) throws -> MMCPServer {
+        let registered = try ModelRegistry.keyed(backbones())
+        return MMCPServer(
+            registry: try ModelRegistry(registered, logger: logger, recordsMetrics: !noMetrics),
+            documentation: APIDocumentation(enabled: !noOpenAPI), logger: logger, drainTimeout: .seconds(drainTimeout))
     }
 }
 

@@ -5,16 +5,77 @@
 /// Everything except the title, the description and the mount prefix is built once.
 enum OpenAPIDocument {
     /// The document as compact JSON bytes. `pathPrefix` is where the MMCP routes are mounted ("" or e.g. "/motion"); paths are written with it.
-    static func render(title: String, description: String, pathPrefix: String) -> [UInt8] {
+    /// With `operational`, `/healthz`, `/readyz` and `/metrics` are described too.
+    static func render(title: String, description: String, pathPrefix: String, operational: Bool = false) -> [UInt8] {
         var document = template
         document["info"] = ["title": .string(title), "version": "1.4", "description": .string(description)]
-        document["paths"] = .object(
-            JSONObject([
-                (pathPrefix + "/capabilities", capabilitiesPathItem),
-                (pathPrefix + "/generate", generatePathItem),
-            ]))
+        var paths = [
+            (pathPrefix + "/capabilities", capabilitiesPathItem),
+            (pathPrefix + "/generate", generatePathItem),
+        ]
+        if operational {
+            paths += [
+                (pathPrefix + "/healthz", healthPathItem), (pathPrefix + "/readyz", readinessPathItem),
+                (pathPrefix + "/metrics", metricsPathItem),
+            ]
+        }
+        document["paths"] = .object(JSONObject(paths))
         return JSONValue.object(document).serialized
     }
+
+    /// `GET /healthz`.
+    private static let healthPathItem: JSONValue = [
+        "get": [
+            "summary": "Liveness",
+            "description": "200 while the process serves requests at all.",
+            "operationId": "get_healthz",
+            "responses": [
+                "200": [
+                    "description": "The process is alive.",
+                    "content": ["application/json": ["schema": ["type": "object", "properties": ["status": ["const": "ok"]]]]],
+                ]
+            ],
+        ]
+    ]
+
+    /// `GET /readyz`.
+    private static let readinessPathItem: JSONValue = {
+        let readiness: JSONValue = [
+            "type": "object",
+            "required": ["status", "shutting_down", "models"],
+            "properties": [
+                "status": ["enum": ["ready", "unavailable"]],
+                "shutting_down": ["type": "boolean"],
+                "models": [
+                    "type": "object", "description": "Each model's lifecycle state by id.",
+                    "additionalProperties": ["enum": ["settingUp", "ready", "draining", "tearingDown", "removed", "failed"]],
+                ],
+            ],
+        ]
+        return [
+            "get": [
+                "summary": "Readiness",
+                "description": "200 when every model is ready and the server is not shutting down; otherwise 503, with each model's state.",
+                "operationId": "get_readyz",
+                "responses": [
+                    "200": ["description": "Ready for traffic.", "content": ["application/json": ["schema": readiness]]],
+                    "503": ["description": "Not ready, or shutting down.", "content": ["application/json": ["schema": readiness]]],
+                ],
+            ]
+        ]
+    }()
+
+    /// `GET /metrics`.
+    private static let metricsPathItem: JSONValue = [
+        "get": [
+            "summary": "Prometheus metrics",
+            "description": "Requests by status and error code, requests in flight, request, wait and generate durations, setup and teardown durations and model states, labelled `model`.",
+            "operationId": "get_metrics",
+            "responses": [
+                "200": ["description": "The Prometheus text exposition format.", "content": ["text/plain": ["schema": ["type": "string"]]]]
+            ],
+        ]
+    ]
 
     /// The constant part of the document. `info` and `paths` are placeholders that only fix the
     /// key order; `render` replaces them in place.

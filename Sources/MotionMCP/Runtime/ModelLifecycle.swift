@@ -53,27 +53,43 @@ actor ModelLifecycle {
     }
 }
 
+/// How a drain ended.
+public enum DrainOutcome: Sendable, Equatable {
+    /// The model was not ready (setting up, failed, or already draining): nothing was done.
+    case notReady
+    /// Every request in flight finished.
+    case completed
+    /// The timeout passed; this many calls still running were cancelled.
+    case timedOut(cancelled: Int)
+}
+
 extension ModelRegistry {
     /// Drains `model`: no new requests; those in flight finish (or are cancelled when `timeout`
     /// passes, which is logged); then `teardown()` runs and the model leaves the registry.
-    /// Returns `false` when the model was not ready to drain.
     @discardableResult
-    func drain(_ model: ServedModel, timeout: Duration) async -> Bool {
-        guard await lifecycle.beginDrain(model, timeout: timeout) else { return false }
+    func drain(_ model: ServedModel, timeout: Duration) async -> DrainOutcome {
+        let outcome = await quiesce(model, timeout: timeout)
+        guard outcome != .notReady else { return outcome }
+        await lifecycle.tearDown(model)
+        remove(model)
+        return outcome
+    }
+
+    /// Stops admitting requests to `model` and waits for those in flight, cancelling them when
+    /// `timeout` passes. The model is left draining, ready for its teardown.
+    func quiesce(_ model: ServedModel, timeout: Duration) async -> DrainOutcome {
+        guard await lifecycle.beginDrain(model, timeout: timeout) else { return .notReady }
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while model.inFlight > 0, clock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
         let left = model.inFlight
-        if left > 0 {
-            let cancelled = model.cancelRunning()
-            lifecycle.logger.warning(
-                "drain timeout: cancelling requests still running",
-                metadata: ["model": "\(model.key)", "in_flight": "\(left)", "cancelled": "\(cancelled)"])
-        }
-        await lifecycle.tearDown(model)
-        remove(model)
-        return true
+        guard left > 0 else { return .completed }
+        let cancelled = model.cancelRunning()
+        lifecycle.logger.warning(
+            "drain timeout: cancelling requests still running",
+            metadata: ["model": "\(model.key)", "in_flight": "\(left)", "cancelled": "\(cancelled)"])
+        return .timedOut(cancelled: cancelled)
     }
 }

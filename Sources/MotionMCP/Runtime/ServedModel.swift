@@ -11,6 +11,8 @@ public final class ServedModel: Sendable {
     /// The model.
     public let backbone: any Backbone
     let metrics: ModelMetrics
+    /// The model's Prometheus series; `nil` when metrics are off (then nothing is recorded).
+    private let instruments: ModelInstruments?
     private let inFlightCount = Atomic<Int>(0)
     private let admitting = Atomic<Bool>(false)
     private let status: Mutex<Status>
@@ -29,10 +31,11 @@ public final class ServedModel: Sendable {
         var drainTimeout: Duration = .seconds(30)
     }
 
-    init(key: String, backbone: any Backbone, epoch: ContinuousClock.Instant) {
+    init(key: String, backbone: any Backbone, epoch: ContinuousClock.Instant, instruments: ModelInstruments?) {
         self.key = key
         self.backbone = backbone
         self.epoch = epoch
+        self.instruments = instruments
         metrics = ModelMetrics(epoch: epoch)
         status = Mutex(Status())
         record(.settingUp)
@@ -47,14 +50,26 @@ public final class ServedModel: Sendable {
     /// Counts a request in flight if the model is ready; `false` (and nothing counted) otherwise.
     func admit() -> Bool {
         inFlightCount.add(1, ordering: .sequentiallyConsistent)
-        if admitting.load(ordering: .sequentiallyConsistent) { return true }
+        if admitting.load(ordering: .sequentiallyConsistent) {
+            instruments?.requestStarted()
+            return true
+        }
         inFlightCount.subtract(1, ordering: .sequentiallyConsistent)
         return false
     }
 
     /// Ends a request counted by ``admit()``.
     func release() {
+        instruments?.requestEnded()
         inFlightCount.subtract(1, ordering: .sequentiallyConsistent)
+    }
+
+    /// Counts one answered request against the model: its status and error code, its total time,
+    /// and, when the backbone was called, the wait before the call and the call itself.
+    func recordAnswer(status: Int, errorCode: String?, total: Duration, wait: Duration? = nil, generate: Duration? = nil) {
+        guard let instruments else { return }
+        metrics.record(latency: total, errorCode: errorCode)
+        instruments.record(status: status, errorCode: errorCode, total: total, wait: wait, generate: generate)
     }
 
     /// Runs a backbone call so that a drain timeout can cancel it; cancelling the caller cancels it too.
@@ -91,6 +106,9 @@ public final class ServedModel: Sendable {
             }
         }
         admitting.store(state == .ready, ordering: .sequentiallyConsistent)
+        instruments?.setState(state)
+        if let setupTook { instruments?.recordSetup(setupTook) }
+        if let teardownTook { instruments?.recordTeardown(teardownTook) }
     }
 
     /// The `503 model_unavailable` a request gets while the model is not ready.
