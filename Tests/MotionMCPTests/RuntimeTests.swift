@@ -164,3 +164,77 @@ struct RuntimeTests {
         #expect(reading.requests == (0..<70).reduce(0) { $0 + $1 % 3 + 1 })
     }
 }
+
+/// A backbone whose `setup()` waits for the test, so a model can be held in `settingUp`.
+final class SlowStartBackbone: Backbone {
+    private let gate = Mutex(false)
+    var modelID: String? { "slow" }
+    func capabilities() -> ModelSpec { NullBackbone(modelID: "slow").spec }
+    func generate(_ request: GenerateRequest) async throws -> MotionResult { try NullBackbone.restPose(for: request) }
+    func open() { gate.withLock { $0 = true } }
+    func setup() async throws {
+        while !gate.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+    }
+}
+
+@Suite("Operational endpoints")
+struct OperationalEndpointTests {
+    @Test("/readyz is 503 naming the model still setting up, 200 once all are ready, 503 again when shutting down")
+    func readiness() async throws {
+        let slow = SlowStartBackbone()
+        let server = try MMCPServer(backbones: [NullBackbone(), slow])
+        let runtime = MMCPRuntime(server: server, listenAddress: "test")
+        var app = Application(router: { let router = Router(); server.addOperationalRoutes(to: router); return router }())
+        app.addServices(runtime)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains(#""slow":"settingUp""#))
+            }
+            slow.open()
+            for _ in 0..<400 where server.registry.model(forKey: "slow")?.state != .ready { try await Task.sleep(for: .milliseconds(5)) }
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == #"{"status":"ready","shutting_down":false,"models":{"null":"ready","slow":"ready"}}"#)
+            }
+            server.isShuttingDown = true
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .serviceUnavailable) }
+        }
+    }
+
+    @Test("/metrics exports requests by status and code, durations and states, labelled by model")
+    func prometheus() async throws {
+        let server = try MMCPServer(NullBackbone())
+        let router = Router()
+        server.addRoutes(to: router)
+        server.addOperationalRoutes(to: router)
+        var app = Application(router: router)
+        app.addMMCP(server)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: LiveServerTests.base)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: "{}")) { #expect($0.status.code == 422) }
+            let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(text.contains(#"mmcp_requests_total{model="null",status="200",code=""} 1"#))
+            #expect(text.contains(#"mmcp_requests_total{model="null",status="422",code="schema_validation"} 1"#))
+            #expect(text.contains(#"mmcp_request_duration_seconds_count{model="null"} 2"#))
+            #expect(text.contains(#"mmcp_generate_duration_seconds_count{model="null"} 1"#))
+            #expect(text.contains(#"mmcp_queue_wait_seconds_bucket{model="null",le="#))
+            #expect(text.contains(#"mmcp_model_state{model="null",state="ready"} 1.0"#))
+            #expect(text.contains(#"mmcp_requests_in_flight{model="null"} 0.0"#))
+            let document = try await client.execute(uri: "/openapi.json", method: .get) { String(buffer: $0.body) }
+            #expect(document.contains(#""/readyz""#))
+        }
+    }
+
+    @Test("with metrics off, nothing is recorded")
+    func metricsOff() async throws {
+        let server = MMCPServer(
+            registry: try ModelRegistry([RegisteredModel(key: "null", backbone: NullBackbone())], recordsMetrics: false),
+            documentation: APIDocumentation(), logger: .init(label: "test"))
+        try await server.setUp()
+        _ = await server.generateHandler.handle(body: Array(LiveServerTests.base.utf8))
+        #expect(server.registry.prometheus == nil)
+        #expect(server.registry.model(forKey: "null")?.snapshot().requests == 0)
+    }
+}
