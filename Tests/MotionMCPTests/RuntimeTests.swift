@@ -213,6 +213,8 @@ struct OperationalEndpointTests {
         app.addMMCP(server)
         try await app.test(.router) { client in
             try await client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: LiveServerTests.base)) { #expect($0.status == .ok) }
+            let invalid = LiveServerTests.base.replacingOccurrences(of: #""duration_frames":10"#, with: #""duration_frames":0"#)
+            try await client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: invalid)) { #expect($0.status.code == 422) }
             try await client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: "{}")) { #expect($0.status.code == 422) }
             let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
             #expect(text.contains(#"mmcp_requests_total{model="null",status="200",code=""} 1"#))
