@@ -135,11 +135,15 @@ struct BatchHandler: Sendable {
             let available = generate.registry.models.map(\.key).sorted()
             return requests.map { _ in .failure(ProtocolError.unknownModel(key, available: available)) }
         }
-        guard model.admit() else { return requests.map { _ in .failure(model.unavailableError()) } }
+        let cap = generate.limits.maxInFlightPerModel
+        let admission = model.admit(cap: cap)
+        guard admission == .admitted else { return requests.map { _ in .failure(model.refusal(admission, cap: cap)) } }
         defer { model.release() }
         do {
             let backbone = model.backbone
-            let results = try await model.perform { try await backbone.generateBatch(requests) }
+            let results = try await withDeadline(generate.limits.generateTimeout) {
+                try await model.perform { try await backbone.generateBatch(requests) }
+            }
             guard results.count == requests.count else {
                 let failure = ProtocolError.internalError(
                     "generate_batch returned \(results.count) results for \(requests.count) requests")
@@ -148,6 +152,8 @@ struct BatchHandler: Sendable {
             return results
         } catch let error as ProtocolError {
             throw error
+        } catch is DeadlineExceeded {
+            throw GenerateHandler.generateTimedOut(generate.limits.generateTimeout)
         } catch {
             generate.logger.error("generate_batch failed", metadata: ["model": "\(key)", "error": "\(error)"])
             throw GenerateHandler.internalError(error)

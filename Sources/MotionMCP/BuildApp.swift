@@ -20,7 +20,7 @@ public func buildApp(
     router.add(middleware: FrameworkErrorMiddleware())
     server.addRoutes(to: router)
     if operationalEndpoints { server.addOperationalRoutes(to: router) }
-    var app = Application(router: router, configuration: configuration, logger: server.logger)
+    var app = Application(router: router, server: server.httpServer, configuration: configuration, logger: server.logger)
     app.addMMCP(server)
     return app
 }
@@ -111,5 +111,6 @@ public func buildApp(
     router.add(middleware: FrameworkErrorMiddleware())
     runtime.server.addRoutes(to: router)
     runtime.server.addOperationalRoutes(to: router)
-    return Application(router: router, configuration: configuration, logger: runtime.server.logger)
+    return Application(
+        router: router, server: runtime.server.httpServer, configuration: configuration, logger: runtime.server.logger)
 }

@@ -34,6 +34,7 @@ struct ProtocolResponse: Sendable {
 struct GenerateHandler: Sendable {
     let registry: ModelRegistry
     let logger: Logger
+    let limits: ServerLimits
 
     /// The largest body any model accepts: the cap applied before the model is known (§4.1).
     var bodyCap: Int {
@@ -89,8 +90,10 @@ struct GenerateHandler: Sendable {
             let available = registry.models.map(\.key).sorted()
             return SingleAnswer(response: ProtocolResponse(ProtocolError.unknownModel(validated.modelKey, available: available)))
         }
-        guard model.admit() else {
-            return SingleAnswer(response: ProtocolResponse(model.unavailableError(), retryAfter: Self.retryAfterSeconds), model: model)
+        let admission = model.admit(cap: limits.maxInFlightPerModel)
+        guard admission == .admitted else {
+            let refusal = model.refusal(admission, cap: limits.maxInFlightPerModel)
+            return SingleAnswer(response: ProtocolResponse(refusal, retryAfter: Self.retryAfterSeconds), model: model)
         }
         defer { model.release() }
         let called = ContinuousClock.now
@@ -98,11 +101,15 @@ struct GenerateHandler: Sendable {
         do {
             let request = validated.request
             let backbone = model.backbone
-            let result = try await model.perform { try await backbone.generate(request) }
+            let result = try await withDeadline(limits.generateTimeout) {
+                try await model.perform { try await backbone.generate(request) }
+            }
             answer.generate = ContinuousClock.now - called
             answer.response.body = try encode(result, for: validated)
         } catch let error as ProtocolError {
             answer.response = ProtocolResponse(error)
+        } catch is DeadlineExceeded {
+            answer.response = ProtocolResponse(Self.generateTimedOut(limits.generateTimeout))
         } catch is CancellationError where model.state != .ready {
             // A drain timed out and cancelled the call: the model went away under the request.
             answer.response = ProtocolResponse(model.unavailableError(), retryAfter: Self.retryAfterSeconds)
@@ -111,6 +118,11 @@ struct GenerateHandler: Sendable {
             answer.response = ProtocolResponse(Self.internalError(error))
         }
         return answer
+    }
+
+    /// The `504 timeout` for a backbone call that passed the generate timeout.
+    static func generateTimedOut(_ limit: Duration?) -> ProtocolError {
+        ProtocolError(.timeout, "the model did not answer within \(limit.map { "\($0)" } ?? "its time limit")")
     }
 
     /// How long a client is asked to wait when a model is setting up, draining or gone.

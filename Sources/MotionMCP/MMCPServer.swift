@@ -1,6 +1,7 @@
 public import Hummingbird
 public import Logging
 public import ServiceLifecycle
+public import HummingbirdCore
 import Synchronization
 
 /// An MMCP server: its models, its routes and its lifecycle, ready to mount on a Hummingbird router.
@@ -28,6 +29,8 @@ public final class MMCPServer: Sendable {
     private let isSetUp = Mutex(false)
     /// How long a drain waits for requests in flight before cancelling them.
     public let drainTimeout: Duration
+    /// What one client or one burst may hold of the server.
+    public let limits: ServerLimits
     private let shuttingDown = Atomic(false)
     /// Whether `/healthz`, `/readyz` and `/metrics` were added (the OpenAPI document lists them then).
     let servesOperationalRoutes = Atomic(false)
@@ -63,10 +66,12 @@ public final class MMCPServer: Sendable {
 
     /// A server over an existing registry.
     public init(
-        registry: ModelRegistry, documentation: APIDocumentation, logger: Logger, drainTimeout: Duration = .seconds(30)
+        registry: ModelRegistry, documentation: APIDocumentation, logger: Logger, drainTimeout: Duration = .seconds(30),
+        limits: ServerLimits = ServerLimits()
     ) {
         self.registry = registry
         self.drainTimeout = drainTimeout
+        self.limits = limits
         self.documentation = documentation
         self.logger = logger
         self.openAPIEnabled = Atomic(documentation.enabled)
@@ -85,7 +90,14 @@ public final class MMCPServer: Sendable {
         set { openAPIEnabled.store(newValue, ordering: .relaxed) }
     }
 
-    var generateHandler: GenerateHandler { GenerateHandler(registry: registry, logger: logger) }
+    /// HTTP/1.1 with the idle timeout of ``limits``; pass it as `server:` when you build the
+    /// `Application` yourself.
+    public var httpServer: HTTPServerBuilder {
+        let idle = limits.idleTimeout.components
+        return .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)))
+    }
+
+    var generateHandler: GenerateHandler { GenerateHandler(registry: registry, logger: logger, limits: limits) }
 
     /// Calls every backbone's `setup()` in registration order; the first failure stops and is
     /// thrown with the model's id (that model is then `failed`).

@@ -58,9 +58,16 @@ extension MMCPServer {
         let handler = generateHandler
         let body: [UInt8]
         do {
-            body = try await readBody(request, cap: handler.bodyCap)
+            let cap = handler.bodyCap
+            body = try await withDeadline(limits.bodyReadTimeout) { try await self.readBody(request, cap: cap) }
         } catch let error as ProtocolError {
             return Self.response(ProtocolResponse(error))
+        } catch is DeadlineExceeded {
+            logger.info("request body too slow; closing the connection", metadata: ["limit": "\(limits.bodyReadTimeout)"])
+            var response = Self.response(
+                ProtocolResponse(status: 408, contentType: ProtocolResponse.json, body: Array(#"{"detail":"Request Timeout"}"#.utf8)))
+            response.headers[.connection] = "close"
+            return response
         } catch {
             logger.debug("reading the request body failed", metadata: ["error": "\(error)"])
             return Self.response(ProtocolResponse(ProtocolError(.schemaValidation, "the request body could not be read")))

@@ -33,6 +33,18 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Milliseconds each NullBackbone takes to generate, to stand in for a real model's latency.")
     var latency: Double = 0
 
+    @Option(help: "Requests one model works on at once; more get 503 resource_exhausted. Default: no cap.")
+    var maxInFlight: Int?
+
+    @Option(help: "Seconds a generate call may take before the request gets 504 timeout. Default: no limit.")
+    var generateTimeout: Double?
+
+    @Option(help: "Seconds a client may take to send a request body before it gets 408.")
+    var bodyTimeout: Double = 30
+
+    @Option(help: "Seconds an idle connection stays open.")
+    var idleTimeout: Double = 60
+
     @Flag(name: .customLong("no-metrics"), help: ArgumentHelp("Record no metrics (to measure what they cost).", visibility: .hidden))
     var noMetrics = false
 
@@ -52,6 +64,9 @@ struct ServeOptions: ParsableArguments {
         guard drainTimeout >= 0, shutdownGrace >= 0, latency >= 0 else {
             throw ValidationError("--drain-timeout, --shutdown-grace and --latency must not be negative")
         }
+        guard bodyTimeout > 0, idleTimeout > 0, (generateTimeout ?? 1) > 0, (maxInFlight ?? 1) > 0 else {
+            throw ValidationError("--body-timeout, --idle-timeout, --generate-timeout and --max-in-flight must be positive")
+        }
     }
 
     /// The server the flags describe.
@@ -59,7 +74,10 @@ struct ServeOptions: ParsableArguments {
         let registered = try ModelRegistry.keyed(backbones())
         return MMCPServer(
             registry: try ModelRegistry(registered, logger: logger, recordsMetrics: !noMetrics),
-            documentation: APIDocumentation(enabled: !noOpenAPI), logger: logger, drainTimeout: .seconds(drainTimeout))
+            documentation: APIDocumentation(enabled: !noOpenAPI), logger: logger, drainTimeout: .seconds(drainTimeout),
+            limits: ServerLimits(
+                maxInFlightPerModel: maxInFlight, generateTimeout: generateTimeout.map { .seconds($0) },
+                bodyReadTimeout: .seconds(bodyTimeout), idleTimeout: .seconds(idleTimeout)))
     }
 }
 

@@ -47,15 +47,41 @@ public final class ServedModel: Sendable {
     /// Requests being processed now.
     public var inFlight: Int { inFlightCount.load(ordering: .sequentiallyConsistent) }
 
-    /// Counts a request in flight if the model is ready; `false` (and nothing counted) otherwise.
-    func admit() -> Bool {
-        inFlightCount.add(1, ordering: .sequentiallyConsistent)
-        if admitting.load(ordering: .sequentiallyConsistent) {
-            instruments?.requestStarted()
-            return true
+    /// Whether a request may start.
+    enum Admission {
+        case admitted
+        /// The model is not ready (setting up, draining, gone, failed).
+        case notReady
+        /// The model already works on its cap of requests.
+        case overloaded
+    }
+
+    /// Counts a request in flight if the model is ready and under `cap`; nothing is counted otherwise.
+    func admit(cap: Int? = nil) -> Admission {
+        let count = inFlightCount.add(1, ordering: .sequentiallyConsistent).newValue
+        guard admitting.load(ordering: .sequentiallyConsistent) else {
+            inFlightCount.subtract(1, ordering: .sequentiallyConsistent)
+            return .notReady
         }
-        inFlightCount.subtract(1, ordering: .sequentiallyConsistent)
-        return false
+        if let cap, count > cap {
+            inFlightCount.subtract(1, ordering: .sequentiallyConsistent)
+            return .overloaded
+        }
+        instruments?.requestStarted()
+        return .admitted
+    }
+
+    /// The `503 resource_exhausted` a request gets beyond the in-flight cap.
+    func overloadedError(cap: Int) -> ProtocolError {
+        ProtocolError(
+            .resourceExhausted, "model '\(key)' is working on \(cap) requests, its limit; retry shortly",
+            details: ["model": .string(key), "max_in_flight": .integer(cap)])
+    }
+
+    /// The answer for a request that could not be admitted.
+    func refusal(_ admission: Admission, cap: Int?) -> ProtocolError {
+        if admission == .overloaded, let cap { return overloadedError(cap: cap) }
+        return unavailableError()
     }
 
     /// Ends a request counted by ``admit()``.

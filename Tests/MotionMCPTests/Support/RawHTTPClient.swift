@@ -34,6 +34,33 @@ struct RawHTTPClient {
         return (try readResponse(socket), sent)
     }
 
+    /// Sends `head`, then `bytes` one at a time with a pause between them (a slow client), stopping
+    /// once the server has answered; returns the response.
+    func sendSlowly(head: String, bytes: [UInt8], every pause: Duration) throws -> Response {
+        let socket = try connect()
+        defer { close(socket) }
+        try write(socket, Array((head + "\r\n\r\n").utf8))
+        for byte in bytes {
+            if hasData(socket) { break }
+            guard (try? write(socket, [byte])) != nil else { break }
+            usleep(UInt32(pause.components.attoseconds / 1_000_000_000_000))
+        }
+        return try readResponse(socket)
+    }
+
+    /// Opens a connection, sends nothing, and returns how many seconds pass before the server
+    /// closes it (or `limit`).
+    func secondsUntilClosed(limit: Double) throws -> Double {
+        let socket = try connect()
+        defer { close(socket) }
+        let start = Date()
+        var byte: UInt8 = 0
+        while Date().timeIntervalSince(start) < limit {
+            if hasData(socket), recv(socket, &byte, 1, 0) <= 0 { return Date().timeIntervalSince(start) }
+        }
+        return limit
+    }
+
     /// Sends raw request bytes and reads the response.
     func send(_ request: [UInt8]) throws -> Response {
         let socket = try connect()

@@ -1,0 +1,46 @@
+/// What one client, or one burst of traffic, may hold of the server. Defaults leave the protocol's
+/// behaviour as the reference has it and only bound what the reference leaves unbounded.
+public struct ServerLimits: Sendable, Equatable {
+    /// Requests one model works on at once; more are refused at once with
+    /// `503 resource_exhausted` (and `Retry-After`). `nil`: no cap.
+    public var maxInFlightPerModel: Int?
+    /// How long one `generate` (or `generateBatch`) call may run before the request is answered
+    /// `504 timeout` and the call is cancelled. `nil`: no limit.
+    public var generateTimeout: Duration?
+    /// How long the whole request body may take to arrive; a client that trickles it is answered
+    /// `408` and disconnected.
+    public var bodyReadTimeout: Duration
+    /// How long a connection may sit idle before it is closed.
+    public var idleTimeout: Duration
+
+    /// Limits with the defaults: no in-flight cap, no generate timeout, 30 s to send a body, 60 s idle.
+    public init(
+        maxInFlightPerModel: Int? = nil, generateTimeout: Duration? = nil, bodyReadTimeout: Duration = .seconds(30),
+        idleTimeout: Duration = .seconds(60)
+    ) {
+        self.maxInFlightPerModel = maxInFlightPerModel
+        self.generateTimeout = generateTimeout
+        self.bodyReadTimeout = bodyReadTimeout
+        self.idleTimeout = idleTimeout
+    }
+}
+
+/// A deadline passed.
+struct DeadlineExceeded: Error {}
+
+/// Runs `operation`, or throws ``DeadlineExceeded`` (cancelling it) once `limit` has passed.
+func withDeadline<Value: Sendable>(
+    _ limit: Duration?, _ operation: @escaping @Sendable () async throws -> Value
+) async throws -> Value {
+    guard let limit else { return try await operation() }
+    return try await withThrowingTaskGroup(of: Value.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw DeadlineExceeded()
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw DeadlineExceeded() }
+        return first
+    }
+}

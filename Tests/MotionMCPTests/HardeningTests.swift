@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import MotionMCP
+
+/// What one client, or one burst, may hold of the server.
+@Suite("Limits on what a client can hold")
+struct HardeningTests {
+    func server(_ backbone: any Backbone, limits: ServerLimits) throws -> MMCPServer {
+        MMCPServer(
+            registry: try ModelRegistry([RegisteredModel(key: "null", backbone: backbone)]), documentation: APIDocumentation(),
+            logger: .init(label: "test"), limits: limits)
+    }
+
+    @Test("beyond the in-flight cap a request is refused at once with 503 resource_exhausted and Retry-After")
+    func inFlightCap() async throws {
+        let gated = GatedBackbone(id: "null")
+        let server = try server(gated, limits: ServerLimits(maxInFlightPerModel: 2))
+        try await server.setUp()
+        let handler = server.generateHandler
+        async let first = handler.handle(body: Array(LiveServerTests.base.utf8))
+        async let second = handler.handle(body: Array(LiveServerTests.base.utf8))
+        for _ in 0..<400 where gated.callsStarted < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        let third = await handler.handle(body: Array(LiveServerTests.base.utf8))
+        #expect(third.status == 503)
+        #expect(third.errorCode == "resource_exhausted")
+        #expect(third.retryAfter == 5)
+        gated.open()
+        #expect(await first.status == 200)
+        #expect(await second.status == 200)
+    }
+
+    @Test("a generate call past the timeout is answered 504 timeout and cancelled")
+    func generateTimeout() async throws {
+        let gated = GatedBackbone(id: "null")
+        let server = try server(gated, limits: ServerLimits(generateTimeout: .milliseconds(100)))
+        try await server.setUp()
+        let answer = await server.generateHandler.handle(body: Array(LiveServerTests.base.utf8))
+        #expect(answer.status == 504)
+        #expect(answer.errorCode == "timeout")
+        #expect(server.registry.model(forKey: "null")?.inFlight == 0)
+    }
+
+    @Test("a client that trickles its body is answered 408 and cut off; an idle connection is closed")
+    func slowClients() async throws {
+        let server = try server(NullBackbone(), limits: ServerLimits(bodyReadTimeout: .milliseconds(300), idleTimeout: .milliseconds(300)))
+        let app = buildApp(server, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let trickle = try await offPool {
+                try RawHTTPClient(port: port).sendSlowly(
+                    head: "POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: 1000", bytes: Array(repeating: UInt8(ascii: " "), count: 40),
+                    every: .milliseconds(50))
+            }
+            #expect(trickle.status == 408)
+            let closed = try await offPool { try RawHTTPClient(port: port).secondsUntilClosed(limit: 5) }
+            #expect(closed < 5)
+        }
+    }
+}
