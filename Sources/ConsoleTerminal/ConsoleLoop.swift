@@ -1,0 +1,99 @@
+import CNCurses
+import Glibc
+import MotionMCP
+import MotionMCPConsole
+
+/// What the curses loop tells the async side of ``TerminalConsole/run()``.
+enum LoopEvent: Sendable {
+    /// The operator confirmed quitting: drain every model, then request ``ExitReason/quit``.
+    case quitConfirmed
+    /// The terminal is restored and the loop is over.
+    case ended(ExitReason)
+    /// Curses could not start.
+    case failed(TerminalConsoleError)
+}
+
+/// The console's event loop, run on its own thread: it waits for a key, a wake-up, captured
+/// output or the next tick; feeds keys to the session; takes a snapshot each tick; and draws only
+/// when the rendered screen differs from what is shown. Idle, that is a few cheap wake-ups a second.
+struct ConsoleLoop {
+    let control: any ServerControl
+    let ring: LogRing
+    let catalog: ThemeCatalog
+    let themeName: String?
+    let readOnly: Bool
+    let refreshInterval: Duration
+    let captureOutput: Bool
+    let stop: StopSignal
+
+    /// Runs until `stop` is requested, reporting through `events`; the terminal is restored
+    /// before ``LoopEvent/ended(_:)`` is sent.
+    func run(events: AsyncStream<LoopEvent>.Continuation) {
+        defer { events.finish() }
+        var capture = captureOutput ? OutputCapture.start() : nil
+        var session = ConsoleSession(control: control, catalog: catalog, themeName: themeName, readOnly: readOnly)
+        guard var terminal = CursesTerminal(output: capture?.terminal ?? mmcp_stdout(), theme: session.theme) else {
+            TerminalRestore.restore()
+            capture?.finish(into: ring)
+            events.yield(.failed(.cannotStartCurses))
+            return
+        }
+
+        let clock = ContinuousClock()
+        var nextTick = clock.now
+        var themeIndex = session.state.themeIndex
+        // Keys redraw at once; everything else (snapshots, log lines) waits for the next tick,
+        // so a chatty server cannot make the console redraw more than a few times a second.
+        var needsDraw = true
+        while stop.requested == nil {
+            let now = clock.now
+            if now >= nextTick {
+                session.refresh()
+                nextTick = now + refreshInterval
+                needsDraw = true
+            }
+            if terminal.wasEndedElsewhere { break }
+            if needsDraw {
+                let size = terminal.size
+                let log = Array(ring.lines.suffix(max(0, size.height)))
+                terminal.draw(ConsoleRenderer.render(session, log: log, size: size))
+                needsDraw = false
+            }
+
+            wait(until: nextTick, capture: capture?.readFD, clock: clock)
+            stop.drain()
+            // stdout into a pipe is fully buffered: push out what `print` left in stdio's buffer.
+            mmcp_flush_output()
+            capture?.collect(into: ring)
+            while let input = terminal.read() {
+                needsDraw = true
+                switch input {
+                case .resize, .repaint:
+                    terminal.invalidate()
+                case .key(let key):
+                    if session.handle(key) == .quit { events.yield(.quitConfirmed) }
+                }
+            }
+            if session.state.themeIndex != themeIndex {
+                themeIndex = session.state.themeIndex
+                terminal.apply(session.theme)
+            }
+        }
+        terminal.end()
+        capture?.finish(into: ring)
+        events.yield(.ended(stop.requested ?? .stopped))
+    }
+
+    /// Sleeps in `poll` until a key, a wake-up, captured output (read at once, so a writer never
+    /// blocks on a full pipe), or `deadline`.
+    private func wait(until deadline: ContinuousClock.Instant, capture: Int32?, clock: ContinuousClock) {
+        var fds = [
+            pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: stop.readFD, events: Int16(POLLIN), revents: 0),
+        ]
+        if let capture { fds.append(pollfd(fd: capture, events: Int16(POLLIN), revents: 0)) }
+        let remaining = clock.now.duration(to: deadline)
+        let milliseconds = max(0, Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
+        _ = poll(&fds, nfds_t(fds.count), milliseconds + 1)
+    }
+}

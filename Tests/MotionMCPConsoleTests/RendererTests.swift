@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+@testable import MotionMCP
+@testable import MotionMCPConsole
+
+@Suite("Rendering the console into an in-memory screen")
+struct RendererTests {
+    let log = [
+        LogLine(time: Date(), level: "info", text: "model walker ready"),
+        LogLine(time: Date(), level: "error", text: "setup of broken failed: no weights"),
+    ]
+
+    @Test("the header shows the address, uptime, total rate, OpenAPI and ready/total at 80×24")
+    func header() {
+        let (session, _) = Fixtures.session()
+        let screen = session.screen(80, 24, log: log)
+        let header = screen.lines[0]
+        #expect(header.contains("127.0.0.1:8000"))
+        #expect(header.contains("up 1h02m03s"))
+        #expect(header.contains("8.0 req/s"))
+        #expect(header.contains("OpenAPI on"))
+        #expect(header.contains("1/3 ready"))
+        #expect(screen[0, 0].style == .header)
+    }
+
+    @Test("every model gets a row whose state is coloured by its state style")
+    func stateStyles() {
+        let (session, _) = Fixtures.session()
+        let screen = session.screen(80, 24)
+        #expect(screen.style(of: "draining") == .state("draining"))
+        #expect(screen.style(of: "failed") == .state("failed"))
+        #expect(Theme.builtInDefault.style(for: .state("draining")).foreground == .palette(11))
+    }
+
+    @Test("the selected row is marked and highlighted across its width")
+    func selectedRow() throws {
+        let (session, _) = Fixtures.session()
+        let screen = session.screen(80, 24)
+        let y = try #require(screen.row(containing: "walker ready"))
+        #expect(screen.lines[y].hasPrefix("▸walker"))
+        #expect((0..<80).allSatisfy { screen[$0, y].style == .tableSelected })
+        let other = try #require(screen.row(containing: "dancer"))
+        #expect(screen[1, other].style == .normal)
+    }
+
+    @Test("the sparkline draws the last 60 s of request rate, newest at the right")
+    func sparkline() throws {
+        let (session, _) = Fixtures.session()
+        // From 140 columns the sparkline has a cell per second.
+        let screen = session.screen(140, 40)
+        let (x, y) = try #require(screen.position(of: "▁▂▃▄▅▆▇█"))
+        #expect(screen[x, y].style == .tableSelected)  // walker is selected
+        #expect(screen.lines[y].contains(String(repeating: " ", count: 52) + "▁▂▃▄▅▆▇█"))
+        // At 80 columns the 60 seconds share fewer cells, each showing its busiest second.
+        #expect(session.screen(80, 24).lines[2].contains("   ▃█ "))
+        #expect(Sparkline.render(Fixtures.ramp, width: 10) == "        ▂█")
+        #expect(Sparkline.render([0, 0, 0], width: 3) == "   ")
+    }
+
+    @Test("the sparkline of an unselected row uses the sparkline style")
+    func sparklineStyle() throws {
+        var (session, _) = Fixtures.session()
+        session.press(.character("j"))
+        let screen = session.screen(140, 40)
+        let (x, y) = try #require(screen.position(of: "▁▂▃▄▅▆▇█"))
+        #expect(screen[x, y].style == .sparkline)
+    }
+
+    @Test("the detail pane of a draining model shows in-flight left and time waited, at 80×24 and 120×40")
+    func drainProgress() {
+        var (session, _) = Fixtures.session()
+        session.press(.character("j"))
+        for (width, height) in [(80, 24), (120, 40)] {
+            let screen = session.screen(width, height)
+            #expect(screen.text.contains("Model dancer · draining"))
+            #expect(screen.text.contains("drain   3 in flight left · waited 2.5s of 30s"))
+            #expect(screen.style(of: "3 in flight left") == .state("draining"))
+        }
+    }
+
+    @Test("the detail pane shows capabilities, errors by code and the latency distribution")
+    func detail() {
+        let (session, _) = Fixtures.session()
+        let screen = session.screen(120, 40)
+        #expect(screen.text.contains("30 fps · 3 joints"))
+        #expect(screen.text.contains("invalid_request 3"))
+        #expect(screen.text.contains("latency distribution"))
+        #expect(screen.text.contains("≤25ms"))
+        #expect(screen.style(of: "██") == .chartBar)
+    }
+
+    @Test("the event log pane shows the newest lines styled by level")
+    func eventLog() {
+        let (session, _) = Fixtures.session()
+        let screen = session.screen(80, 24, log: log)
+        #expect(screen.text.contains("info  model walker ready"))
+        #expect(screen.style(of: "setup of broken failed") == .log("error"))
+        let many = (1...100).map { LogLine(time: Date(), level: "info", text: "line \($0)") }
+        let crowded = session.screen(80, 24, log: many).text
+        #expect(crowded.contains("line 100"))
+        #expect(!crowded.contains("line 1\n"))
+    }
+
+    @Test("at 80×24 every column from id to setup time fits")
+    func columnsAt80() {
+        let (session, _) = Fixtures.session()
+        let titles = session.screen(80, 24).lines[1]
+        for title in ["ID", "STATE", "REQ/S", "LAST 60 S", "P50", "P95", "P99", "INFL", "ERR", "SETUP"] {
+            #expect(titles.contains(title), "missing \(title)")
+        }
+        #expect(DisplayWidth.of(titles) <= 80)
+    }
+
+    @Test("a narrow screen drops the least important columns and a tiny one asks for room")
+    func small() {
+        let (session, _) = Fixtures.session()
+        let narrow = session.screen(50, 12)
+        #expect(narrow.lines[1].contains("STATE"))
+        #expect(!narrow.lines[1].contains("SETUP"))
+        #expect(narrow.lines.allSatisfy { DisplayWidth.of($0) <= 50 })
+        // Columns go by importance: at 40 the sparkline goes before p95 and errors.
+        let titles = session.screen(40, 12).lines[1]
+        #expect(titles.contains("P95") && titles.contains("ERR") && !titles.contains("LAST 60 S"))
+        #expect(session.screen(10, 2).lines[0].hasPrefix("MotionMCP"))
+        #expect(session.screen(0, 0).lines.isEmpty)
+    }
+
+    @Test("many models scroll so the selected one stays visible")
+    func scrolling() {
+        let models = (1...30).map { Fixtures.model("m\($0)") }
+        var (session, _) = Fixtures.session(RuntimeSnapshot(listenAddress: "x", uptime: .zero, openAPIEnabled: false, models: models))
+        session.press(.end)
+        let screen = session.screen(80, 24)
+        #expect(screen.lines.contains { $0.hasPrefix("▸m30") })
+        #expect(!screen.lines.contains { $0.hasPrefix(" m1 ") })
+    }
+
+    @Test("the status line lists key hints and the theme, and READ-ONLY shows in the header")
+    func statusAndReadOnly() {
+        let (session, _) = Fixtures.session(readOnly: true)
+        let screen = session.screen(80, 24)
+        #expect(screen.lines[0].hasSuffix("READ-ONLY"))
+        #expect(screen.lines[23].hasPrefix(" ? help  q quit  j/k select  / filter"))
+        #expect(!screen.lines[23].contains("d drain"))
+        #expect(screen.lines[23].hasSuffix("theme default"))
+    }
+
+    @Test("log text cannot move the cursor: control characters become spaces")
+    func controlCharacters() {
+        let (session, _) = Fixtures.session()
+        let screen = session.screen(80, 24, log: [LogLine(time: Date(), level: "info", text: "a\u{1B}[2Jb\tc")])
+        #expect(screen.text.contains("a [2Jb c"))
+    }
+
+    @Test("wide characters take two cells and are cut whole at the edge")
+    func wideCharacters() {
+        var screen = Screen(size: Size(width: 5, height: 1))
+        screen.write("漢字x", x: 0, y: 0, style: .normal)
+        #expect(screen.lines == ["漢字x"])
+        #expect(screen[1, 0].isContinuation)
+        screen.write("ab", x: 1, y: 0, style: .normal)
+        #expect(screen.lines == [" ab x"])
+        var narrow = Screen(size: Size(width: 3, height: 1))
+        narrow.write("a漢字", x: 0, y: 0, style: .normal)
+        #expect(narrow.lines == ["a漢"])
+    }
+}
