@@ -51,7 +51,10 @@ let package = Package(
             name: "mmcp-console",
             dependencies: [
                 "MotionMCP",
+                "MotionMCPConsole",
+                "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -1,9 +1,12 @@
 import ArgumentParser
+import ConsoleTerminal
 import Foundation
 import Logging
+import MotionMCPConsole
 import Hummingbird
 import MotionMCP
 import ServiceLifecycle
+import UnixSignals
 
 /// `mmcp-console`: runs an MMCP server (by default one NullBackbone on 0.0.0.0:8000).
 @main
@@ -15,25 +18,65 @@ struct MMCPConsole: AsyncParsableCommand {
 
     @OptionGroup var serve: ServeOptions
 
-    @Flag(help: "Run the server without the terminal console.")
+    @Flag(help: "Run the server without the terminal console (also when standard input or output is not a terminal).")
     var headless = false
 
+    @Flag(help: "Set the models up, print one plain-text snapshot of the table, and exit.")
+    var once = false
+
+    @Option(help: "The console's colour theme: a file name in the themes folder without .toml (dark, light, mono).")
+    var theme: String?
+
+    @Option(help: "The folder of theme files.")
+    var themesDirectory = "themes"
+
+    @Flag(help: "Refuse every console command that changes something (add, drain, OpenAPI switch).")
+    var readOnly = false
+
     func run() async throws {
+        if once { return try await printOnce() }
+        let interactive = !headless && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        let ring = LogRing()
+        if interactive {
+            // Nothing may print to the terminal behind the console's back: every log line goes to the ring.
+            let level = serve.logLevel.level
+            LoggingSystem.bootstrap { RingLogHandler(label: $0, ring: ring, logLevel: level) }
+        }
         var logger = Logger(label: "mmcp")
         logger.logLevel = serve.logLevel.level
         let server = try serve.makeServer(logger: logger)
         let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)")
         let app = buildApp(runtime, configuration: ApplicationConfiguration(address: .hostname(serve.host, port: serve.port)))
         let shutdown = ShutdownSequence(server: server, grace: .seconds(serve.shutdownGrace))
-        let status = StatusLog(control: runtime, logger: logger)
         logger.info("serving", metadata: ["models": "\(server.registry.models.map(\.key))", "address": "\(serve.host):\(serve.port)"])
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [app, runtime, shutdown, status], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: runtime), .init(service: shutdown)]
+        var signals: [UnixSignal] = [.sigterm, .sigint]
+        if interactive {
+            let themes = ThemeCatalog.load(directory: themesDirectory, environment: ProcessInfo.processInfo.environment)
+            let console = TerminalConsole(control: runtime, logRing: ring, themes: themes, themeName: theme, readOnly: readOnly)
+            services.append(.init(service: ConsoleService(console: console), successTerminationBehavior: .gracefullyShutdownGroup))
+            // The console watches SIGINT and SIGTERM itself while it owns the terminal; it ends, and
+            // the group's shutdown sequence drains what is left.
+            signals = []
+        } else {
+            services.append(.init(service: StatusLog(control: runtime, logger: logger)))
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger))
         try await group.run()
         if shutdown.drainTimedOut {
             throw ExitCode(3)
         }
+    }
+
+    /// `--once`: the models set up, the table printed, the models torn down; nothing listens.
+    private func printOnce() async throws {
+        var logger = Logger(label: "mmcp")
+        logger.logLevel = .warning
+        let server = try serve.makeServer(logger: logger)
+        try? await server.setUp()
+        let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)")
+        print(OnceReport.render(runtime.snapshot()), terminator: "")
+        await server.tearDown()
     }
 
     /// Parses the command line and runs; a usage error or a bad spec file is one line on standard

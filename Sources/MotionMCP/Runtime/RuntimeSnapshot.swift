@@ -30,8 +30,13 @@ public enum ModelState: Sendable, Equatable, CustomStringConvertible {
 public struct ModelTransition: Sendable, Equatable {
     /// The state entered.
     public var state: ModelState
-    /// When, on the wall clock (for display).
+    /// When, as time since the server started.
     public var at: Duration
+
+    public init(state: ModelState, at: Duration) {
+        self.state = state
+        self.at = at
+    }
 }
 
 /// A read-only picture of one model and its traffic, taken at one moment.
@@ -70,6 +75,34 @@ public struct ModelSnapshot: Sendable {
 
     /// All error answers.
     public var errors: Int { errorsByCode.reduce(0) { $0 + $1.count } }
+
+    /// A snapshot; everything but the key and state defaults to "nothing happened yet".
+    public init(
+        key: String, state: ModelState, spec: ModelSpec? = nil, requests: Int = 0, rate1s: Double = 0, rate10s: Double = 0,
+        rate60s: Double = 0, rateHistory: [Int] = [], latencyP50: Duration? = nil, latencyP95: Duration? = nil,
+        latencyP99: Duration? = nil, latencyBuckets: [(upperBound: Duration, count: Int)] = [], inFlight: Int = 0,
+        errorsByCode: [(code: String, count: Int)] = [], setupDuration: Duration? = nil, teardownDuration: Duration? = nil,
+        drain: DrainProgress? = nil, transitions: [ModelTransition] = []
+    ) {
+        self.key = key
+        self.state = state
+        self.spec = spec
+        self.requests = requests
+        self.rate1s = rate1s
+        self.rate10s = rate10s
+        self.rate60s = rate60s
+        self.rateHistory = rateHistory
+        self.latencyP50 = latencyP50
+        self.latencyP95 = latencyP95
+        self.latencyP99 = latencyP99
+        self.latencyBuckets = latencyBuckets
+        self.inFlight = inFlight
+        self.errorsByCode = errorsByCode
+        self.setupDuration = setupDuration
+        self.teardownDuration = teardownDuration
+        self.drain = drain
+        self.transitions = transitions
+    }
 }
 
 /// A drain under way: what is left and how long it has waited.
@@ -80,6 +113,12 @@ public struct DrainProgress: Sendable, Equatable {
     public var waited: Duration
     /// When unfinished requests are cancelled.
     public var timeout: Duration
+
+    public init(inFlightLeft: Int, waited: Duration, timeout: Duration) {
+        self.inFlightLeft = inFlightLeft
+        self.waited = waited
+        self.timeout = timeout
+    }
 }
 
 /// A read-only picture of the whole server.
@@ -97,4 +136,11 @@ public struct RuntimeSnapshot: Sendable {
     public var totalRate: Double { models.reduce(0) { $0 + $1.rate1s } }
     /// Models that are ready.
     public var readyCount: Int { models.filter { $0.state == .ready }.count }
+
+    public init(listenAddress: String, uptime: Duration, openAPIEnabled: Bool, models: [ModelSnapshot]) {
+        self.listenAddress = listenAddress
+        self.uptime = uptime
+        self.openAPIEnabled = openAPIEnabled
+        self.models = models
+    }
 }
