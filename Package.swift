@@ -70,6 +70,7 @@ let package = Package(
             dependencies: [
                 "MotionMCP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]
         ),

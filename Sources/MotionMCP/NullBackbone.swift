@@ -83,6 +83,10 @@ public struct NullBackbone: Backbone {
         let samples = request.numSamples
         let frames = request.totalFrames
         let joints = request.skeleton.joints.count
+        let (count, overflow) = samples.multipliedReportingOverflow(by: frames)
+        guard !overflow, count.multipliedReportingOverflow(by: joints * 4).overflow == false else {
+            throw ProtocolError(.invalidOptions, "the motion asked for is too large to hold")
+        }
         var rotations = [Float](repeating: 0, count: samples * frames * joints * 4)
         for w in stride(from: 3, to: rotations.count, by: 4) { rotations[w] = 1 }
         let rest = request.skeleton.joints.first?.restTranslation ?? SIMD3(0, 0, 0)

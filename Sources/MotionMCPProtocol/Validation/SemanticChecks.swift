@@ -17,6 +17,22 @@ enum SemanticChecks {
         let totalFrames = totalFrames(of: request)
         try checkConstraints(request, spec: spec, totalFrames: totalFrames)  // S8–S10
         try checkLimits(request, spec: spec, totalFrames: totalFrames)  // S11–S14
+        try checkOutputSize(request, totalFrames: totalFrames)
+    }
+
+    /// The most joint rotations (samples × frames × joints) one response may hold: 128 MB of
+    /// float32 quaternions. The reference has no such limit, but a frame rate has no upper bound,
+    /// so S14 alone lets a request ask for any number of frames and exhaust the server's memory.
+    public static let maximumOutputRotations: Int128 = 8_000_000
+
+    /// This server's own limit, after the protocol's checks so that it never hides one of them.
+    private static func checkOutputSize(_ request: GenerateRequest, totalFrames: Int128) throws(ProtocolError) {
+        let rotations = totalFrames * Int128(request.numSamples) * Int128(request.skeleton.joints.count)
+        guard rotations > maximumOutputRotations else { return }
+        throw ProtocolError(
+            .invalidOptions,
+            "the response would hold \(rotations) joint rotations (samples × frames × joints); this server's limit is \(maximumOutputRotations)",
+            details: ["max_output_rotations": .integer(Int(maximumOutputRotations)), "output_rotations": rotations <= Int128(Int64.max) ? .int(Int64(rotations)) : .bigInt(String(rotations))])
     }
 
     /// Whether both skeletons have the same joint names in the same order (nothing else counts).
