@@ -58,8 +58,7 @@ extension MMCPServer {
         let handler = generateHandler
         let body: [UInt8]
         do {
-            let cap = handler.bodyCap
-            body = try await withDeadline(limits.bodyReadTimeout) { try await self.readBody(request, cap: cap) }
+            body = try await readBody(request, cap: handler.bodyCap, within: limits.bodyReadTimeout)
         } catch let error as ProtocolError {
             return Self.response(ProtocolResponse(error))
         } catch is DeadlineExceeded {
@@ -77,7 +76,11 @@ extension MMCPServer {
 
     /// Reads the body, refusing it as soon as it is known to pass `cap` (PROTOCOL.md §4.1): from
     /// `Content-Length` before reading anything, else while streaming — never buffering past the cap.
-    private func readBody(_ request: Request, cap: Int) async throws -> [UInt8] {
+    /// A body still arriving after `limit` is refused at its next chunk (a client that sends
+    /// nothing at all is closed by the connection's idle timeout); checking the clock per chunk
+    /// costs nothing, where a timer per request would live on for the whole limit.
+    private func readBody(_ request: Request, cap: Int, within limit: Duration) async throws -> [UInt8] {
+        let deadline = ContinuousClock.now + limit
         var expected: Int?
         if let header = request.headers[.contentLength] {
             guard let length = Int(header.trimmingCharacters(in: " \t")), length >= 0 else { throw BodyLimit.invalidContentLength }
@@ -87,6 +90,7 @@ extension MMCPServer {
         var body: [UInt8] = []
         body.reserveCapacity(expected ?? 16_384)
         for try await chunk in request.body {
+            if ContinuousClock.now > deadline { throw DeadlineExceeded() }
             if body.count + chunk.readableBytes > cap { throw BodyLimit.streamTooLarge(cap: cap) }
             body.append(contentsOf: chunk.readableBytesView)
         }
