@@ -56,8 +56,10 @@ struct HardeningTests {
                     every: .milliseconds(50))
             }
             #expect(trickle.status == 408)
-            let closed = try await offPool { try RawHTTPClient(port: port).secondsUntilClosed(limit: 5) }
-            #expect(closed < 5)
+            // The idle timeout is 0.3 s; the generous bound only keeps a loaded machine from failing
+            // the test, while a server that never closes idle connections still fails it.
+            let closed = try await offPool { try RawHTTPClient(port: port).secondsUntilClosed(limit: 30) }
+            #expect(closed < 30)
         }
     }
 }
