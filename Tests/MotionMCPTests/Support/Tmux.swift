@@ -37,9 +37,19 @@ struct Tmux {
         return screen
     }
 
-    /// Ends the tmux server and everything in it.
+    /// Ends everything the session started: the pane's processes (the shell and the binary under
+    /// test, one process group), then the tmux server itself. `kill-server` alone was seen to leave
+    /// the server and the pane running.
     func kill() {
+        let pane = (try? Self.run(socket: socket, ["display-message", "-p", "-t", "main", "#{pane_pid}"])).flatMap(Self.pid)
+        let server = (try? Self.run(socket: socket, ["display-message", "-p", "-t", "main", "#{pid}"])).flatMap(Self.pid)
+        if let pane { Glibc.kill(-pane, SIGKILL) }
         _ = try? Self.run(socket: socket, ["kill-server"])
+        if let server { Glibc.kill(server, SIGKILL) }
+    }
+
+    private static func pid(_ text: String) -> pid_t? {
+        pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Runs tmux off the cooperative pool: waiting for a child process must not hold one of its threads.
