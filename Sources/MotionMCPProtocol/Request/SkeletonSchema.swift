@@ -17,7 +17,7 @@ extension SchemaDecoder {
             _ = decoder.defaulted(fields, "units", "meters") { $0.literal($1, ["meters"]) }
             return joints.map(Skeleton.init(joints:))
         } check: { decoder, skeleton in
-            if let reason = Self.topologyViolation(skeleton.joints) { decoder.record(.topology(reason)) }
+            if let reason = skeleton.topologyProblem { decoder.record(.topology(reason)) }
         }
     }
 
@@ -33,24 +33,5 @@ extension SchemaDecoder {
                 name: name, parent: parent, restTranslation: translation, restRotation: rotation,
                 displayName: displayName)
         }
-    }
-
-    /// Why `joints` are not one tree listed parents first, checking in the protocol's order:
-    /// unique names, exactly one root, every parent named before its child.
-    private static func topologyViolation(_ joints: [Joint]) -> String? {
-        var names = Set<ExactName>(minimumCapacity: joints.count)
-        for joint in joints where !names.insert(ExactName(joint.name)).inserted {
-            return "joint names must be unique; '\(joint.name)' is used more than once"
-        }
-        let roots = joints.count { $0.parent == nil }
-        if roots != 1 { return "exactly one joint must have parent=null; got \(roots)" }
-        var seen = Set<ExactName>(minimumCapacity: joints.count)
-        for joint in joints {
-            if let parent = joint.parent, !seen.contains(ExactName(parent)) {
-                return "joint '\(joint.name)' names parent '\(parent)', which is not defined before it in the joints list"
-            }
-            seen.insert(ExactName(joint.name))
-        }
-        return nil
     }
 }
