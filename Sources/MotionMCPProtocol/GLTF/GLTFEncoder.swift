@@ -70,7 +70,7 @@ public enum GLTFEncoder {
         _ result: MotionResult, context: EncodingContext, to writer: inout JSONWriter
     ) throws(EncodingError) {
         try check(result, context: context)
-        let trajectories = try trajectoryObjects(for: result, context: context)
+        let trajectories = try trajectories(for: result, context: context)
         let layout = AnimationLayout(result: result, context: context)
 
         writer.raw("{\"asset\":{\"version\":\"2.0\",\"generator\":\"motionmcp\"},\"nodes\":[")
@@ -147,7 +147,7 @@ public enum GLTFEncoder {
     }
 
     static func writeExtension(
-        _ result: MotionResult, context: EncodingContext, trajectories: [JSONObject?], to writer: inout JSONWriter
+        _ result: MotionResult, context: EncodingContext, trajectories: SampleTrajectories, to writer: inout JSONWriter
     ) {
         writer.raw("{\"version\":\"1.4\",\"model\":")
         writer.string(context.modelID)
@@ -183,10 +183,7 @@ public enum GLTFEncoder {
                 }
                 writer.byte(UInt8(ascii: "}"))
             }
-            if sample < trajectories.count, let trajectory = trajectories[sample], !trajectory.isEmpty {
-                writer.raw(",\"trajectory\":")
-                writer.value(.object(trajectory))
-            }
+            trajectories.write(sample: sample, to: &writer)
             writer.byte(UInt8(ascii: "}"))
         }
         writer.byte(UInt8(ascii: "]"))

@@ -1,13 +1,35 @@
 extension GLTFEncoder {
-    /// Each sample's `trajectory` object: the backbone's own when it supplied a list (used verbatim),
-    /// else computed (RESPONSE.md §8.1). A failed computation leaves every sample without one and is
+    /// Each sample's trajectory, or none.
+    enum SampleTrajectories {
+        /// The backbone's own, written verbatim (an empty or missing entry means none).
+        case supplied([JSONObject?])
+        /// Computed by the SDK, written straight into the document.
+        case computed([TravelTrajectory])
+
+        /// Writes `,"trajectory":{…}` for `sample`, when it has one.
+        func write(sample: Int, to writer: inout JSONWriter) {
+            switch self {
+            case .supplied(let objects):
+                guard sample < objects.count, let object = objects[sample], !object.isEmpty else { return }
+                writer.raw(",\"trajectory\":")
+                writer.value(.object(object))
+            case .computed(let trajectories):
+                guard sample < trajectories.count else { return }
+                writer.raw(",\"trajectory\":")
+                trajectories[sample].write(to: &writer)
+            }
+        }
+    }
+
+    /// Each sample's trajectory: the backbone's own when it supplied a list (used verbatim), else
+    /// computed (RESPONSE.md §8.1). A failed computation leaves every sample without one and is
     /// reported through the context; it never fails the response.
-    static func trajectoryObjects(for result: MotionResult, context: EncodingContext) throws(EncodingError) -> [JSONObject?] {
+    static func trajectories(for result: MotionResult, context: EncodingContext) throws(EncodingError) -> SampleTrajectories {
         if let supplied = result.trajectories {
             for case let trajectory? in supplied where !JSONValue.object(trajectory).isFinite {
                 throw EncodingError("a supplied trajectory holds a non-finite number, which JSON cannot carry")
             }
-            return supplied
+            return .supplied(supplied)
         }
         let input = TrajectoryInput(
             jointNames: context.skeleton.jointNames, parentIndices: context.skeleton.parentIndices,
@@ -18,38 +40,85 @@ extension GLTFEncoder {
             sampleCount: result.sampleCount, frameCount: result.frameCount, fps: context.fps, loop: context.loop,
             canonicalToRequest: result.canonicalToRequest)
         do {
-            return try computeTravelTrajectories(input).map { $0.jsonObject }
+            return .computed(try computeTravelTrajectories(input))
         } catch {
             context.trajectoryFailure?(error)
-            return []
+            return .computed([])
         }
     }
 }
 
 extension TravelTrajectory {
-    /// The wire form of RESPONSE.md §8.2, keys in order.
-    public var jsonObject: JSONObject {
-        var params = JSONObject()
-        for parameter in self.params {
+    /// Writes the wire form of RESPONSE.md §8.2, keys in order, without building a JSON value
+    /// first (this runs for every sample of every response).
+    func write(to writer: inout JSONWriter) {
+        writer.raw("{\"model\":\"")
+        writer.raw(shape)
+        writer.raw("\",\"loop\":")
+        writer.bool(loop)
+        writer.raw(",\"params\":{")
+        for (index, parameter) in params.enumerated() {
+            if index > 0 { writer.byte(UInt8(ascii: ",")) }
+            writer.string(parameter.name)
+            writer.byte(UInt8(ascii: ":"))
             switch parameter.value {
-            case .number(let value): params[parameter.name] = .double(value)
-            case .range(let low, let high): params[parameter.name] = [.double(low), .double(high)]
-            case .points(let points): params[parameter.name] = .array(points.map { .array($0.map { .double($0) }) })
+            case .number(let value): writer.double(value)
+            case .range(let low, let high): writer.doubles(SIMD2(low, high))
+            case .points(let points):
+                writer.byte(UInt8(ascii: "["))
+                for (position, point) in points.enumerated() {
+                    if position > 0 { writer.byte(UInt8(ascii: ",")) }
+                    writer.value(.array(point.map { .double($0) }))
+                }
+                writer.byte(UInt8(ascii: "]"))
             }
         }
-        var position: [JSONValue] = []
-        position.reserveCapacity(positions.count / 2)
+        writer.raw("},\"heading\":\"")
+        writer.raw(heading)
+        writer.raw("\",\"markers\":{\"LeftFootDown\":")
+        writer.integers(leftFootDown)
+        writer.raw(",\"RightFootDown\":")
+        writer.integers(rightFootDown)
+        writer.raw("},\"position\":[")
         for index in stride(from: 0, to: positions.count - 1, by: 2) {
-            position.append([.double(positions[index]), .double(positions[index + 1])])
+            if index > 0 { writer.byte(UInt8(ascii: ",")) }
+            writer.doubles(SIMD2(positions[index], positions[index + 1]))
         }
-        return [
-            "model": .string(shape.rawValue),
-            "loop": .bool(loop),
-            "params": .object(params),
-            "heading": .string(heading.rawValue),
-            "markers": ["LeftFootDown": .array(leftFootDown.map { .integer($0) }), "RightFootDown": .array(rightFootDown.map { .integer($0) })],
-            "position": .array(position),
-            "yaw": .array(yaw.map { .double($0) }),
-        ]
+        writer.raw("],\"yaw\":[")
+        for (index, value) in yaw.enumerated() {
+            if index > 0 { writer.byte(UInt8(ascii: ",")) }
+            writer.double(value)
+        }
+        writer.raw("]}")
+    }
+}
+
+extension JSONWriter {
+    fileprivate mutating func raw(_ shape: TravelTrajectory.Shape) {
+        switch shape {
+        case .still: raw("still")
+        case .line: raw("line")
+        case .arc: raw("arc")
+        case .bezier: raw("bezier")
+        }
+    }
+
+    fileprivate mutating func raw(_ heading: TravelTrajectory.Heading) {
+        switch heading {
+        case .fixed: raw("fixed")
+        case .steady: raw("steady")
+        case .keyed: raw("keyed")
+        case .path: raw("path")
+        }
+    }
+
+    /// Appends `[a,b,c…]` of integers.
+    mutating func integers(_ values: [Int]) {
+        byte(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { byte(UInt8(ascii: ",")) }
+            integer(value)
+        }
+        byte(UInt8(ascii: "]"))
     }
 }
