@@ -5,6 +5,8 @@ import Logging
 import MotionMCPConsole
 import Hummingbird
 import MotionMCP
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
@@ -82,6 +84,11 @@ struct MMCPConsole: AsyncParsableCommand {
     /// Parses the command line and runs; a usage error or a bad spec file is one line on standard
     /// error and exit status 2, a failure while serving exit status 1.
     static func main() async {
+        // Swift concurrency's jobs run on the server's event loops, so a request no longer hops
+        // between an event-loop thread and the concurrency pool at every await (small /generate:
+        // ~13 % less CPU per request, ~15 % more req/s, docs/performance.md). Safe here because the
+        // console serves only NullBackbones, whose generate never blocks a thread.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let command: MMCPConsole
         do {
             command = try parse()
