@@ -26,6 +26,9 @@ struct AnimationBuffer {
     /// Time accessors already written, by the bit patterns of their times (a key set is shared by
     /// every channel that uses it).
     private var timeAccessors: [[UInt32]: Int] = [:]
+    /// The accessor of every frame's time, once written (the common case, looked up per channel
+    /// without hashing the clock).
+    private var everyFrameAccessor: Int?
 
     init(frameCount: Int, fps: Double, capacity: Int) {
         let rate = Float(fps)
@@ -35,12 +38,18 @@ struct AnimationBuffer {
 
     /// The accessor holding the times of `frames` (every frame when `nil`), written on first use.
     mutating func timeAccessor(frames: [Int]?) -> Int {
+        if frames == nil, let everyFrameAccessor { return everyFrameAccessor }
         let times = frames.map { $0.map { clock[$0] } } ?? clock
         let key = times.map(\.bitPattern)
-        if let existing = timeAccessors[key] { return existing }
-        let index = append(.scalar, count: times.count) { floats in floats.append(contentsOf: times) }
-        accessors[index].bounds = times.isEmpty ? nil : (times.min() ?? 0, times.max() ?? 0)
-        timeAccessors[key] = index
+        let index: Int
+        if let existing = timeAccessors[key] {
+            index = existing
+        } else {
+            index = append(.scalar, count: times.count) { floats in floats.append(contentsOf: times) }
+            accessors[index].bounds = times.isEmpty ? nil : (times.min() ?? 0, times.max() ?? 0)
+            timeAccessors[key] = index
+        }
+        if frames == nil { everyFrameAccessor = index }
         return index
     }
 

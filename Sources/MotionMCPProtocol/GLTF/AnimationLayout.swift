@@ -16,7 +16,7 @@ struct AnimationLayout {
         let samples = result.sampleCount
         let frames = result.frameCount
         let joints = result.jointCount
-        let root = context.skeleton.parentIndices.firstIndex(of: -1) ?? 0
+        let root = context.parentIndices.firstIndex(of: -1) ?? 0
         buffer = AnimationBuffer(
             frameCount: frames, fps: context.fps,
             capacity: frames + result.rotations.count + result.rootTranslations.count)
@@ -30,18 +30,16 @@ struct AnimationLayout {
             for joint in 0..<joints {
                 let keyed = keys.frames(joint: joint, rotation: true)
                 let output = buffer.append(.vec4, count: keyed?.count ?? frames) { floats in
-                    for frame in keyed ?? Array(0..<frames) {
-                        let base = ((sample * frames + frame) * joints + joint) * 4
-                        floats.append(contentsOf: result.rotations[base..<base + 4])
+                    Self.copy(result.rotations, width: 4, frames: keyed, frameCount: frames, into: &floats) { frame in
+                        ((sample * frames + frame) * joints + joint) * 4
                     }
                 }
                 channels.append(Channel(node: joint, isRotation: true, input: buffer.timeAccessor(frames: keyed), output: output))
             }
             let rootKeyed = keys.frames(joint: root, rotation: false)
             let rootOutput = buffer.append(.vec3, count: rootKeyed?.count ?? frames) { floats in
-                for frame in rootKeyed ?? Array(0..<frames) {
-                    let base = (sample * frames + frame) * 3
-                    floats.append(contentsOf: result.rootTranslations[base..<base + 3])
+                Self.copy(result.rootTranslations, width: 3, frames: rootKeyed, frameCount: frames, into: &floats) { frame in
+                    (sample * frames + frame) * 3
                 }
             }
             channels.append(Channel(node: root, isRotation: false, input: buffer.timeAccessor(frames: rootKeyed), output: rootOutput))
@@ -52,15 +50,33 @@ struct AnimationLayout {
                     }
                     let keyed = keys.frames(joint: joint, rotation: false)
                     let output = buffer.append(.vec3, count: keyed?.count ?? frames) { floats in
-                        for frame in keyed ?? Array(0..<frames) {
-                            let base = ((sample * frames + frame) * joints + joint) * 3
-                            floats.append(contentsOf: translations[base..<base + 3])
+                        Self.copy(translations, width: 3, frames: keyed, frameCount: frames, into: &floats) { frame in
+                            ((sample * frames + frame) * joints + joint) * 3
                         }
                     }
                     channels.append(Channel(node: joint, isRotation: false, input: buffer.timeAccessor(frames: keyed), output: output))
                 }
             }
             animations.append(channels)
+        }
+    }
+
+    /// Appends `width` floats of `source` per frame (the keyed frames, or every frame when `nil`),
+    /// each frame's run starting at `start(frame)`.
+    private static func copy(
+        _ source: [Float], width: Int, frames keyed: [Int]?, frameCount: Int, into floats: inout [Float],
+        start: (Int) -> Int
+    ) {
+        source.withUnsafeBufferPointer { source in
+            func copyFrame(_ frame: Int) {
+                let base = start(frame)
+                for component in 0..<width { floats.append(source[base + component]) }
+            }
+            if let keyed {
+                for frame in keyed { copyFrame(frame) }
+            } else {
+                for frame in 0..<frameCount { copyFrame(frame) }
+            }
         }
     }
 

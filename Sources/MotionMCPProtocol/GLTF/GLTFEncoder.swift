@@ -1,7 +1,11 @@
 /// Everything the encoder needs besides the motion: the request's skeleton and the model's stamp.
 public struct EncodingContext: Sendable {
     /// The request skeleton; node `i` is joint `i`.
-    public var skeleton: Skeleton
+    public var skeleton: Skeleton {
+        didSet { parentIndices = skeleton.parentIndices }
+    }
+    /// Each joint's parent index (-1 for the root), worked out once for the whole encoding.
+    private(set) var parentIndices: [Int]
     /// The effective frame rate (`timing.fps`, else the model's).
     public var fps: Double
     /// The model spec's id, written as `MMCP_motion.model`.
@@ -18,6 +22,7 @@ public struct EncodingContext: Sendable {
         trajectoryFailure: (@Sendable (any Error) -> Void)? = nil
     ) {
         self.skeleton = skeleton
+        parentIndices = skeleton.parentIndices
         self.fps = fps
         self.modelID = modelID
         self.jointTranslations = jointTranslations
@@ -74,7 +79,7 @@ public enum GLTFEncoder {
         let layout = AnimationLayout(result: result, context: context)
 
         writer.raw("{\"asset\":{\"version\":\"2.0\",\"generator\":\"motionmcp\"},\"nodes\":[")
-        writeNodes(context.skeleton, to: &writer)
+        writeNodes(context.skeleton, parents: context.parentIndices, to: &writer)
         writer.raw("],\"scenes\":[{\"nodes\":[0]}],\"scene\":0,\"skins\":[{\"name\":\"skin\",\"joints\":[")
         for joint in 0..<context.skeleton.joints.count {
             if joint > 0 { writer.byte(UInt8(ascii: ",")) }
@@ -122,8 +127,7 @@ public enum GLTFEncoder {
         }
     }
 
-    static func writeNodes(_ skeleton: Skeleton, to writer: inout JSONWriter) {
-        let parents = skeleton.parentIndices
+    static func writeNodes(_ skeleton: Skeleton, parents: [Int], to writer: inout JSONWriter) {
         var children = [[Int]](repeating: [], count: parents.count)
         for (joint, parent) in parents.enumerated() where parent >= 0 { children[parent].append(joint) }
         for (index, joint) in skeleton.joints.enumerated() {

@@ -31,11 +31,15 @@ extension GLTFEncoder {
             }
             return .supplied(supplied)
         }
+        var rest: [Double] = []
+        rest.reserveCapacity(context.skeleton.joints.count * 3)
+        for joint in context.skeleton.joints {
+            rest.append(joint.restTranslation[0])
+            rest.append(joint.restTranslation[1])
+            rest.append(joint.restTranslation[2])
+        }
         let input = TrajectoryInput(
-            jointNames: context.skeleton.jointNames, parentIndices: context.skeleton.parentIndices,
-            restTranslations: context.skeleton.joints.flatMap {
-                [$0.restTranslation[0], $0.restTranslation[1], $0.restTranslation[2]]
-            },
+            jointNames: context.skeleton.jointNames, parentIndices: context.parentIndices, restTranslations: rest,
             rotations: result.rotations, rootTranslations: result.rootTranslations,
             sampleCount: result.sampleCount, frameCount: result.frameCount, fps: context.fps, loop: context.loop,
             canonicalToRequest: result.canonicalToRequest)

@@ -17,7 +17,16 @@ struct ExactName: Hashable {
 
 extension String {
     /// Whether both strings have the same Unicode scalars (no normalisation).
-    func isExactly(_ other: String) -> Bool { utf8.elementsEqual(other.utf8) }
+    func isExactly(_ other: String) -> Bool {
+        // Native strings know their UTF-8 length, so most different names part at the first test;
+        // the byte comparison then runs over contiguous storage instead of two UTF8View iterators
+        // (which showed up in request validation's profile).
+        guard utf8.count == other.utf8.count else { return false }
+        let contiguous = utf8.withContiguousStorageIfAvailable { mine in
+            other.utf8.withContiguousStorageIfAvailable { theirs in mine.elementsEqual(theirs) }
+        }
+        return (contiguous ?? nil) ?? utf8.elementsEqual(other.utf8)
+    }
 }
 
 extension Sequence<String> {

@@ -76,7 +76,24 @@ public struct JSONWriter: Sendable {
 
     /// Appends an integer.
     public mutating func integer(_ value: some BinaryInteger) {
-        bytes.append(contentsOf: String(value).utf8)
+        // Machine-sized integers (every index and count of a glTF document) are written digit by
+        // digit; `String(value)` costs a visible share of a small response's encoding.
+        guard let small = Int64(exactly: value) else {
+            bytes.append(contentsOf: String(value).utf8)
+            return
+        }
+        if small < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = small.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes; a UInt64 has at most 20 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[start...])
+        }
     }
 
     /// Appends a float the way the reference prints one: the shortest text that reads back as the
@@ -88,14 +105,15 @@ public struct JSONWriter: Sendable {
             raw("null")
             return
         }
-        let text = value.description
+        var text = value.description
         // Swift switches to exponent form at 2^53 where the reference waits for 1e16: only the
         // decimal exponent 15 needs rewriting.
-        if text.hasSuffix("e+15") {
-            bytes.append(contentsOf: positional(fromExponentForm: text).utf8)
-        } else {
-            bytes.append(contentsOf: text.utf8)
+        let exponent15 = text.withUTF8 { utf8 in
+            if utf8.count >= 4 && utf8[(utf8.count - 4)...].elementsEqual("e+15".utf8) { return true }
+            bytes.append(contentsOf: utf8)
+            return false
         }
+        if exponent15 { bytes.append(contentsOf: positional(fromExponentForm: text).utf8) }
     }
 
     private func positional(fromExponentForm text: String) -> String {
@@ -137,31 +155,33 @@ public struct JSONWriter: Sendable {
     /// Appends standard padded base64 of `data` (RFC 4648, no line breaks).
     public mutating func base64(_ data: UnsafeRawBufferPointer) {
         let count = data.count
-        let fullGroups = count / 3
-        bytes.reserveCapacity(bytes.count + (count + 2) / 3 * 4)
-        var position = 0
-        for _ in 0..<fullGroups {
-            let chunk = UInt32(data[position]) << 16 | UInt32(data[position + 1]) << 8 | UInt32(data[position + 2])
-            bytes.append(base64Alphabet[Int(chunk >> 18)])
-            bytes.append(base64Alphabet[Int(chunk >> 12 & 0x3F)])
-            bytes.append(base64Alphabet[Int(chunk >> 6 & 0x3F)])
-            bytes.append(base64Alphabet[Int(chunk & 0x3F)])
-            position += 3
-        }
-        switch count - position {
-        case 1:
-            let chunk = UInt32(data[position]) << 16
-            bytes.append(base64Alphabet[Int(chunk >> 18)])
-            bytes.append(base64Alphabet[Int(chunk >> 12 & 0x3F)])
-            raw("==")
-        case 2:
-            let chunk = UInt32(data[position]) << 16 | UInt32(data[position + 1]) << 8
-            bytes.append(base64Alphabet[Int(chunk >> 18)])
-            bytes.append(base64Alphabet[Int(chunk >> 12 & 0x3F)])
-            bytes.append(base64Alphabet[Int(chunk >> 6 & 0x3F)])
-            raw("=")
-        default:
-            break
+        let encodedCount = (count + 2) / 3 * 4
+        let start = bytes.count
+        // Grown once and filled through a pointer: appending byte by byte cost a capacity and
+        // uniqueness check per character.
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "="), count: encodedCount))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            base64Alphabet.withUnsafeBufferPointer { alphabet in
+                var out = start
+                var position = 0
+                while position + 3 <= count {
+                    let chunk = UInt32(data[position]) << 16 | UInt32(data[position + 1]) << 8 | UInt32(data[position + 2])
+                    buffer[out] = alphabet[Int(chunk >> 18)]
+                    buffer[out + 1] = alphabet[Int(chunk >> 12 & 0x3F)]
+                    buffer[out + 2] = alphabet[Int(chunk >> 6 & 0x3F)]
+                    buffer[out + 3] = alphabet[Int(chunk & 0x3F)]
+                    position += 3
+                    out += 4
+                }
+                // The padding `=` is already in place.
+                if position < count {
+                    let second = position + 1 < count ? UInt32(data[position + 1]) << 8 : 0
+                    let chunk = UInt32(data[position]) << 16 | second
+                    buffer[out] = alphabet[Int(chunk >> 18)]
+                    buffer[out + 1] = alphabet[Int(chunk >> 12 & 0x3F)]
+                    if position + 1 < count { buffer[out + 2] = alphabet[Int(chunk >> 6 & 0x3F)] }
+                }
+            }
         }
     }
 }

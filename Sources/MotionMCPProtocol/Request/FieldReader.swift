@@ -101,7 +101,7 @@ extension SchemaDecoder {
 
     /// One of the `allowed` strings, compared byte for byte.
     mutating func literal(_ value: JSONValue, _ allowed: [String]) -> String? {
-        if case .string(let text) = value, let match = allowed.first(where: { $0.utf8.elementsEqual(text.utf8) }) {
+        if case .string(let text) = value, let match = allowed.first(where: { $0.isExactly(text) }) {
             return match
         }
         record(.literal(allowed))

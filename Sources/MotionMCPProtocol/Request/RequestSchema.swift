@@ -38,7 +38,8 @@ public enum RequestSchema {
     }
 
     private static func isDecimalDigit(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .decimalNumber
+        if scalar.isASCII { return ("0"..."9").contains(scalar) }
+        return scalar.properties.generalCategory == .decimalNumber
     }
 }
 

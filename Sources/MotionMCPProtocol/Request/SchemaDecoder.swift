@@ -80,7 +80,7 @@ struct ObjectFields {
     }
 
     private static func slot(of key: String, in declared: [String]) -> Int? {
-        declared.firstIndex { $0.utf8.elementsEqual(key.utf8) }
+        declared.firstIndex { $0.isExactly(key) }
     }
 }
 

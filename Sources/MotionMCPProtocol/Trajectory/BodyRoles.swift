@@ -7,7 +7,7 @@ enum BodySide: CaseIterable {
 }
 
 /// A limb part that exists once per side.
-enum Limb {
+enum Limb: Int, CaseIterable {
     case leg, shin, foot, toe, arm, forearm, hand, handEnd
 }
 
@@ -15,11 +15,47 @@ enum Limb {
 enum BodyRole: Hashable {
     case hips, spine, chest, neck, head
     case limb(BodySide, Limb)
+
+    /// Every role, in ``slot`` order.
+    static let all: [BodyRole] = [.hips, .spine, .chest, .neck, .head]
+        + BodySide.allCases.flatMap { side in Limb.allCases.map { BodyRole.limb(side, $0) } }
+
+    /// The role's index in ``all`` (and its place in a ``RoleTable``).
+    var slot: Int {
+        switch self {
+        case .hips: return 0
+        case .spine: return 1
+        case .chest: return 2
+        case .neck: return 3
+        case .head: return 4
+        case .limb(let side, let limb): return 5 + (side == .left ? 0 : Limb.allCases.count) + limb.rawValue
+        }
+    }
+}
+
+/// One optional value per body role. The roles are few and fixed, so a flat array indexed by
+/// ``BodyRole/slot`` replaces a dictionary: hashing the roles was a visible share of a small
+/// request's trajectory.
+struct RoleTable<Value> {
+    private var slots = [Value?](repeating: nil, count: BodyRole.all.count)
+
+    subscript(role: BodyRole) -> Value? {
+        get { slots[role.slot] }
+        set { slots[role.slot] = newValue }
+    }
+
+    /// The roles that have a value, in slot order, with their values.
+    var entries: [(role: BodyRole, value: Value)] {
+        slots.indices.compactMap { i in slots[i].map { (BodyRole.all[i], $0) } }
+    }
+
+    /// The values present, in slot order.
+    var values: [Value] { slots.compactMap { $0 } }
 }
 
 /// The roles found on a rig, each mapped to one joint index. Missing roles are absent.
 struct BodyRoles {
-    private(set) var joints: [BodyRole: Int] = [:]
+    private(set) var joints = RoleTable<Int>()
     /// The hips: the first joint without a parent.
     let hips: Int
 

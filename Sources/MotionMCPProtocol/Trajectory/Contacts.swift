@@ -55,19 +55,28 @@ struct Contacts {
 
         var candidates: [ContactCandidate] = []
         var groupMasks = [[Bool]?](repeating: nil, count: ContactGroup.allCases.count)
+        // Per candidate only its two masks are allocated: with short clips the arrays of the
+        // straightforward version (speeds, gradients, merged masks) were most of the cost.
+        var raw = [Bool](repeating: false, count: frames)
         for (group, role, end, height, torso) in contactTable {
             guard let point = points.point(role, end) else { continue }
-            let speed = Self.speeds(Planar(x: point.x, y: point.y), fps: fps)
             let limit = (torso ? 1.2 : 0.4) * scale
-            let raw = (0..<frames).map { t in
-                point.z[t] - floor < height * scale && speed[t] < limit + 0.3 * bodySpeed[t]
+            for t in 0..<frames {
+                let speed = Self.speed(x: point.x, y: point.y, at: t, fps: fps)
+                raw[t] = point.z[t] - floor < height * scale && speed < limit + 0.3 * bodySpeed[t]
             }
-            let on = (0..<frames).map { t in
-                raw[t] && ((t > 0 && raw[t - 1]) || (t + 1 < frames && raw[t + 1]))
+            var on = [Bool](repeating: false, count: frames)
+            for t in 0..<frames {
+                on[t] = raw[t] && ((t > 0 && raw[t - 1]) || (t + 1 < frames && raw[t + 1]))
             }
             candidates.append(ContactCandidate(group: group, point: point, on: on))
-            let previous = groupMasks[group.rawValue] ?? [Bool](repeating: false, count: frames)
-            groupMasks[group.rawValue] = zip(previous, on).map { $0 || $1 }
+            if var mask = groupMasks[group.rawValue] {
+                groupMasks[group.rawValue] = nil
+                for t in 0..<frames where on[t] { mask[t] = true }
+                groupMasks[group.rawValue] = mask
+            } else {
+                groupMasks[group.rawValue] = on
+            }
         }
         self.candidates = candidates
         self.groupMasks = groupMasks
@@ -75,8 +84,24 @@ struct Contacts {
 
     /// `NORM(GRAD(p)[t])·fps`; zeros for a single frame.
     static func speeds(_ p: Planar, fps: Double) -> [Double] {
-        guard p.count > 1 else { return [Double](repeating: 0, count: p.count) }
-        let gx = Numerics.gradient(p.x), gy = Numerics.gradient(p.y)
-        return (0..<p.count).map { (gx[$0] * gx[$0] + gy[$0] * gy[$0]).squareRoot() * fps }
+        (0..<p.count).map { speed(x: p.x, y: p.y, at: $0, fps: fps) }
+    }
+
+    /// `NORM(GRAD(p)[t])·fps` at one frame, the gradient as ``Numerics/gradient(_:)`` takes it.
+    static func speed(x: [Double], y: [Double], at t: Int, fps: Double) -> Double {
+        let n = x.count
+        guard n > 1 else { return 0 }
+        let gx: Double, gy: Double
+        if t == 0 {
+            gx = x[1] - x[0]
+            gy = y[1] - y[0]
+        } else if t == n - 1 {
+            gx = x[n - 1] - x[n - 2]
+            gy = y[n - 1] - y[n - 2]
+        } else {
+            gx = (x[t + 1] - x[t - 1]) / 2
+            gy = (y[t + 1] - y[t - 1]) / 2
+        }
+        return (gx * gx + gy * gy).squareRoot() * fps
     }
 }

@@ -8,8 +8,8 @@ enum BonePoint {
 
 /// The head and tail track of every role that has an entry (toes and hand ends are only tails).
 struct RolePoints {
-    private(set) var heads: [BodyRole: Track3] = [:]
-    private(set) var tails: [BodyRole: Track3] = [:]
+    private(set) var heads = RoleTable<Track3>()
+    private(set) var tails = RoleTable<Track3>()
     /// The head point of the hips (always present).
     let hips: Track3
 
@@ -28,10 +28,10 @@ struct RolePoints {
     /// Reads the roles' joints from the pose and builds each tail (§9.4). The extrapolations are
     /// linear and the Z-up conversion only swaps and negates, so the tails are built in Z-up.
     init(pose: SamplePose, roles: BodyRoles) {
-        var joints: [BodyRole: Track3] = [:]
-        for (role, joint) in roles.joints { joints[role] = pose.track(joint) }
+        var joints = RoleTable<Track3>()
+        for (role, joint) in roles.joints.entries { joints[role] = pose.track(joint) }
         hips = pose.track(roles.hips)
-        for (role, head) in joints {
+        for (role, head) in joints.entries {
             let tail: Track3
             switch role {
             case .limb(_, .toe), .limb(_, .handEnd):
