@@ -23,7 +23,10 @@ extension String {
         // (which showed up in request validation's profile).
         guard utf8.count == other.utf8.count else { return false }
         let contiguous = utf8.withContiguousStorageIfAvailable { mine in
-            other.utf8.withContiguousStorageIfAvailable { theirs in mine.elementsEqual(theirs) }
+            other.utf8.withContiguousStorageIfAvailable { theirs in
+                for i in 0..<mine.count where mine[i] != theirs[i] { return false }
+                return true
+            }
         }
         return (contiguous ?? nil) ?? utf8.elementsEqual(other.utf8)
     }

@@ -70,7 +70,8 @@ struct BodyRoles {
             requestToCanonical[jointNames[i]].map(JointNameReading.init) ?? identityReadings[i]
         }
 
-        for readings in [identityReadings, mappedReadings] {
+        // Without a name map the second pass would read the same names again and find nothing new.
+        for readings in canonicalToRequest.isEmpty ? [identityReadings] : [identityReadings, mappedReadings] {
             var thighSides = Set<BodySide>()
             for reading in readings {
                 if let side = reading.side, ["upleg", "upperleg", "thigh"].contains(reading.base) {
