@@ -120,7 +120,7 @@ struct BatchHandler: Sendable {
             }
             let results = try await generateGroup(key: group.key, validated.map(\.request))
             for (position, index) in group.indices.enumerated() {
-                outcomes[index] = outcome(results[position], for: validated[position])
+                outcomes[index] = await outcome(results[position], for: validated[position])
             }
         }
         return outcomes.map { $0 ?? .error(.internalError("the item was not processed")) }
@@ -160,11 +160,11 @@ struct BatchHandler: Sendable {
         }
     }
 
-    private func outcome(_ result: Result<MotionResult, any Error>, for validated: ValidatedRequest) -> Outcome {
+    private func outcome(_ result: Result<MotionResult, any Error>, for validated: ValidatedRequest) async -> Outcome {
         switch result {
         case .success(let motion):
             do {
-                return .gltf(try generate.encode(motion, for: validated))
+                return .gltf(try await generate.encode(motion, for: validated))
             } catch {
                 return .error(GenerateHandler.internalError(error))
             }

@@ -105,7 +105,7 @@ struct GenerateHandler: Sendable {
                 try await model.perform { try await backbone.generate(request) }
             }
             answer.generate = ContinuousClock.now - called
-            answer.response.body = try encode(result, for: validated)
+            answer.response.body = try await encode(result, for: validated)
         } catch let error as ProtocolError {
             answer.response = ProtocolResponse(error)
         } catch is DeadlineExceeded {
@@ -135,11 +135,16 @@ struct GenerateHandler: Sendable {
     }
 
     /// The glTF document for a result, logging (not failing) when no trajectory could be computed.
-    func encode(_ result: MotionResult, for validated: ValidatedRequest) throws(EncodingError) -> [UInt8] {
+    /// A large result is encoded on ``HeavyWork``'s threads.
+    func encode(_ result: MotionResult, for validated: ValidatedRequest) async throws(EncodingError) -> [UInt8] {
         let logger = self.logger
         let model = validated.modelKey
-        return try GLTFEncoder.encode(result, for: validated.request, spec: validated.spec) { error in
-            logger.info("no trajectory for this response", metadata: ["model": "\(model)", "reason": "\(error)"])
+        let rotations = result.sampleCount * result.frameCount * result.jointCount
+        let executor: (any TaskExecutor)? = HeavyWork.isHeavy(rotations: rotations) ? HeavyWork.shared : nil
+        return try await withTaskExecutorPreference(executor) { () throws(EncodingError) -> [UInt8] in
+            try GLTFEncoder.encode(result, for: validated.request, spec: validated.spec) { error in
+                logger.info("no trajectory for this response", metadata: ["model": "\(model)", "reason": "\(error)"])
+            }
         }
     }
 
