@@ -139,12 +139,8 @@ public enum GLTFEncoder {
             writer.raw(",\"rotation\":")
             writer.doubles(joint.restRotation)
             if !children[index].isEmpty {
-                writer.raw(",\"children\":[")
-                for (position, child) in children[index].enumerated() {
-                    if position > 0 { writer.byte(UInt8(ascii: ",")) }
-                    writer.integer(child)
-                }
-                writer.byte(UInt8(ascii: "]"))
+                writer.raw(",\"children\":")
+                writer.integers(children[index])
             }
             writer.byte(UInt8(ascii: "}"))
         }
@@ -165,14 +161,9 @@ public enum GLTFEncoder {
             writer.integer(sample)
             writer.raw("\",\"num_frames\":")
             writer.integer(frames)
-            writer.raw(",\"chunk_boundaries\":[")
-            if let boundaries = result.chunkBoundaries, !boundaries.isEmpty {
-                for (position, frame) in boundaries[sample].enumerated() {
-                    if position > 0 { writer.byte(UInt8(ascii: ",")) }
-                    writer.integer(frame)
-                }
-            }
-            writer.byte(UInt8(ascii: "]"))
+            writer.raw(",\"chunk_boundaries\":")
+            let boundaries = result.chunkBoundaries.flatMap { $0.isEmpty ? nil : $0[sample] } ?? []
+            writer.integers(boundaries)
             if !result.footContacts.isEmpty {
                 writer.raw(",\"foot_contacts\":{")
                 for (position, contact) in result.footContacts.enumerated() {

@@ -115,14 +115,4 @@ extension JSONWriter {
         case .path: raw("path")
         }
     }
-
-    /// Appends `[a,b,c…]` of integers.
-    mutating func integers(_ values: [Int]) {
-        byte(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
-            if index > 0 { byte(UInt8(ascii: ",")) }
-            integer(value)
-        }
-        byte(UInt8(ascii: "]"))
-    }
 }

@@ -96,6 +96,26 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// Appends `[a,b,c…]` of integers.
+    public mutating func integers(_ values: [Int]) {
+        byte(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { byte(UInt8(ascii: ",")) }
+            integer(value)
+        }
+        byte(UInt8(ascii: "]"))
+    }
+
+    /// Appends `[a,b,c…]` of doubles.
+    public mutating func doubles<V: SIMD>(_ vector: V) where V.Scalar == Double {
+        byte(UInt8(ascii: "["))
+        for lane in 0..<vector.scalarCount {
+            if lane > 0 { byte(UInt8(ascii: ",")) }
+            double(vector[lane])
+        }
+        byte(UInt8(ascii: "]"))
+    }
+
     /// Appends a float the way the reference prints one: the shortest text that reads back as the
     /// same double, positional with a fraction for decimal exponents -4...15, else `1e-05` style.
     /// JSON has no non-finite numbers: callers check ``JSONValue/isFinite`` first, and a

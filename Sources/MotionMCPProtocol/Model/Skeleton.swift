@@ -91,15 +91,3 @@ public struct Skeleton: Sendable, Hashable {
         writer.raw("],\"coordinate_system\":\"right_handed_y_up\",\"units\":\"meters\"}")
     }
 }
-
-extension JSONWriter {
-    /// Appends `[a,b,c…]` of doubles.
-    public mutating func doubles<V: SIMD>(_ vector: V) where V.Scalar == Double {
-        byte(UInt8(ascii: "["))
-        for lane in 0..<vector.scalarCount {
-            if lane > 0 { byte(UInt8(ascii: ",")) }
-            double(vector[lane])
-        }
-        byte(UInt8(ascii: "]"))
-    }
-}

@@ -70,12 +70,10 @@ struct Contacts {
                 on[t] = raw[t] && ((t > 0 && raw[t - 1]) || (t + 1 < frames && raw[t + 1]))
             }
             candidates.append(ContactCandidate(group: group, point: point, on: on))
-            if var mask = groupMasks[group.rawValue] {
-                groupMasks[group.rawValue] = nil
-                for t in 0..<frames where on[t] { mask[t] = true }
-                groupMasks[group.rawValue] = mask
-            } else {
+            if groupMasks[group.rawValue] == nil {
                 groupMasks[group.rawValue] = on
+            } else {
+                for t in 0..<frames where on[t] { groupMasks[group.rawValue]?[t] = true }
             }
         }
         self.candidates = candidates
@@ -87,21 +85,10 @@ struct Contacts {
         (0..<p.count).map { speed(x: p.x, y: p.y, at: $0, fps: fps) }
     }
 
-    /// `NORM(GRAD(p)[t])·fps` at one frame, the gradient as ``Numerics/gradient(_:)`` takes it.
+    /// `NORM(GRAD(p)[t])·fps` at one frame; zero for a single frame.
     static func speed(x: [Double], y: [Double], at t: Int, fps: Double) -> Double {
-        let n = x.count
-        guard n > 1 else { return 0 }
-        let gx: Double, gy: Double
-        if t == 0 {
-            gx = x[1] - x[0]
-            gy = y[1] - y[0]
-        } else if t == n - 1 {
-            gx = x[n - 1] - x[n - 2]
-            gy = y[n - 1] - y[n - 2]
-        } else {
-            gx = (x[t + 1] - x[t - 1]) / 2
-            gy = (y[t + 1] - y[t - 1]) / 2
-        }
+        guard x.count > 1 else { return 0 }
+        let gx = Numerics.gradient(x, at: t), gy = Numerics.gradient(y, at: t)
         return (gx * gx + gy * gy).squareRoot() * fps
     }
 }

@@ -28,14 +28,15 @@ enum Numerics {
 
     /// GRAD: central differences inside, one-sided at the ends. Needs at least two values.
     static func gradient(_ f: [Double]) -> [Double] {
+        f.indices.map { gradient(f, at: $0) }
+    }
+
+    /// GRAD at one index, without building the whole gradient. Needs at least two values.
+    static func gradient(_ f: [Double], at i: Int) -> Double {
         let n = f.count
-        var g = [Double](repeating: 0, count: n)
-        g[0] = f[1] - f[0]
-        g[n - 1] = f[n - 1] - f[n - 2]
-        if n > 2 {
-            for i in 1..<(n - 1) { g[i] = (f[i + 1] - f[i - 1]) / 2 }
-        }
-        return g
+        if i == 0 { return f[1] - f[0] }
+        if i == n - 1 { return f[n - 1] - f[n - 2] }
+        return (f[i + 1] - f[i - 1]) / 2
     }
 
     /// MEDIAN: the middle of the sorted values, or the mean of the two middle ones.
