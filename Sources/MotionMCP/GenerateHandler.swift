@@ -139,9 +139,7 @@ struct GenerateHandler: Sendable {
     func encode(_ result: MotionResult, for validated: ValidatedRequest) async throws(EncodingError) -> [UInt8] {
         let logger = self.logger
         let model = validated.modelKey
-        let rotations = result.sampleCount * result.frameCount * result.jointCount
-        let executor: (any TaskExecutor)? = HeavyWork.isHeavy(rotations: rotations) ? HeavyWork.shared : nil
-        return try await withTaskExecutorPreference(executor) { () throws(EncodingError) -> [UInt8] in
+        return try await withTaskExecutorPreference(HeavyWork.executor(forEncoding: result)) { () throws(EncodingError) -> [UInt8] in
             try GLTFEncoder.encode(result, for: validated.request, spec: validated.spec) { error in
                 logger.info("no trajectory for this response", metadata: ["model": "\(model)", "reason": "\(error)"])
             }

@@ -1,4 +1,5 @@
 import Dispatch
+import MotionMCPProtocol
 
 /// Where the server encodes large responses: threads of Dispatch's global queue, outside both
 /// the event loops and Swift's cooperative pool.
@@ -18,8 +19,11 @@ final class HeavyWork: TaskExecutor, Sendable {
     /// a millisecond of encoding.
     static let rotationThreshold = 10_000
 
-    /// Whether encoding `rotations` joint rotations belongs here.
-    static func isHeavy(rotations: Int) -> Bool { rotations >= rotationThreshold }
+    /// Where to encode `result`: here when it holds `rotationThreshold` joint rotations or more,
+    /// else `nil` (no preference: the thread the request is on).
+    static func executor(forEncoding result: MotionResult) -> (any TaskExecutor)? {
+        result.sampleCount * result.frameCount * result.jointCount >= rotationThreshold ? shared : nil
+    }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
