@@ -113,6 +113,12 @@ struct NumericPrimitiveTests {
         #expect(found == expected)
     }
 
+    @Test("every body role has its own slot in a role table, in the order of BodyRole.all")
+    func roleSlots() {
+        #expect(BodyRole.all.enumerated().allSatisfy { $0.element.slot == $0.offset })
+        #expect(Set(BodyRole.all).count == 5 + 2 * Limb.allCases.count)
+    }
+
     @Test("a request Head that the canonical map calls something else is not the head")
     func mappedHead() throws {
         let roles = try #require(BodyRoles(jointNames: ["Hips", "Spine", "Head"], parentIndices: [-1, 0, 1],
