@@ -96,6 +96,21 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// Appends `true` or `false`.
+    public mutating func bool(_ value: Bool) {
+        value ? raw("true") : raw("false")
+    }
+
+    /// Appends an array of strings.
+    public mutating func strings(_ values: [String]) {
+        byte(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { byte(UInt8(ascii: ",")) }
+            string(value)
+        }
+        byte(UInt8(ascii: "]"))
+    }
+
     /// Appends `[a,b,c…]` of integers.
     public mutating func integers(_ values: [Int]) {
         byte(UInt8(ascii: "["))

@@ -252,20 +252,3 @@ public struct ModelSpecError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var description: String { message }
 }
-
-extension JSONWriter {
-    /// Appends `true` or `false`.
-    public mutating func bool(_ value: Bool) {
-        value ? raw("true") : raw("false")
-    }
-
-    /// Appends an array of strings.
-    public mutating func strings(_ values: [String]) {
-        byte(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
-            if index > 0 { byte(UInt8(ascii: ",")) }
-            string(value)
-        }
-        byte(UInt8(ascii: "]"))
-    }
-}
