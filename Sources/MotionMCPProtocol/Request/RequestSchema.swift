@@ -34,7 +34,7 @@ public enum RequestSchema {
         guard !major.isEmpty, !minor.isEmpty, major.allSatisfy(isDecimalDigit), minor.allSatisfy(isDecimalDigit) else {
             return nil
         }
-        return Substring.UnicodeScalarView(major)
+        return major
     }
 
     private static func isDecimalDigit(_ scalar: Unicode.Scalar) -> Bool {
