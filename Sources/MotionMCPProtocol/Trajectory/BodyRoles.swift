@@ -35,8 +35,9 @@ enum BodyRole: Hashable {
 
 /// One optional value per body role. The roles are few and fixed, so a flat array indexed by
 /// ``BodyRole/slot`` replaces a dictionary: hashing the roles was a visible share of a small
-/// request's trajectory.
-struct RoleTable<Value> {
+/// request's trajectory. Iterating visits the roles that have a value, in slot order, without
+/// building an array.
+struct RoleTable<Value>: Sequence {
     private var slots = [Value?](repeating: nil, count: BodyRole.all.count)
 
     subscript(role: BodyRole) -> Value? {
@@ -44,13 +45,23 @@ struct RoleTable<Value> {
         set { slots[role.slot] = newValue }
     }
 
-    /// The roles that have a value, in slot order, with their values.
-    var entries: [(role: BodyRole, value: Value)] {
-        slots.indices.compactMap { i in slots[i].map { (BodyRole.all[i], $0) } }
-    }
+    func makeIterator() -> Iterator { Iterator(slots: slots) }
 
-    /// The values present, in slot order.
-    var values: [Value] { slots.compactMap { $0 } }
+    /// The roles that have a value, with their values.
+    struct Iterator: IteratorProtocol {
+        fileprivate let slots: [Value?]
+        private var position = 0
+
+        fileprivate init(slots: [Value?]) { self.slots = slots }
+
+        mutating func next() -> (role: BodyRole, value: Value)? {
+            while position < slots.count {
+                defer { position += 1 }
+                if let value = slots[position] { return (BodyRole.all[position], value) }
+            }
+            return nil
+        }
+    }
 }
 
 /// The roles found on a rig, each mapped to one joint index. Missing roles are absent.
@@ -72,15 +83,14 @@ struct BodyRoles {
 
         // Without a name map the second pass would read the same names again and find nothing new.
         for readings in canonicalToRequest.isEmpty ? [identityReadings] : [identityReadings, mappedReadings] {
-            var thighSides = Set<BodySide>()
+            var thighSides: (left: Bool, right: Bool) = (false, false)
             for reading in readings {
-                if let side = reading.side, ["upleg", "upperleg", "thigh"].contains(reading.base) {
-                    thighSides.insert(side)
-                }
+                guard let side = reading.side, Self.isThigh(reading.base) else { continue }
+                if side == .left { thighSides.left = true } else { thighSides.right = true }
             }
             for (index, reading) in readings.enumerated() {
                 guard let side = reading.side,
-                      let limb = Self.limb(forBase: reading.base, thighOnSide: thighSides.contains(side))
+                      let limb = Self.limb(forBase: reading.base, thighOnSide: side == .left ? thighSides.left : thighSides.right)
                 else { continue }
                 let role = BodyRole.limb(side, limb)
                 if joints[role] == nil { joints[role] = index }
@@ -110,6 +120,10 @@ struct BodyRoles {
         }
     }
 
+    private static func isThigh(_ base: String) -> Bool {
+        base == "upleg" || base == "upperleg" || base == "thigh"
+    }
+
     /// The base → limb table. `leg` is a shin on rigs that name their thighs separately (Mixamo's
     /// LeftUpLeg/LeftLeg) and a thigh otherwise.
     private static func limb(forBase base: String, thighOnSide: Bool) -> Limb? {
@@ -128,39 +142,49 @@ struct BodyRoles {
     }
 }
 
-/// One joint name read as (side, base), §9.2 "Reading one name". Works on Unicode scalars, as
-/// the reference's string operations do.
+/// One joint name read as (side, base), §9.2 "Reading one name". The reference works on
+/// Unicode scalars; every prefix, side tag and separator is ASCII, and an ASCII scalar is never
+/// part of a longer UTF-8 sequence, so the same tests run here over the lowercased name's UTF-8
+/// bytes (no scalar arrays, no string building but the base).
 struct JointNameReading {
     var side: BodySide?
     var base: String
 
-    private static let prefixes: [[Unicode.Scalar]] =
-        ["mixamorig:", "mixamorig1:", "def-", "org-", "bip01 ", "bip001 ", "b_"].map { Array($0.unicodeScalars) }
+    private static let prefixes: [[UInt8]] =
+        ["mixamorig:", "mixamorig1:", "def-", "org-", "bip01 ", "bip001 ", "b_"].map { Array($0.utf8) }
     /// The side tags in the order they are tried; `leading` marks "left"/"right", which only
     /// count at the start of the name.
-    private static let sideTags: [(tag: [Unicode.Scalar], side: BodySide, leading: Bool)] =
+    private static let sideTags: [(tag: [UInt8], side: BodySide, leading: Bool)] =
         [("left", BodySide.left), (".l", .left), ("_l", .left), (" l", .left), ("-l", .left), ("l_", .left), ("l.", .left),
          ("right", .right), (".r", .right), ("_r", .right), (" r", .right), ("-r", .right), ("r_", .right), ("r.", .right)]
-            .map { (Array($0.0.unicodeScalars), $0.1, $0.0.count > 2) }
+            .map { (Array($0.0.utf8), $0.1, $0.0.count > 2) }
 
     init(_ name: String) {
-        var scalars = Array(name.lowercased().unicodeScalars)
-        for prefix in Self.prefixes where scalars.starts(with: prefix) { scalars.removeFirst(prefix.count) }
+        // ASCII lowercasing is Unicode lowercasing restricted to A–Z; anything else goes through
+        // the full rules (a Kelvin sign becomes an ASCII "k").
+        var bytes = Array(name.utf8)
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            for i in bytes.indices where bytes[i] >= UInt8(ascii: "A") && bytes[i] <= UInt8(ascii: "Z") { bytes[i] |= 0x20 }
+        } else {
+            bytes = Array(name.lowercased().utf8)
+        }
+        var name = bytes[...]
+        for prefix in Self.prefixes where name.starts(with: prefix) { name.removeFirst(prefix.count) }
         for (tag, side, leading) in Self.sideTags {
             if leading {
-                if scalars.starts(with: tag) {
-                    self.init(side: side, base: Self.stripped(scalars[tag.count...]))
+                if name.starts(with: tag) {
+                    self.init(side: side, base: Self.stripped(name.dropFirst(tag.count)))
                     return
                 }
-            } else if scalars.count >= tag.count && scalars[(scalars.count - tag.count)...].elementsEqual(tag) {
-                self.init(side: side, base: Self.stripped(scalars[..<(scalars.count - tag.count)]))
+            } else if name.count >= tag.count && name.suffix(tag.count).elementsEqual(tag) {
+                self.init(side: side, base: Self.stripped(name.dropLast(tag.count)))
                 return
-            } else if (tag[1] == "_" || tag[1] == ".") && scalars.starts(with: tag) {
-                self.init(side: side, base: Self.stripped(scalars[tag.count...]))
+            } else if (tag[1] == UInt8(ascii: "_") || tag[1] == UInt8(ascii: ".")) && name.starts(with: tag) {
+                self.init(side: side, base: Self.stripped(name.dropFirst(tag.count)))
                 return
             }
         }
-        self.init(side: nil, base: Self.string(scalars[...]))
+        self.init(side: nil, base: String(decoding: name, as: UTF8.self))
     }
 
     private init(side: BodySide?, base: String) {
@@ -169,17 +193,13 @@ struct JointNameReading {
     }
 
     /// The characters `_ . - space` removed from both ends.
-    private static func stripped(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
-        func separator(_ c: Unicode.Scalar) -> Bool { c == "_" || c == "." || c == "-" || c == " " }
-        var slice = scalars
+    private static func stripped(_ bytes: ArraySlice<UInt8>) -> String {
+        func separator(_ c: UInt8) -> Bool {
+            c == UInt8(ascii: "_") || c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: " ")
+        }
+        var slice = bytes
         while let first = slice.first, separator(first) { slice.removeFirst() }
         while let last = slice.last, separator(last) { slice.removeLast() }
-        return string(slice)
-    }
-
-    private static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
+        return String(decoding: slice, as: UTF8.self)
     }
 }

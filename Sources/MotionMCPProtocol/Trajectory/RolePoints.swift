@@ -22,16 +22,17 @@ struct RolePoints {
         func finite(_ t: Track3) -> Bool {
             t.x.allSatisfy(\.isFinite) && t.y.allSatisfy(\.isFinite) && t.z.allSatisfy(\.isFinite)
         }
-        return heads.values.allSatisfy(finite) && tails.values.allSatisfy(finite)
+        return heads.allSatisfy { finite($0.value) } && tails.allSatisfy { finite($0.value) }
     }
 
     /// Reads the roles' joints from the pose and builds each tail (§9.4). The extrapolations are
     /// linear and the Z-up conversion only swaps and negates, so the tails are built in Z-up.
     init(pose: SamplePose, roles: BodyRoles) {
         var joints = RoleTable<Track3>()
-        for (role, joint) in roles.joints.entries { joints[role] = pose.track(joint) }
-        hips = pose.track(roles.hips)
-        for (role, head) in joints.entries {
+        for (role, joint) in roles.joints { joints[role] = pose.track(joint) }
+        // BodyRoles always maps .hips to the root.
+        hips = joints[.hips] ?? pose.track(roles.hips)
+        for (role, head) in joints {
             let tail: Track3
             switch role {
             case .limb(_, .toe), .limb(_, .handEnd):

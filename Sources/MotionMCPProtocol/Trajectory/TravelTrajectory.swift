@@ -15,7 +15,7 @@ public func computeTravelTrajectories(_ input: TrajectoryInput) throws -> [Trave
     let root = roles.hips
     // Only the roles' joints and their ancestors need forward kinematics.
     var needed = [Bool](repeating: false, count: input.jointNames.count)
-    for joint in roles.joints.values {
+    for (_, joint) in roles.joints {
         var j = joint
         while j >= 0 && !needed[j] {
             needed[j] = true

@@ -91,6 +91,9 @@ struct NumericPrimitiveTests {
             ("mixamorig:RightHand", .right, "hand"), ("ball_r", .right, "ball"), ("Head", nil, "head"),
             ("Hips", nil, "hips"), ("l_hand", .left, "hand"), ("Bip01 L Thigh", nil, "l thigh"),
             ("right_knee", .right, "knee"), ("middle_01_l", .left, "middle_01"),
+            // Beyond ASCII the name is lowercased by the Unicode rules, as the reference does: the
+            // Kelvin sign becomes an ASCII "k"; other letters stay in the base.
+            ("\u{212A}nee_L", .left, "knee"), ("LEFT_FUSS\u{00C4}", .left, "fuss\u{00E4}"), ("\u{00C4}rm.R", .right, "\u{00E4}rm"),
         ]
         for (name, side, base) in cases {
             let reading = JointNameReading(name)
@@ -109,7 +112,7 @@ struct NumericPrimitiveTests {
             .limb(.left, .leg): 12, .limb(.left, .shin): 13, .limb(.left, .foot): 14, .limb(.left, .toe): 15,
             .limb(.right, .leg): 16, .limb(.right, .shin): 17, .limb(.right, .foot): 18, .limb(.right, .toe): 19,
         ]
-        let found = Dictionary(uniqueKeysWithValues: roles.joints.entries.map { ($0.role, $0.value) })
+        let found = Dictionary(uniqueKeysWithValues: roles.joints.map { ($0.role, $0.value) })
         #expect(found == expected)
     }
 
