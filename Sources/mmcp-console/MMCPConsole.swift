@@ -43,6 +43,8 @@ struct MMCPConsole: AsyncParsableCommand {
             // Nothing may print to the terminal behind the console's back: every log line goes to the ring.
             let level = serve.logLevel.level
             LoggingSystem.bootstrap { RingLogHandler(label: $0, ring: ring, logLevel: level) }
+        } else {
+            LoggingSystem.bootstrap { StandardErrorLogHandler(label: $0) }
         }
         var logger = Logger(label: "mmcp")
         logger.logLevel = serve.logLevel.level

@@ -69,7 +69,7 @@ struct CommandLineTests {
         #expect(try await run(["--help"]).status == 0)
     }
 
-    @Test("a stand-in model from a spec file is served, and SIGTERM stops the server with status 0")
+    @Test("a stand-in model from a spec file is served, logged to standard error, and SIGTERM stops the server with status 0")
     func servesStandInAndStopsOnSIGTERM() async throws {
         let path = try temporaryFile(#"{"supports_loop":true,"supported_segments":["text","pose"],"limits":{"max_num_samples":4}}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -77,7 +77,8 @@ struct CommandLineTests {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)", "--null", "walker=\(path)", "--null", "null"]
-        process.standardError = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         let client = RawHTTPClient(port: port)
@@ -94,9 +95,17 @@ struct CommandLineTests {
         #expect(walker["supported_segments"] == .strings(["text", "pose"]))
         #expect(walker["limits"]?.objectValue?["max_num_samples"] == .int(4))
         process.terminate()
-        try await offPool { process.waitUntilExit() }
+        let log = try await offPool { () -> String in
+            let output = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: output, as: UTF8.self)
+        }
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
+        // One line per event, level, label and metadata before the message, as swift-log's stream handler writes them.
+        let lines = log.split(separator: "\n")
+        #expect(lines.contains { $0.contains(" info mmcp: model=walker [MotionMCP] model ready") })
+        #expect(lines.contains { $0.contains(#" info mmcp: address=127.0.0.1:\#(port) models=["walker", "null"] [mmcp_console] serving"#) })
     }
 }
 
