@@ -62,6 +62,10 @@ private struct Parser {
 
     // MARK: values
 
+    /// Room made for a container's first members: a request is mostly joints of five members
+    /// and vectors of three or four numbers, which growing from empty allocated two or three times.
+    private static let initialCapacity = 6
+
     mutating func parseValue() throws(JSONParseError) -> JSONValue {
         // Open containers, innermost last; their elements and members grow in place in `arrays`
         // and `objects` (one entry per open array or object).
@@ -83,7 +87,7 @@ private struct Parser {
                     guard stack.count < JSONParser.maximumDepth else { throw tooDeep() }
                     let key = try parseKey()
                     stack.append(.object(pendingKey: key))
-                    objects.append(JSONObject())
+                    objects.append(JSONObject(reservingCapacity: Self.initialCapacity))
                     continue
                 }
             case UInt8(ascii: "["):
@@ -95,7 +99,9 @@ private struct Parser {
                 } else {
                     guard stack.count < JSONParser.maximumDepth else { throw tooDeep() }
                     stack.append(.array)
-                    arrays.append([])
+                    var elements: [JSONValue] = []
+                    elements.reserveCapacity(Self.initialCapacity)
+                    arrays.append(elements)
                     continue
                 }
             case UInt8(ascii: "\""):

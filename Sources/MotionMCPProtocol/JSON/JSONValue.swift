@@ -71,6 +71,12 @@ public struct JSONObject: Sendable, Hashable {
     /// An empty object.
     public init() { entries = [] }
 
+    /// An empty object with room for `capacity` members.
+    init(reservingCapacity capacity: Int) {
+        entries = []
+        entries.reserveCapacity(capacity)
+    }
+
     /// An object with these members; later duplicates replace earlier values in place.
     public init(_ members: [(String, JSONValue)]) {
         entries = []
