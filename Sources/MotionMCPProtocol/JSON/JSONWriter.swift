@@ -85,14 +85,14 @@ public struct JSONWriter: Sendable {
         if small < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = small.magnitude
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes; a UInt64 has at most 20 digits
-        withUnsafeMutableBytes(of: &digits) { buffer in
+        withUnsafeMutableBytes(of: &digits) { (buffer: UnsafeMutableRawBufferPointer) in
             var start = buffer.count
             repeat {
                 start -= 1
                 buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            bytes.append(contentsOf: buffer[start...])
+            append(UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
     }
 
@@ -131,6 +131,12 @@ public struct JSONWriter: Sendable {
         byte(UInt8(ascii: "]"))
     }
 
+    /// Appends raw bytes with one copy (a slice of a raw buffer goes through the generic,
+    /// element-by-element path).
+    private mutating func append(_ raw: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: raw.assumingMemoryBound(to: UInt8.self))
+    }
+
     /// Appends a float the way the reference prints one: the shortest text that reads back as the
     /// same double, positional with a fraction for decimal exponents -4...15, else `1e-05` style.
     /// JSON has no non-finite numbers: callers check ``JSONValue/isFinite`` first, and a
@@ -140,6 +146,54 @@ public struct JSONWriter: Sendable {
             raw("null")
             return
         }
+        if !writeShortDecimal(value) { writeShortestDigits(value) }
+    }
+
+    /// The common case without the shortest-digits search: a value of magnitude 1e-4 up to 1e9
+    /// that is the double nearest to a decimal with at most six places (zeros, the rounded
+    /// trajectory numbers, most rest poses). Any decimal of at most 15 significant digits has a
+    /// double of its own, so that decimal, written without trailing zeros, is the shortest text
+    /// that reads back as the value: what ``writeShortestDigits(_:)`` would write. Returns false,
+    /// writing nothing, for any other value.
+    mutating func writeShortDecimal(_ value: Double) -> Bool {
+        let magnitude = value.magnitude
+        guard (magnitude >= 1e-4 && magnitude < 1e9) || magnitude == 0 else { return false }
+        // Below 1e9 the product is within 0.12 of the integer it should be; the division, being
+        // correctly rounded, gives the double nearest to `micros`/10⁶, which must be the value.
+        let scaled = (magnitude * 1e6).rounded()
+        guard scaled / 1e6 == magnitude else { return false }
+        var micros = UInt64(scaled)
+        // Built right to left in a fixed buffer and appended once (`-`, ≤ 9 integer digits, `.`,
+        // ≤ 6 fraction digits): appending byte by byte cost more than the digits themselves.
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { buffer in
+            var start = buffer.count
+            func put(_ character: UInt8) {
+                start -= 1
+                buffer[start] = character
+            }
+            var fractionDigits = 6
+            while fractionDigits > 1 && micros % 10 == 0 {
+                micros /= 10
+                fractionDigits -= 1
+            }
+            for _ in 0..<fractionDigits {
+                put(UInt8(ascii: "0") + UInt8(micros % 10))
+                micros /= 10
+            }
+            put(UInt8(ascii: "."))
+            repeat {
+                put(UInt8(ascii: "0") + UInt8(micros % 10))
+                micros /= 10
+            } while micros > 0
+            if value.sign == .minus { put(UInt8(ascii: "-")) }
+            append(UnsafeRawBufferPointer(rebasing: buffer[start...]))
+        }
+        return true
+    }
+
+    /// Any finite value, through the standard library's shortest round-trip digits.
+    mutating func writeShortestDigits(_ value: Double) {
         var text = value.description
         // Swift switches to exponent form at 2^53 where the reference waits for 1e16: only the
         // decimal exponent 15 needs rewriting.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import MotionMCPProtocol
@@ -99,6 +100,39 @@ struct JSONWriterTests {
         var writer = JSONWriter()
         writer.double(value)
         #expect(String(decoding: writer.bytes, as: UTF8.self) == text)
+    }
+
+    @Test("the short-decimal path writes exactly what the shortest-digits path writes, or leaves the value to it")
+    func shortDecimals() {
+        var random = MutationRandom(seed: 20261125)
+        var values: [Double] = [
+            0, -0.0, 1e-4, -1e-4, 0.00009999999999999999, 0.0001000001, 999_999_999.999999, 999_999_999.9999999, 1e9,
+            0.1 + 0.2, 1 / 3, 123_456.123456, 5e-324, 0x1p-1022, 0.95, -0.5, 2.5e-4, 100_000_000.1,
+        ]
+        for _ in 0..<20_000 {
+            // Decimals of 0 to 8 places (the short path's own and its neighbours), in every range
+            // it covers and just outside, and raw bit patterns.
+            let places = Int.random(in: 0...8, using: &random)
+            let exponent = Int.random(in: -6...10, using: &random)
+            let mantissa = Double.random(in: -1...1, using: &random) * pow(10, Double(exponent))
+            values.append(roundDecimal(mantissa, places: places))
+            values.append(mantissa)
+            let bits = Double(bitPattern: random.next())
+            if bits.isFinite { values.append(bits) }
+        }
+        var short = 0
+        for value in values {
+            var fast = JSONWriter(), reference = JSONWriter()
+            reference.writeShortestDigits(value)
+            if fast.writeShortDecimal(value) {
+                short += 1
+                #expect(fast.bytes == reference.bytes, "\(value)")
+            } else {
+                #expect(fast.bytes.isEmpty)
+            }
+        }
+        // Both paths are exercised.
+        #expect(short > 2_000 && short < values.count)
     }
 
     @Test("strings escape only what the reference escapes")
