@@ -39,21 +39,27 @@ struct Contacts {
     init(points: RolePoints, com: Planar, fps: Double) {
         let frames = com.count
         let hipsZ = points.hips.z
-        var feet: [[Double]] = []
+        // The lowest foot point per frame (the feet taken in order, each frame's minimum folded
+        // left to right), or the hips 0.9 lower on a rig without feet.
+        var low: [Double] = []
         for side in BodySide.allCases {
-            if let head = points.heads[.limb(side, .foot)], let tail = points.tails[.limb(side, .foot)] {
-                feet += [head.z, tail.z]
+            guard let head = points.heads[.limb(side, .foot)], let tail = points.tails[.limb(side, .foot)] else { continue }
+            for z in [head.z, tail.z] {
+                if low.isEmpty {
+                    low = z
+                } else {
+                    for t in 0..<frames { low[t] = min(low[t], z[t]) }
+                }
             }
         }
-        let low = feet.isEmpty
-            ? hipsZ.map { $0 - 0.9 }
-            : (0..<frames).map { t in feet.dropFirst().reduce(feet[0][t]) { min($0, $1[t]) } }
+        if low.isEmpty { low = hipsZ.map { $0 - 0.9 } }
         let floor = Numerics.percentile5(low) - 0.033
         let hip = Numerics.median(hipsZ) - floor
         let scale = hip > 0.3 ? hip / 0.9 : 1.0
         let bodySpeed = Self.speeds(com, fps: fps)
 
         var candidates: [ContactCandidate] = []
+        candidates.reserveCapacity(contactTable.count)
         var groupMasks = [[Bool]?](repeating: nil, count: ContactGroup.allCases.count)
         // Per candidate only its two masks are allocated: with short clips the arrays of the
         // straightforward version (speeds, gradients, merged masks) were most of the cost.
@@ -61,9 +67,10 @@ struct Contacts {
         for (group, role, end, height, torso) in contactTable {
             guard let point = points.point(role, end) else { continue }
             let limit = (torso ? 1.2 : 0.4) * scale
+            let (x, y, z) = (point.x, point.y, point.z)
             for t in 0..<frames {
-                let speed = Self.speed(x: point.x, y: point.y, at: t, fps: fps)
-                raw[t] = point.z[t] - floor < height * scale && speed < limit + 0.3 * bodySpeed[t]
+                let speed = Self.speed(x: x, y: y, at: t, fps: fps)
+                raw[t] = z[t] - floor < height * scale && speed < limit + 0.3 * bodySpeed[t]
             }
             var on = [Bool](repeating: false, count: frames)
             for t in 0..<frames {

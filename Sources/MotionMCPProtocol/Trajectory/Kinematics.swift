@@ -2,10 +2,20 @@
 // with.
 
 /// One point per frame in the Z-up working frame, as three flat columns.
-struct Track3 {
-    var x: [Double]
-    var y: [Double]
-    var z: [Double]
+///
+/// A class, not a struct: tracks are read many times and never changed once built, and the
+/// trajectory passes them around a lot (role tables, contact candidates), where copying a
+/// struct of three arrays meant three reference-count updates each time.
+final class Track3 {
+    let x: [Double]
+    let y: [Double]
+    let z: [Double]
+
+    init(x: [Double], y: [Double], z: [Double]) {
+        self.x = x
+        self.y = y
+        self.z = z
+    }
 }
 
 /// One point per frame on the ground plane (Z-up X and Y), as two flat columns.
@@ -96,15 +106,14 @@ struct SamplePose {
     /// Joint `j`'s track, converted to Z-up: (x, y, z) → (x, −z, y).
     func track(_ j: Int) -> Track3 {
         let frames = positions.count / (jointCount * 3)
-        var track = Track3(x: [Double](repeating: 0, count: frames), y: [Double](repeating: 0, count: frames),
-                           z: [Double](repeating: 0, count: frames))
+        var x = [Double](repeating: 0, count: frames), y = x, z = x
         for t in 0..<frames {
             let i = (t * jointCount + j) * 3
-            track.x[t] = positions[i]
-            track.y[t] = -positions[i + 2]
-            track.z[t] = positions[i + 1]
+            x[t] = positions[i]
+            y[t] = -positions[i + 2]
+            z[t] = positions[i + 1]
         }
-        return track
+        return Track3(x: x, y: y, z: z)
     }
 
     /// §6.1 matrix of the normalised quaternion (a zero quaternion gives the identity).

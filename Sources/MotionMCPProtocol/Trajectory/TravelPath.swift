@@ -76,20 +76,25 @@ struct TravelPath {
     /// In flight the anchor is the COM plus an offset interpolated between take-off and landing.
     static func supportAnchor(com: Planar, contacts: Contacts) -> (anchor: Planar, flight: [Bool]) {
         let frames = com.count
+        // Per frame, the candidates on the ground summed in table order (candidates outside,
+        // frames inside: the same additions in the same order, without re-reading each
+        // candidate per frame).
+        var sumX = [Double](repeating: 0, count: frames), sumY = sumX
+        var count = [Int](repeating: 0, count: frames)
+        for candidate in contacts.candidates {
+            let (on, x, y) = (candidate.on, candidate.point.x, candidate.point.y)
+            for t in 0..<frames where on[t] {
+                sumX[t] = count[t] == 0 ? x[t] : sumX[t] + x[t]
+                sumY[t] = count[t] == 0 ? y[t] : sumY[t] + y[t]
+                count[t] += 1
+            }
+        }
         var anchor = com
         var flight = [Bool](repeating: true, count: frames)
-        for t in 0..<frames {
-            var sumX = 0.0, sumY = 0.0, count = 0
-            for candidate in contacts.candidates where candidate.on[t] {
-                sumX = count == 0 ? candidate.point.x[t] : sumX + candidate.point.x[t]
-                sumY = count == 0 ? candidate.point.y[t] : sumY + candidate.point.y[t]
-                count += 1
-            }
-            if count > 0 {
-                flight[t] = false
-                anchor.x[t] = sumX / Double(count)
-                anchor.y[t] = sumY / Double(count)
-            }
+        for t in 0..<frames where count[t] > 0 {
+            flight[t] = false
+            anchor.x[t] = sumX[t] / Double(count[t])
+            anchor.y[t] = sumY[t] / Double(count[t])
         }
         let grounded = (0..<frames).filter { !flight[$0] }
         if grounded.isEmpty { return (com, flight) }
