@@ -244,21 +244,22 @@ public struct JSONWriter: Sendable {
     /// Appends standard padded base64 of `data` (RFC 4648, no line breaks).
     public mutating func base64(_ data: UnsafeRawBufferPointer) {
         let count = data.count
+        guard count > 0 else { return }
         let encodedCount = (count + 2) / 3 * 4
         let start = bytes.count
         // Grown once and filled through a pointer: appending byte by byte cost a capacity and
         // uniqueness check per character.
         bytes.append(contentsOf: repeatElement(UInt8(ascii: "="), count: encodedCount))
         bytes.withUnsafeMutableBufferPointer { buffer in
-            base64Alphabet.withUnsafeBufferPointer { alphabet in
+            base64Alphabet.withUnsafeBufferPointer { alphabet in base64Pairs.withUnsafeBufferPointer { pairs in
+                let output = UnsafeMutableRawPointer(buffer.baseAddress!)
                 var out = start
                 var position = 0
+                // Two characters per lookup: three input bytes are two 12-bit halves.
                 while position + 3 <= count {
-                    let chunk = UInt32(data[position]) << 16 | UInt32(data[position + 1]) << 8 | UInt32(data[position + 2])
-                    buffer[out] = alphabet[Int(chunk >> 18)]
-                    buffer[out + 1] = alphabet[Int(chunk >> 12 & 0x3F)]
-                    buffer[out + 2] = alphabet[Int(chunk >> 6 & 0x3F)]
-                    buffer[out + 3] = alphabet[Int(chunk & 0x3F)]
+                    let chunk = Int(data[position]) << 16 | Int(data[position + 1]) << 8 | Int(data[position + 2])
+                    output.storeBytes(of: pairs[chunk >> 12], toByteOffset: out, as: UInt16.self)
+                    output.storeBytes(of: pairs[chunk & 0xFFF], toByteOffset: out + 2, as: UInt16.self)
                     position += 3
                     out += 4
                 }
@@ -270,7 +271,7 @@ public struct JSONWriter: Sendable {
                     buffer[out + 1] = alphabet[Int(chunk >> 12 & 0x3F)]
                     if position + 1 < count { buffer[out + 2] = alphabet[Int(chunk >> 6 & 0x3F)] }
                 }
-            }
+            } }
         }
     }
 }
@@ -296,3 +297,8 @@ extension JSONValue {
 
 private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 private let base64Alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+/// The two characters of every 12-bit value, first character first in memory.
+private let base64Pairs: [UInt16] = (0..<4096).map { value in
+    (UInt16(base64Alphabet[value >> 6]) | UInt16(base64Alphabet[value & 0x3F]) << 8).littleEndian
+}
