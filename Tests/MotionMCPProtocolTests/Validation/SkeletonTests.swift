@@ -25,6 +25,33 @@ struct SkeletonTests {
         expectTopologyErrors(ValidationFixture.base.with(path, value), at: [#"["skeleton"]"#])
     }
 
+    @Test("skeletons above and below the hashing size find the same topology problem and the same parents")
+    func largeAndSmallSkeletonsAgree() {
+        // A chain of n joints, then one fault at joint k; the same skeleton is read by the
+        // pairwise lookup (n below the threshold) and by the hashed one (at or above it).
+        func chain(_ n: Int, fault: Int, at k: Int) -> Skeleton {
+            var joints = (0..<n).map { Joint(name: "j\($0)", parent: $0 == 0 ? nil : "j\($0 - 1)", restTranslation: SIMD3(0, 0.1, 0)) }
+            switch fault {
+            case 1: joints[k].name = joints[k - 1].name                      // a repeated name
+            case 2: joints[k].parent = "j\(k + 1)"                          // a parent listed later
+            case 3: joints[k].parent = "nowhere"                             // an unknown parent
+            case 4: joints[k].parent = joints[k].name                        // its own parent
+            case 5: joints[k].name = "e\u{301}"; joints[k + 1].parent = "\u{E9}"  // canonically equal, not equal
+            default: break
+            }
+            return Skeleton(joints: joints)
+        }
+        let small = JointNameLookup.hashedFrom - 8, large = JointNameLookup.hashedFrom + 8
+        for fault in 0...5 {
+            let a = chain(small, fault: fault, at: 5), b = chain(large, fault: fault, at: 5)
+            #expect(a.topologyProblem == b.topologyProblem, "fault \(fault)")
+            #expect(a.topologyProblem == nil ? fault == 0 : fault != 0, "fault \(fault)")
+            #expect(Array(a.parentIndices.prefix(12)) == Array(b.parentIndices.prefix(12)), "fault \(fault)")
+        }
+        #expect(chain(large, fault: 0, at: 5).parentIndices == [-1] + Array(0..<(large - 1)))
+        #expect(chain(small, fault: 0, at: 5).parentIndices == [-1] + Array(0..<(small - 1)))
+    }
+
     @Test("a cycle reports zero roots")
     func cycleHasNoRoot() {
         let body = ValidationFixture.base.with(["skeleton", "joints", 0, "parent"], #""RightFoot""#)
