@@ -96,12 +96,16 @@ enum Numerics {
 
     /// BOX with a constant width (frames).
     static func boxAverage(_ x: [Double], width: Double, cyclic: Bool) -> [Double] {
-        boxAverage(x, widths: [Double](repeating: width, count: x.count), cyclic: cyclic)
+        boxAverage(x, cyclic: cyclic) { _ in width }
     }
 
     /// BOX: centred moving average with a per-frame fractional width (frames). A cyclic signal is
     /// continued three cycles each way, shifted by its net change per cycle.
     static func boxAverage(_ x: [Double], widths: [Double], cyclic: Bool) -> [Double] {
+        boxAverage(x, cyclic: cyclic) { widths[$0] }
+    }
+
+    private static func boxAverage(_ x: [Double], cyclic: Bool, widthAt width: (Int) -> Double) -> [Double] {
         let n = x.count
         var extended: [Double]
         let offset: Int
@@ -134,7 +138,7 @@ enum Numerics {
         }
         var out = [Double](repeating: 0, count: n)
         for i in 0..<n {
-            var h = widths[i] / 2
+            var h = width(i) / 2
             if !cyclic { h = min(h, Double(i), Double(n - 1 - i)) }
             let u = i + offset
             if h < 1e-6 {

@@ -77,24 +77,30 @@ struct TravelPath {
     static func supportAnchor(com: Planar, contacts: Contacts) -> (anchor: Planar, flight: [Bool]) {
         let frames = com.count
         // Per frame, the candidates on the ground summed in table order (candidates outside,
-        // frames inside: the same additions in the same order, without re-reading each
-        // candidate per frame).
-        var sumX = [Double](repeating: 0, count: frames), sumY = sumX
+        // frames inside: the same additions in the same order), then averaged; frames with none
+        // keep the COM.
+        var anchor = com
         var count = [Int](repeating: 0, count: frames)
         for candidate in contacts.candidates {
             let (on, x, y) = (candidate.on, candidate.point.x, candidate.point.y)
             for t in 0..<frames where on[t] {
-                sumX[t] = count[t] == 0 ? x[t] : sumX[t] + x[t]
-                sumY[t] = count[t] == 0 ? y[t] : sumY[t] + y[t]
+                anchor.x[t] = count[t] == 0 ? x[t] : anchor.x[t] + x[t]
+                anchor.y[t] = count[t] == 0 ? y[t] : anchor.y[t] + y[t]
                 count[t] += 1
             }
         }
-        var anchor = com
         var flight = [Bool](repeating: true, count: frames)
         for t in 0..<frames where count[t] > 0 {
             flight[t] = false
-            anchor.x[t] = sumX[t] / Double(count[t])
-            anchor.y[t] = sumY[t] / Double(count[t])
+            anchor.x[t] /= Double(count[t])
+            anchor.y[t] /= Double(count[t])
+        }
+        if !flight.contains(true) {
+            // On the ground throughout: interpolating the offsets at their own frames gives them
+            // back unchanged, so the result is the COM plus each frame's offset.
+            let x = (0..<frames).map { com.x[$0] + (anchor.x[$0] - com.x[$0]) }
+            let y = (0..<frames).map { com.y[$0] + (anchor.y[$0] - com.y[$0]) }
+            return (Planar(x: x, y: y), flight)
         }
         let grounded = (0..<frames).filter { !flight[$0] }
         if grounded.isEmpty { return (com, flight) }
