@@ -1,8 +1,8 @@
 // EncodingBench REQUEST.json ITERATIONS ROUNDS: parses, validates and encodes one /generate
 // request ITERATIONS times per round, in process, and prints the best round's time per request for
 // each stage. The model is a stand-in with the NullBackbone's spec (5-joint skeleton, 30 fps) that
-// answers the rest pose, as `mmcp-console --null null` does, so the output is the glTF the server
-// sends for the benchmark's small request.
+// answers the rest pose (`MotionResult.restPose`, what `mmcp-console --null null` answers), so the
+// output is the glTF the server sends for the benchmark's small request.
 import Foundation
 import MotionMCPProtocol
 
@@ -25,22 +25,6 @@ spec.supportedConstraints = ["root_path", "effector_target", "pose_keyframe"]
 let nullSpec = spec
 let models = ModelDirectory(keys: ["null"]) { _ in nullSpec }
 
-/// The rest pose of the request's skeleton, held still at the root's rest position.
-func restPose(_ request: GenerateRequest) throws -> MotionResult {
-    let samples = request.numSamples, frames = request.totalFrames, joints = request.skeleton.joints.count
-    var rotations = [Float](repeating: 0, count: samples * frames * joints * 4)
-    for w in stride(from: 3, to: rotations.count, by: 4) { rotations[w] = 1 }
-    let root = request.skeleton.joints.first?.restTranslation ?? SIMD3(0, 0, 0)
-    var roots = [Float](repeating: 0, count: samples * frames * 3)
-    for base in stride(from: 0, to: roots.count, by: 3) {
-        roots[base] = Float(root[0])
-        roots[base + 1] = Float(root[1])
-        roots[base + 2] = Float(root[2])
-    }
-    return try MotionResult(sampleCount: samples, frameCount: frames, jointCount: joints, rotations: rotations,
-                            rootTranslations: roots)
-}
-
 func microseconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
 }
@@ -57,7 +41,7 @@ do {
             let parsed = clock.now
             let validated = try RequestValidator.validate(document, models: models)
             let checked = clock.now
-            let glTF = try GLTFEncoder.encode(try restPose(validated.request), for: validated.request, spec: validated.spec) { error in
+            let glTF = try GLTFEncoder.encode(try MotionResult.restPose(for: validated.request), for: validated.request, spec: validated.spec) { error in
                 print("no trajectory: \(error)")
             }
             encode += clock.now - checked
