@@ -29,9 +29,10 @@ struct RolePoints {
     /// linear and the Z-up conversion only swaps and negates, so the tails are built in Z-up.
     init(pose: SamplePose, roles: BodyRoles) {
         var joints = RoleTable<Track3>()
-        for (role, joint) in roles.joints { joints[role] = pose.track(joint) }
-        // BodyRoles always maps .hips to the root.
-        hips = joints[.hips] ?? pose.track(roles.hips)
+        // The hips are also a role's joint: their track is read once.
+        let hips = pose.track(roles.hips)
+        for (role, joint) in roles.joints { joints[role] = joint == roles.hips ? hips : pose.track(joint) }
+        self.hips = hips
         for (role, head) in joints {
             let tail: Track3
             switch role {
