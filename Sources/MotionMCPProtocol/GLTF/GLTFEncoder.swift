@@ -169,12 +169,8 @@ public enum GLTFEncoder {
                 for (position, contact) in result.footContacts.enumerated() {
                     if position > 0 { writer.byte(UInt8(ascii: ",")) }
                     writer.string(contact.name)
-                    writer.raw(":[")
-                    for frame in 0..<frames {
-                        if frame > 0 { writer.byte(UInt8(ascii: ",")) }
-                        writer.bool(contact.mask[sample * frames + frame])
-                    }
-                    writer.byte(UInt8(ascii: "]"))
+                    writer.byte(UInt8(ascii: ":"))
+                    writer.array(0..<frames) { $0.bool(contact.mask[sample * frames + $1]) }
                 }
                 writer.byte(UInt8(ascii: "}"))
             }
@@ -193,12 +189,8 @@ public enum GLTFEncoder {
             writer.byte(UInt8(ascii: "}"))
         }
         if !result.notes.isEmpty {
-            writer.raw(",\"notes\":[")
-            for (position, note) in result.notes.enumerated() {
-                if position > 0 { writer.byte(UInt8(ascii: ",")) }
-                writer.value(.object(note))
-            }
-            writer.byte(UInt8(ascii: "]"))
+            writer.raw(",\"notes\":")
+            writer.array(result.notes) { $0.value(.object($1)) }
         }
         writer.byte(UInt8(ascii: "}"))
     }

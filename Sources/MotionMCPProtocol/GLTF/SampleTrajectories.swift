@@ -56,9 +56,9 @@ extension TravelTrajectory {
     /// Writes the wire form of RESPONSE.md §8.2, keys in order, without building a JSON value
     /// first (this runs for every sample of every response).
     func write(to writer: inout JSONWriter) {
-        writer.raw("{\"model\":\"")
-        writer.raw(shape)
-        writer.raw("\",\"loop\":")
+        writer.raw("{\"model\":")
+        writer.string(shape.rawValue)
+        writer.raw(",\"loop\":")
         writer.bool(loop)
         writer.raw(",\"params\":{")
         for (index, parameter) in params.enumerated() {
@@ -68,51 +68,19 @@ extension TravelTrajectory {
             switch parameter.value {
             case .number(let value): writer.double(value)
             case .range(let low, let high): writer.doubles(SIMD2(low, high))
-            case .points(let points):
-                writer.byte(UInt8(ascii: "["))
-                for (position, point) in points.enumerated() {
-                    if position > 0 { writer.byte(UInt8(ascii: ",")) }
-                    writer.value(.array(point.map { .double($0) }))
-                }
-                writer.byte(UInt8(ascii: "]"))
+            case .points(let points): writer.array(points) { $0.array($1) { $0.double($1) } }
             }
         }
-        writer.raw("},\"heading\":\"")
-        writer.raw(heading)
-        writer.raw("\",\"markers\":{\"LeftFootDown\":")
+        writer.raw("},\"heading\":")
+        writer.string(heading.rawValue)
+        writer.raw(",\"markers\":{\"LeftFootDown\":")
         writer.integers(leftFootDown)
         writer.raw(",\"RightFootDown\":")
         writer.integers(rightFootDown)
-        writer.raw("},\"position\":[")
-        for index in stride(from: 0, to: positions.count - 1, by: 2) {
-            if index > 0 { writer.byte(UInt8(ascii: ",")) }
-            writer.doubles(SIMD2(positions[index], positions[index + 1]))
-        }
-        writer.raw("],\"yaw\":[")
-        for (index, value) in yaw.enumerated() {
-            if index > 0 { writer.byte(UInt8(ascii: ",")) }
-            writer.double(value)
-        }
-        writer.raw("]}")
-    }
-}
-
-extension JSONWriter {
-    fileprivate mutating func raw(_ shape: TravelTrajectory.Shape) {
-        switch shape {
-        case .still: raw("still")
-        case .line: raw("line")
-        case .arc: raw("arc")
-        case .bezier: raw("bezier")
-        }
-    }
-
-    fileprivate mutating func raw(_ heading: TravelTrajectory.Heading) {
-        switch heading {
-        case .fixed: raw("fixed")
-        case .steady: raw("steady")
-        case .keyed: raw("keyed")
-        case .path: raw("path")
-        }
+        writer.raw("},\"position\":")
+        writer.array(stride(from: 0, to: positions.count - 1, by: 2)) { $0.doubles(SIMD2(positions[$1], positions[$1 + 1])) }
+        writer.raw(",\"yaw\":")
+        writer.array(yaw) { $0.double($1) }
+        writer.byte(UInt8(ascii: "}"))
     }
 }

@@ -101,34 +101,27 @@ public struct JSONWriter: Sendable {
         value ? raw("true") : raw("false")
     }
 
-    /// Appends an array of strings.
-    public mutating func strings(_ values: [String]) {
+    /// Appends `[…]` with each of `values` written by `element`, comma-separated.
+    public mutating func array<Values: Sequence>(_ values: Values, _ element: (inout JSONWriter, Values.Element) -> Void) {
         byte(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
-            if index > 0 { byte(UInt8(ascii: ",")) }
-            string(value)
+        var first = true
+        for value in values {
+            if !first { byte(UInt8(ascii: ",")) }
+            first = false
+            element(&self, value)
         }
         byte(UInt8(ascii: "]"))
     }
 
+    /// Appends an array of strings.
+    public mutating func strings(_ values: [String]) { array(values) { $0.string($1) } }
+
     /// Appends `[a,b,c…]` of integers.
-    public mutating func integers(_ values: [Int]) {
-        byte(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
-            if index > 0 { byte(UInt8(ascii: ",")) }
-            integer(value)
-        }
-        byte(UInt8(ascii: "]"))
-    }
+    public mutating func integers(_ values: [Int]) { array(values) { $0.integer($1) } }
 
     /// Appends `[a,b,c…]` of doubles.
     public mutating func doubles<V: SIMD>(_ vector: V) where V.Scalar == Double {
-        byte(UInt8(ascii: "["))
-        for lane in 0..<vector.scalarCount {
-            if lane > 0 { byte(UInt8(ascii: ",")) }
-            double(vector[lane])
-        }
-        byte(UInt8(ascii: "]"))
+        array(vector.indices) { $0.double(vector[$1]) }
     }
 
     /// Appends raw bytes with one copy (a slice of a raw buffer goes through the generic,
@@ -223,12 +216,7 @@ public struct JSONWriter: Sendable {
         case .double(let number): double(number)
         case .string(let text): string(text)
         case .array(let elements):
-            bytes.append(UInt8(ascii: "["))
-            for (position, element) in elements.enumerated() {
-                if position > 0 { bytes.append(UInt8(ascii: ",")) }
-                self.value(element)
-            }
-            bytes.append(UInt8(ascii: "]"))
+            array(elements) { $0.value($1) }
         case .object(let object):
             bytes.append(UInt8(ascii: "{"))
             for (position, entry) in object.entries.enumerated() {
