@@ -115,7 +115,8 @@ struct JointNameLookup {
 
     /// The first joint named exactly `name`, when it comes before `end`.
     func firstIndex(of name: String, before end: Int) -> Int? {
-        let first = firstPositions.map { $0[ExactName(name)] } ?? joints.firstIndex { $0.name.isExactly(name) }
-        return first.flatMap { $0 < end ? $0 : nil }
+        guard let firstPositions else { return joints[..<end].firstIndex { $0.name.isExactly(name) } }
+        guard let first = firstPositions[ExactName(name)], first < end else { return nil }
+        return first
     }
 }

@@ -42,15 +42,17 @@ struct Contacts {
         // The lowest foot point per frame (the feet taken in order, each frame's minimum folded
         // left to right), or the hips 0.9 lower on a rig without feet.
         var low: [Double] = []
+        func lower(to z: [Double]) {
+            if low.isEmpty {
+                low = z
+            } else {
+                for t in 0..<frames { low[t] = min(low[t], z[t]) }
+            }
+        }
         for side in BodySide.allCases {
             guard let head = points.heads[.limb(side, .foot)], let tail = points.tails[.limb(side, .foot)] else { continue }
-            for z in [head.z, tail.z] {
-                if low.isEmpty {
-                    low = z
-                } else {
-                    for t in 0..<frames { low[t] = min(low[t], z[t]) }
-                }
-            }
+            lower(to: head.z)
+            lower(to: tail.z)
         }
         if low.isEmpty { low = hipsZ.map { $0 - 0.9 } }
         let floor = Numerics.percentile5(low) - 0.033
