@@ -95,13 +95,6 @@ struct TravelPath {
             anchor.x[t] /= Double(count[t])
             anchor.y[t] /= Double(count[t])
         }
-        if !flight.contains(true) {
-            // On the ground throughout: interpolating the offsets at their own frames gives them
-            // back unchanged, so the result is the COM plus each frame's offset.
-            let x = (0..<frames).map { com.x[$0] + (anchor.x[$0] - com.x[$0]) }
-            let y = (0..<frames).map { com.y[$0] + (anchor.y[$0] - com.y[$0]) }
-            return (Planar(x: x, y: y), flight)
-        }
         let grounded = (0..<frames).filter { !flight[$0] }
         if grounded.isEmpty { return (com, flight) }
         let keys = grounded.map(Double.init)

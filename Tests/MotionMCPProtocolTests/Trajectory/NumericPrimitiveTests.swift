@@ -84,6 +84,17 @@ struct NumericPrimitiveTests {
         #expect(LeastSquares.solve([Double.nan, 1, 1, 1], rows: 2, columns: 2, rhs: [1, 1], rhsCount: 1) == nil)
     }
 
+    @Test("interpolating at every frame gives each frame's own lookup, keyed on every frame or not")
+    func interpolationAtFrames() {
+        let ys = [0.1, -0.25, 0.7, 0.3, 1e-9]
+        let cases: [[Double]] = [[0, 1, 2, 3, 4], [0, 1, 2, 3, 5], [0, 2, 4, 6, 8], [0.5, 1, 2, 3, 4]]
+        for xs in cases {
+            let expected = (0..<5).map { Numerics.interpolate(Double($0), xs: xs, ys: ys) }
+            #expect(Numerics.interpolateAtFrames(5, xs: xs, ys: ys) == expected, "\(xs)")
+        }
+        #expect(Numerics.interpolateAtFrames(5, xs: [0, 1, 2, 3, 4], ys: ys) == ys)
+    }
+
     @Test("joint names are read for side and base in every common naming style")
     func nameReading() {
         let cases: [(String, BodySide?, String)] = [
