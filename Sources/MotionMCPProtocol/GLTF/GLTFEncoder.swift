@@ -102,12 +102,13 @@ public enum GLTFEncoder {
 
     /// The checks the reference makes while encoding, which fail the response with a 500.
     static func check(_ result: MotionResult, context: EncodingContext) throws(EncodingError) {
-        let names = context.skeleton.jointNames
-        if let jointNames = result.jointNames, jointNames != names {
-            throw EncodingError("the result's joint_names \(jointNames) differ from the request skeleton's \(names)")
+        // The names are only listed when the result brings its own to compare with.
+        if let jointNames = result.jointNames, jointNames != context.skeleton.jointNames {
+            throw EncodingError("the result's joint_names \(jointNames) differ from the request skeleton's \(context.skeleton.jointNames)")
         }
-        guard result.jointCount == names.count else {
-            throw EncodingError("the result has \(result.jointCount) joints; the request skeleton has \(names.count)")
+        let joints = context.skeleton.joints.count
+        guard result.jointCount == joints else {
+            throw EncodingError("the result has \(result.jointCount) joints; the request skeleton has \(joints)")
         }
         guard context.fps.isFinite, context.fps > 0 else {
             throw EncodingError("the frame rate \(context.fps) cannot be written")
