@@ -2,6 +2,7 @@ public import Hummingbird
 public import Logging
 public import ServiceLifecycle
 public import HummingbirdCore
+import NIOCore
 import Synchronization
 
 /// An MMCP server: its models, its routes and its lifecycle, ready to mount on a Hummingbird router.
@@ -93,14 +94,16 @@ public final class MMCPServer: Sendable {
     /// HTTP/1.1 with the idle timeout of ``limits``; pass it as `server:` when you build the
     /// `Application` yourself.
     public var httpServer: HTTPServerBuilder {
-        let idle = limits.idleTimeout.components
-        return .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)))
+        .http1(configuration: .init(idleTimeout: TimeAmount(limits.idleTimeout)))
     }
 
-    var generateHandler: GenerateHandler { GenerateHandler(registry: registry, logger: logger, limits: limits) }
+    var generateHandler: GenerateHandler {
+        GenerateHandler(registry: registry, logger: logger, limits: limits, isShuttingDown: isShuttingDown)
+    }
 
     /// Calls every backbone's `setup()` in registration order; the first failure stops and is
-    /// thrown with the model's id (that model is then `failed`).
+    /// thrown with the model's id (that model is then `failed`). A model whose setup already ran
+    /// (or is running, from another caller) is not set up again.
     public func setUp() async throws {
         for model in registry.models {
             do {
@@ -112,32 +115,29 @@ public final class MMCPServer: Sendable {
         isSetUp.withLock { $0 = true }
     }
 
-    /// Calls every backbone's `teardown()` in registration order (as the reference does), once,
-    /// and only after a successful ``setUp()``; a failure is logged and the others still run.
+    /// Drains every model (nothing is in flight once the HTTP server has stopped) and tears them
+    /// down in registration order, once, and only after a successful ``setUp()``; a failing
+    /// teardown is logged and the others still run.
     public func tearDown() async {
         let due = isSetUp.withLock { wasSetUp in
             defer { wasSetUp = false }
             return wasSetUp
         }
         guard due else { return }
-        for model in registry.models {
-            await registry.lifecycle.tearDown(model)
-        }
+        await drainAll()
     }
 
-    /// Drains every ready model in parallel (see ``ServerControl/drain(_:)``) and returns when all
-    /// of them are removed.
-    public func drainAll() async {
-        await withDiscardingTaskGroup { group in
-            for model in registry.models {
-                group.addTask { await self.registry.drain(model, timeout: self.drainTimeout) }
-            }
-        }
+    /// Drains every model — new requests get 503, requests in flight finish (or are stopped when
+    /// ``drainTimeout`` passes) — then tears them down in registration order and removes them;
+    /// returns how each drain ended. A model still setting up is waited for, within the timeout.
+    @discardableResult
+    public func drainAll() async -> [DrainReport] {
+        await registry.drain(registry.models, timeout: drainTimeout)
     }
 
     /// A service that tears the models down when the service group shuts down. Add it to the
     /// application's services so it stops after the HTTP server has finished its requests.
-    public var lifecycle: some Service { TeardownService(server: self) }
+    public var teardownService: some Service { TeardownService(server: self) }
 }
 
 /// A backbone's `setup()` failed; start-up stops.
@@ -164,6 +164,6 @@ extension Application {
     /// after it has stopped.
     public mutating func addMMCP(_ server: MMCPServer) {
         beforeServerStarts { try await server.setUp() }
-        addServices(server.lifecycle)
+        addServices(server.teardownService)
     }
 }

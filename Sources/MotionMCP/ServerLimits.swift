@@ -25,22 +25,11 @@ public struct ServerLimits: Sendable, Equatable {
     }
 }
 
-/// A deadline passed.
-struct DeadlineExceeded: Error {}
+/// A request body still arriving after ``ServerLimits/bodyReadTimeout``.
+struct BodyReadTimedOut: Error {}
 
-/// Runs `operation`, or throws ``DeadlineExceeded`` (cancelling it) once `limit` has passed.
-func withDeadline<Value: Sendable>(
-    _ limit: Duration?, _ operation: @escaping @Sendable () async throws -> Value
-) async throws -> Value {
-    guard let limit else { return try await operation() }
-    return try await withThrowingTaskGroup(of: Value.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw DeadlineExceeded()
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw DeadlineExceeded() }
-        return first
-    }
+extension Duration {
+    /// This duration, at most about 31 years: as good as "never" for a timeout, and within what
+    /// every clock and timer takes (`Task.sleep` traps on an instant past `Int64` seconds).
+    var clampedForTimers: Duration { min(self, .seconds(1_000_000_000)) }
 }

@@ -51,7 +51,7 @@ struct MMCPConsole: AsyncParsableCommand {
         let server = try serve.makeServer(logger: logger)
         let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)")
         let app = buildApp(runtime, configuration: ApplicationConfiguration(address: .hostname(serve.host, port: serve.port)))
-        let shutdown = ShutdownSequence(server: server, grace: .seconds(serve.shutdownGrace))
+        let shutdown = ShutdownSequence(server: server, grace: serve.shutdownGraceDuration)
         logger.info("serving", metadata: ["models": "\(server.registry.models.map(\.key))", "address": "\(serve.host):\(serve.port)"])
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: runtime), .init(service: shutdown)]
         var signals: [UnixSignal] = [.sigterm, .sigint]
@@ -67,9 +67,7 @@ struct MMCPConsole: AsyncParsableCommand {
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger))
         try await group.run()
-        if shutdown.drainTimedOut {
-            throw ExitCode(3)
-        }
+        if server.registry.anyDrainTimedOut { throw DrainTimedOut() }
     }
 
     /// `--once`: the models set up, the table printed, the models torn down; nothing listens.
@@ -84,7 +82,8 @@ struct MMCPConsole: AsyncParsableCommand {
     }
 
     /// Parses the command line and runs; a usage error or a bad spec file is one line on standard
-    /// error and exit status 2, a failure while serving exit status 1.
+    /// error and exit status 2, a drain that timed out (whichever way it started) exit status 3,
+    /// a failure while serving exit status 1.
     static func main() async {
         // Swift concurrency's jobs run on the server's event loops, so a request no longer hops
         // between an event-loop thread and the concurrency pool at every await (small /generate:
@@ -102,10 +101,9 @@ struct MMCPConsole: AsyncParsableCommand {
             try await command.run()
         } catch let error as ValidationError {
             fail(error.message)
-        } catch let error as RegistrationError {
-            fail(error.description)
+        } catch let error as DrainTimedOut {
+            fail(error.description, status: 3)
         } catch let code as ExitCode {
-            FileHandle.standardError.write(Data("mmcp-console: a drain timed out; requests still running were cancelled\n".utf8))
             Foundation.exit(code.rawValue)
         } catch {
             fail("\(error)", status: 1)
@@ -116,4 +114,9 @@ struct MMCPConsole: AsyncParsableCommand {
         FileHandle.standardError.write(Data("mmcp-console: \(message)\n".utf8))
         Foundation.exit(status)
     }
+}
+
+/// A drain ran into its timeout and stopped requests still running; the process exits with status 3.
+struct DrainTimedOut: Error, CustomStringConvertible {
+    var description: String { "a drain timed out; requests still running were cancelled" }
 }

@@ -53,7 +53,7 @@ struct ServeOptions: ParsableArguments {
         let plain = nullModels.isEmpty ? [NullBackbone()] : try nullModels.map { try $0.backbone() }
         return plain.map { backbone -> any Backbone in
             var backbone = backbone
-            backbone.simulatedLatency = .milliseconds(latency)
+            backbone.simulatedLatency = Self.duration(seconds: latency / 1000)
             return backbone
         }
     }
@@ -69,16 +69,30 @@ struct ServeOptions: ParsableArguments {
         }
     }
 
-    /// The server the flags describe.
+    /// The server the flags describe; a duplicate id is a `ValidationError`.
     func makeServer(logger: Logger) throws -> MMCPServer {
-        let registered = try ModelRegistry.keyed(backbones())
-        return MMCPServer(
-            registry: try ModelRegistry(registered, logger: logger, recordsMetrics: !noMetrics),
-            documentation: APIDocumentation(enabled: !noOpenAPI), logger: logger, drainTimeout: .seconds(drainTimeout),
-            limits: ServerLimits(
-                maxInFlightPerModel: maxInFlight, generateTimeout: generateTimeout.map { .seconds($0) },
-                bodyReadTimeout: .seconds(bodyTimeout), idleTimeout: .seconds(idleTimeout)))
+        do {
+            let registered = try ModelRegistry.keyed(backbones())
+            return MMCPServer(
+                registry: try ModelRegistry(registered, logger: logger, recordsMetrics: !noMetrics),
+                documentation: APIDocumentation(enabled: !noOpenAPI), logger: logger,
+                drainTimeout: Self.duration(seconds: drainTimeout),
+                limits: ServerLimits(
+                    maxInFlightPerModel: maxInFlight, generateTimeout: generateTimeout.map { Self.duration(seconds: $0) },
+                    bodyReadTimeout: Self.duration(seconds: bodyTimeout), idleTimeout: Self.duration(seconds: idleTimeout)))
+        } catch let error as RegistrationError {
+            throw ValidationError(error.description)
+        }
     }
+
+    /// A duration flag's value, at most a billion seconds (about 31 years): `Duration.seconds`
+    /// traps on a `Double` past what it can hold, and no timeout needs more.
+    static func duration(seconds: Double) -> Duration {
+        .seconds(min(seconds, 1_000_000_000))
+    }
+
+    /// The shutdown grace as a duration.
+    var shutdownGraceDuration: Duration { Self.duration(seconds: shutdownGrace) }
 }
 
 /// `ID` or `ID=SPEC.json`.

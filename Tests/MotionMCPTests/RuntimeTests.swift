@@ -90,7 +90,7 @@ struct RuntimeTests {
         async let answer = handler.handle(body: Array(Self.base.utf8))
         try await waitUntil { gated.callsStarted == 1 }
         let model = try #require(server.registry.model(forKey: "null"))
-        #expect(await server.registry.drain(model, timeout: server.drainTimeout) == .timedOut(cancelled: 1))
+        #expect(await server.registry.drain([model], timeout: server.drainTimeout) == [DrainReport(key: "null", outcome: .timedOut(cancelled: 1))])
         #expect(server.registry.model(forKey: "null") == nil)
         let response = await answer
         #expect(response.status == 503)

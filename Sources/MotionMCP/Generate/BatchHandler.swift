@@ -25,24 +25,22 @@ struct BatchHandler: Sendable {
         }
         let directory = generate.directory
         let items = requests.map { item in validate(item, version: version, directory: directory) }
-        do {
-            let outcomes = try await run(items)
-            recordMetrics(requests, outcomes, latency: ContinuousClock.now - started)
-            return ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: serialize(outcomes))
-        } catch {
-            return ProtocolResponse(error)
-        }
-    }
-
-    /// Counts each item against the model it names, with the whole batch's latency.
-    private func recordMetrics(_ requests: [JSONValue], _ outcomes: [Outcome], latency: Duration) {
-        for (item, outcome) in zip(requests, outcomes) {
+        let run = await self.run(items, directory: directory, started: started)
+        let total = ContinuousClock.now - started
+        for (index, item) in requests.enumerated() {
             guard let model = generate.namedModel(item) else { continue }
-            if case .error(let error) = outcome {
-                model.recordAnswer(status: error.status, errorCode: error.code.rawValue, total: latency)
-            } else {
-                model.recordAnswer(status: 200, errorCode: nil, total: latency)
-            }
+            let error: ProtocolError? =
+                switch run.outcome {
+                case .success(let outcomes): if case .error(let error) = outcomes[index] { error } else { nil }
+                case .failure(let error): error
+                }
+            model.recordAnswer(status: error?.status ?? 200, errorCode: error?.code.rawValue, total: total, call: run.timings[index])
+        }
+        switch run.outcome {
+        case .success(let outcomes):
+            return ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: serialize(outcomes))
+        case .failure(let error):
+            return ProtocolResponse(error)
         }
     }
 
@@ -94,16 +92,27 @@ struct BatchHandler: Sendable {
             if measure.bytes.count > cap { throw BodyLimit.tooLarge(bodyLength: measure.bytes.count, cap: cap) }
             return .pending(validated)
         } catch {
-            return .refused(error)
+            return .refused(generate.refusal(error, model: GenerateHandler.modelName(item)).error)
         }
     }
 
-    /// Runs the valid items model by model, in order of each model's first appearance.
-    private func run(_ items: [Item]) async throws(ProtocolError) -> [Outcome] {
+    /// The items' answers (or the error a backbone's `generateBatch` threw, which answers the
+    /// whole batch, as the reference does), and each item's backbone-call timings.
+    private struct Run {
+        var outcome: Result<[Outcome], ProtocolError>
+        var timings: [CallTiming?]
+    }
+
+    /// Runs the valid items model by model, in order of each model's first appearance, each
+    /// model's items through one call of its batch entry point. What the server refuses or stops
+    /// (a model not ready or gone, over its cap, past the timeout, stopped by a drain) is answered
+    /// item by item; a wrong result count fails every item of that model.
+    private func run(_ items: [Item], directory: ModelDirectory, started: ContinuousClock.Instant) async -> Run {
         var outcomes = items.map { item -> Outcome? in
             if case .refused(let error) = item { return .error(error) }
             return nil
         }
+        var timings = [CallTiming?](repeating: nil, count: items.count)
         var groups: [(key: String, indices: [Int])] = []
         for (index, item) in items.enumerated() {
             guard case .pending(let validated) = item else { continue }
@@ -118,46 +127,34 @@ struct BatchHandler: Sendable {
                 if case .pending(let request) = items[index] { return request }
                 return nil
             }
-            let results = try await generateGroup(key: group.key, validated.map(\.request))
+            let results: [Result<MotionResult, any Error>]
+            if let model = generate.registry.model(forKey: group.key) {
+                let requests = validated.map(\.request)
+                let call = await model.call(limits: generate.limits, logger: generate.logger, since: started) {
+                    try await $0.generateBatch(requests)
+                }
+                for index in group.indices { timings[index] = call.timing }
+                switch call.result {
+                case .success(let returned) where returned.count == requests.count:
+                    results = returned
+                case .success(let returned):
+                    let failure = ProtocolError.internalError(
+                        "generate_batch returned \(returned.count) results for \(requests.count) requests")
+                    results = requests.map { _ in .failure(failure) }
+                case .failure(let failure) where failure.byServer:
+                    results = requests.map { _ in .failure(failure.error) }
+                case .failure(let failure):
+                    return Run(outcome: .failure(failure.error), timings: timings)
+                }
+            } else {
+                let gone = generate.refusal(directory.unknownModel(group.key), model: group.key).error
+                results = validated.map { _ in .failure(gone) }
+            }
             for (position, index) in group.indices.enumerated() {
                 outcomes[index] = await outcome(results[position], for: validated[position])
             }
         }
-        return outcomes.map { $0 ?? .error(.internalError("the item was not processed")) }
-    }
-
-    /// One model's items through its batch entry point; a wrong result count fails every item.
-    /// Only a ready model takes the batch; otherwise every item gets `model_unavailable`.
-    private func generateGroup(
-        key: String, _ requests: [GenerateRequest]
-    ) async throws(ProtocolError) -> [Result<MotionResult, any Error>] {
-        guard let model = generate.registry.model(forKey: key) else {
-            let available = generate.registry.models.map(\.key).sorted()
-            return requests.map { _ in .failure(ProtocolError.unknownModel(key, available: available)) }
-        }
-        let cap = generate.limits.maxInFlightPerModel
-        let admission = model.admit(cap: cap)
-        guard admission == .admitted else { return requests.map { _ in .failure(model.refusal(admission, cap: cap)) } }
-        defer { model.release() }
-        do {
-            let backbone = model.backbone
-            let results = try await withDeadline(generate.limits.generateTimeout) {
-                try await model.perform { try await backbone.generateBatch(requests) }
-            }
-            guard results.count == requests.count else {
-                let failure = ProtocolError.internalError(
-                    "generate_batch returned \(results.count) results for \(requests.count) requests")
-                return requests.map { _ in .failure(failure) }
-            }
-            return results
-        } catch let error as ProtocolError {
-            throw error
-        } catch is DeadlineExceeded {
-            throw GenerateHandler.generateTimedOut(generate.limits.generateTimeout)
-        } catch {
-            generate.logger.error("generate_batch failed", metadata: ["model": "\(key)", "error": "\(error)"])
-            throw GenerateHandler.internalError(error)
-        }
+        return Run(outcome: .success(outcomes.map { $0 ?? .error(.internalError("the item was not processed")) }), timings: timings)
     }
 
     private func outcome(_ result: Result<MotionResult, any Error>, for validated: ValidatedRequest) async -> Outcome {
@@ -166,10 +163,10 @@ struct BatchHandler: Sendable {
             do {
                 return .gltf(try await generate.encode(motion, for: validated))
             } catch {
-                return .error(GenerateHandler.internalError(error))
+                return .error(ServedModel.internalError(error))
             }
         case .failure(let error):
-            return .error(GenerateHandler.internalError(error))
+            return .error(ServedModel.internalError(error))
         }
     }
 

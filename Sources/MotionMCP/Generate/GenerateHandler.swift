@@ -35,6 +35,8 @@ struct GenerateHandler: Sendable {
     let registry: ModelRegistry
     let logger: Logger
     let limits: ServerLimits
+    /// Whether the server was shutting down when the request arrived.
+    var isShuttingDown = false
 
     /// The largest body any model accepts: the cap applied before the model is known (§4.1).
     var bodyCap: Int {
@@ -64,17 +66,16 @@ struct GenerateHandler: Sendable {
         let answer = await handleSingle(document, bodyLength: body.count, started: started)
         answer.model?.recordAnswer(
             status: answer.response.status, errorCode: answer.response.errorCode, total: ContinuousClock.now - started,
-            wait: answer.wait, generate: answer.generate)
+            call: answer.timing)
         return answer.response
     }
 
-    /// A single request's answer, the model it is counted against (when one was named), and how
-    /// long it waited before the backbone call and how long the call took (when it was made).
+    /// A single request's answer, the model it is counted against (when one was named), and the
+    /// timings of its backbone call (when one was made).
     struct SingleAnswer {
         var response: ProtocolResponse
         var model: ServedModel?
-        var wait: Duration?
-        var generate: Duration?
+        var timing: CallTiming?
     }
 
     func handleSingle(_ document: JSONValue, bodyLength: Int, started: ContinuousClock.Instant) async -> SingleAnswer {
@@ -84,54 +85,48 @@ struct GenerateHandler: Sendable {
             let cap = validated.spec.limits.maxRequestBytes
             if bodyLength > cap { throw BodyLimit.tooLarge(bodyLength: bodyLength, cap: cap) }
         } catch {
-            return SingleAnswer(response: ProtocolResponse(error), model: namedModel(document))
+            let refusal = self.refusal(error, model: Self.modelName(document))
+            return SingleAnswer(response: ProtocolResponse(refusal.error, retryAfter: refusal.retryAfter), model: namedModel(document))
         }
         guard let model = registry.model(forKey: validated.modelKey) else {
-            let available = registry.models.map(\.key).sorted()
-            return SingleAnswer(response: ProtocolResponse(ProtocolError.unknownModel(validated.modelKey, available: available)))
+            let refusal = self.refusal(directory.unknownModel(validated.modelKey), model: validated.modelKey)
+            return SingleAnswer(response: ProtocolResponse(refusal.error, retryAfter: refusal.retryAfter))
         }
-        let admission = model.admit(cap: limits.maxInFlightPerModel)
-        guard admission == .admitted else {
-            let refusal = model.refusal(admission, cap: limits.maxInFlightPerModel)
-            return SingleAnswer(response: ProtocolResponse(refusal, retryAfter: Self.retryAfterSeconds), model: model)
-        }
-        defer { model.release() }
-        let called = ContinuousClock.now
-        var answer = SingleAnswer(response: ProtocolResponse(status: 200, contentType: ProtocolResponse.gltf, body: []), model: model, wait: called - started)
-        do {
-            let request = validated.request
-            let backbone = model.backbone
-            let result = try await withDeadline(limits.generateTimeout) {
-                try await model.perform { try await backbone.generate(request) }
+        let request = validated.request
+        let call = await model.call(limits: limits, logger: logger, since: started) { try await $0.generate(request) }
+        var answer = SingleAnswer(response: ProtocolResponse(status: 200, contentType: ProtocolResponse.gltf, body: []), model: model, timing: call.timing)
+        switch call.result {
+        case .success(let result):
+            do {
+                answer.response.body = try await encode(result, for: validated)
+            } catch {
+                logger.error("encoding the result failed", metadata: ["model": "\(validated.modelKey)", "error": "\(error)"])
+                answer.response = ProtocolResponse(ServedModel.internalError(error))
             }
-            answer.generate = ContinuousClock.now - called
-            answer.response.body = try await encode(result, for: validated)
-        } catch let error as ProtocolError {
-            answer.response = ProtocolResponse(error)
-        } catch is DeadlineExceeded {
-            answer.response = ProtocolResponse(Self.generateTimedOut(limits.generateTimeout))
-        } catch is CancellationError where model.state != .ready {
-            // A drain timed out and cancelled the call: the model went away under the request.
-            answer.response = ProtocolResponse(model.unavailableError(), retryAfter: Self.retryAfterSeconds)
-        } catch {
-            logger.error("generate failed", metadata: ["model": "\(validated.modelKey)", "error": "\(error)"])
-            answer.response = ProtocolResponse(Self.internalError(error))
+        case .failure(let failure):
+            answer.response = ProtocolResponse(failure.error, retryAfter: failure.retryAfter)
         }
         return answer
     }
 
-    /// The `504 timeout` for a backbone call that passed the generate timeout.
-    static func generateTimedOut(_ limit: Duration?) -> ProtocolError {
-        ProtocolError(.timeout, "the model did not answer within \(limit.map { "\($0)" } ?? "its time limit")")
+    /// A request refused before its model was called, as this server answers it: while the server
+    /// shuts down, a model it no longer serves (its drain removed it) is `503 model_unavailable`
+    /// rather than `unknown_model`, so a load balancer passes the request to another instance
+    /// instead of handing the client a 400.
+    func refusal(_ error: ProtocolError, model key: String?) -> (error: ProtocolError, retryAfter: Int?) {
+        guard isShuttingDown, error.code == .unknownModel, let key else { return (error, nil) }
+        return (ServedModel.unavailable(key, .removed), ServedModel.retryAfterSeconds)
     }
 
-    /// How long a client is asked to wait when a model is setting up, draining or gone.
-    static let retryAfterSeconds = 5
+    /// The `model` string a request body holds, if any.
+    static func modelName(_ document: JSONValue) -> String? {
+        guard case .string(let key)? = document.objectValue?["model"] else { return nil }
+        return key
+    }
 
     /// The registered model a request body names, for counting its refusals against it.
     func namedModel(_ document: JSONValue) -> ServedModel? {
-        guard case .string(let key)? = document.objectValue?["model"] else { return nil }
-        return registry.model(forKey: key)
+        Self.modelName(document).flatMap(registry.model(forKey:))
     }
 
     /// The glTF document for a result, logging (not failing) when no trajectory could be computed.
@@ -144,12 +139,6 @@ struct GenerateHandler: Sendable {
                 logger.info("no trajectory for this response", metadata: ["model": "\(model)", "reason": "\(error)"])
             }
         }
-    }
-
-    /// The `internal_error` a non-protocol failure becomes: `"<Type>: <text>"`.
-    static func internalError(_ error: any Error) -> ProtocolError {
-        if let error = error as? ProtocolError { return error }
-        return ProtocolError.internalError("\(type(of: error)): \(error)")
     }
 }
 

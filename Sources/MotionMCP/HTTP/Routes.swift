@@ -61,7 +61,7 @@ extension MMCPServer {
             body = try await readBody(request, cap: handler.bodyCap, within: limits.bodyReadTimeout)
         } catch let error as ProtocolError {
             return Self.response(ProtocolResponse(error))
-        } catch is DeadlineExceeded {
+        } catch is BodyReadTimedOut {
             logger.info("request body too slow; closing the connection", metadata: ["limit": "\(limits.bodyReadTimeout)"])
             var response = Self.response(
                 ProtocolResponse(status: 408, contentType: ProtocolResponse.json, body: Array(#"{"detail":"Request Timeout"}"#.utf8)))
@@ -90,7 +90,7 @@ extension MMCPServer {
         var body: [UInt8] = []
         body.reserveCapacity(expected ?? 16_384)
         for try await chunk in request.body {
-            if ContinuousClock.now > deadline { throw DeadlineExceeded() }
+            if ContinuousClock.now > deadline { throw BodyReadTimedOut() }
             if body.count + chunk.readableBytes > cap { throw BodyLimit.streamTooLarge(cap: cap) }
             body.append(contentsOf: chunk.readableBytesView)
         }

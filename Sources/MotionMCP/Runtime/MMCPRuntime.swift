@@ -37,7 +37,7 @@ public final class MMCPRuntime: ServerControl, Service {
                 case .setUp(let model):
                     group.addTask { try? await self.server.registry.lifecycle.setUp(model) }
                 case .drain(let model):
-                    group.addTask { await self.server.registry.drain(model, timeout: self.server.drainTimeout) }
+                    group.addTask { await self.server.registry.drain([model], timeout: self.server.drainTimeout) }
                 }
             }
         }
@@ -59,8 +59,8 @@ public final class MMCPRuntime: ServerControl, Service {
     }
 
     public func drain(_ key: String) throws {
-        guard let model = server.registry.model(forKey: key) else { throw RegistrationError("no model '\(key)' is served") }
-        guard model.state == .ready else { throw RegistrationError("model '\(key)' is \(model.state.name), not ready") }
+        guard let model = server.registry.model(forKey: key) else { throw ControlError.unknownModel(key) }
+        guard model.state == .ready else { throw ControlError.notReady(key, model.state) }
         queue.yield(.drain(model))
     }
 

@@ -3,8 +3,10 @@ import Logging
 /// The one owner of every model's state transitions:
 /// `settingUp → ready → draining → tearingDown → removed`, or `settingUp → failed(reason)`.
 ///
-/// Being an actor, it never runs two transitions of the registry at once; a transition that finds
-/// its model in the wrong state is refused instead of racing another.
+/// Its synchronous steps (check a model's state, enter the next one) never interleave. It is
+/// reentrant across the `await` of `setup()` and `teardown()`, as every actor is, so those are
+/// claimed once per model (``ServedModel/claimSetup()``, ``ServedModel/claimTeardown()``): whoever
+/// asks again while one runs waits for its outcome, and neither ever runs twice.
 actor ModelLifecycle {
     let logger: Logger
 
@@ -12,8 +14,15 @@ actor ModelLifecycle {
         self.logger = logger
     }
 
-    /// Runs the model's `setup()`; the model becomes ready, or failed with the reason (rethrown).
+    /// Runs the model's `setup()` once; the model becomes ready, or failed with the reason
+    /// (rethrown). A caller that finds the setup already claimed waits for it to end and throws
+    /// ``SetupFailed`` when it failed.
     func setUp(_ model: ServedModel) async throws {
+        guard model.claimSetup() else {
+            await model.changes.wait { model.state != .settingUp }
+            if case .failed(let reason) = model.state { throw SetupFailed(reason: reason) }
+            return
+        }
         guard model.state == .settingUp else { return }
         let clock = ContinuousClock()
         let started = clock.now
@@ -37,9 +46,13 @@ actor ModelLifecycle {
         return true
     }
 
-    /// Runs the model's `teardown()` and marks it removed.
+    /// Runs the model's `teardown()` once and marks it removed; a caller that finds the teardown
+    /// already claimed waits for the model to be removed.
     func tearDown(_ model: ServedModel) async {
-        guard model.state != .removed, model.state != .tearingDown else { return }
+        guard model.claimTeardown() else {
+            await model.changes.wait { model.state == .removed }
+            return
+        }
         let clock = ContinuousClock()
         let started = clock.now
         model.record(.tearingDown)
@@ -53,43 +66,82 @@ actor ModelLifecycle {
     }
 }
 
+/// A model's `setup()` had failed when another caller asked for it.
+public struct SetupFailed: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What the failed setup threw, as text.
+    public let reason: String
+
+    public var description: String { reason }
+}
+
 /// How a drain ended.
 public enum DrainOutcome: Sendable, Equatable {
-    /// The model was not ready (setting up, failed, or already draining): nothing was done.
+    /// The model was not ready (failed, or already draining elsewhere): nothing was done.
     case notReady
     /// Every request in flight finished.
     case completed
-    /// The timeout passed; this many calls still running were cancelled.
+    /// The timeout passed; this many calls still running were stopped (their requests got 503).
     case timedOut(cancelled: Int)
 }
 
+/// How one model's drain ended.
+public struct DrainReport: Sendable, Equatable {
+    /// The model's registry key.
+    public let key: String
+    /// What the drain did.
+    public let outcome: DrainOutcome
+}
+
 extension ModelRegistry {
-    /// Drains `model`: no new requests; those in flight finish (or are cancelled when `timeout`
-    /// passes, which is logged); then `teardown()` runs and the model leaves the registry.
+    /// The one way models leave the registry, whoever asks (a drain from the console, its quit,
+    /// the shutdown sequence): each of `models` stops admitting requests — one still setting up
+    /// is first waited for, within `timeout` — and its requests in flight finish, all models in
+    /// parallel; calls still running when `timeout` passes are stopped (answered
+    /// `503 model_unavailable`) and the timeout is logged. Then every drained model's
+    /// `teardown()` runs, one after another in registration order, and it leaves the registry.
     @discardableResult
-    func drain(_ model: ServedModel, timeout: Duration) async -> DrainOutcome {
-        let outcome = await quiesce(model, timeout: timeout)
-        guard outcome != .notReady else { return outcome }
-        await lifecycle.tearDown(model)
-        remove(model)
-        return outcome
+    func drain(_ models: [ServedModel], timeout: Duration) async -> [DrainReport] {
+        let outcomes = await withTaskGroup(of: (String, DrainOutcome).self) { group in
+            for model in models {
+                group.addTask {
+                    _ = await model.changes.wait(until: { model.state != .settingUp }, timeout: timeout)
+                    return (model.key, await self.quiesce(model, timeout: timeout))
+                }
+            }
+            return await group.reduce(into: [String: DrainOutcome]()) { $0[$1.0] = $1.1 }
+        }
+        if outcomes.values.contains(where: { if case .timedOut = $0 { true } else { false } }) {
+            drainTimedOut.store(true, ordering: .relaxed)
+        }
+        let order = self.order(of: models)
+        for model in order where outcomes[model.key] != .notReady {
+            await lifecycle.tearDown(model)
+            remove(model)
+        }
+        return order.map { DrainReport(key: $0.key, outcome: outcomes[$0.key] ?? .notReady) }
     }
 
-    /// Stops admitting requests to `model` and waits for those in flight, cancelling them when
+    /// Stops admitting requests to `model` and waits for those in flight, stopping them when
     /// `timeout` passes. The model is left draining, ready for its teardown.
-    func quiesce(_ model: ServedModel, timeout: Duration) async -> DrainOutcome {
+    private func quiesce(_ model: ServedModel, timeout: Duration) async -> DrainOutcome {
         guard await lifecycle.beginDrain(model, timeout: timeout) else { return .notReady }
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while model.inFlight > 0, clock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        guard await !model.waitUntilIdle(timeout: timeout) else { return .completed }
         let left = model.inFlight
-        guard left > 0 else { return .completed }
-        let cancelled = model.cancelRunning()
+        let stopped = model.stopRunning()
         lifecycle.logger.warning(
-            "drain timeout: cancelling requests still running",
-            metadata: ["model": "\(model.key)", "in_flight": "\(left)", "cancelled": "\(cancelled)"])
-        return .timedOut(cancelled: cancelled)
+            "drain timeout: stopping requests still running",
+            metadata: ["model": "\(model.key)", "in_flight": "\(left)", "stopped": "\(stopped)"])
+        // A backbone that honours cancellation returns at once, and its requests get their 503
+        // before the teardown; one that ignores it must not hold the teardown (or a shutdown) for long.
+        _ = await model.waitUntilIdle(timeout: Self.stoppedCallsGrace)
+        return .timedOut(cancelled: stopped)
+    }
+
+    /// How long a drain that timed out waits for the calls it stopped to return before the teardown.
+    static let stoppedCallsGrace = Duration.seconds(1)
+
+    /// `models` in registration order.
+    private func order(of models: [ServedModel]) -> [ServedModel] {
+        models.sorted { $0.registrationIndex < $1.registrationIndex }
     }
 }

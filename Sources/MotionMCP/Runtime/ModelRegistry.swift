@@ -31,6 +31,10 @@ public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvert
 /// edited in place. State transitions go through ``ModelLifecycle``, one owner that serializes them.
 public final class ModelRegistry: Sendable {
     private let current: Mutex<[ServedModel]>
+    /// The registration index the next added model gets.
+    private let nextIndex: Atomic<Int>
+    /// Set when any drain ran into its timeout (`mmcp-console` then exits with status 3).
+    let drainTimedOut = Atomic(false)
     let epoch: ContinuousClock.Instant
     let lifecycle: ModelLifecycle
     /// The Prometheus series of every model, or `nil` when metrics are off.
@@ -49,9 +53,12 @@ public final class ModelRegistry: Sendable {
         let prometheus = recordsMetrics ? PrometheusExport() : nil
         self.epoch = epoch
         self.prometheus = prometheus
-        current = Mutex(models.map {
-            ServedModel(key: $0.key, backbone: $0.backbone, epoch: epoch, instruments: prometheus?.instruments(model: $0.key))
+        current = Mutex(models.enumerated().map { index, model in
+            ServedModel(
+                key: model.key, backbone: model.backbone, registrationIndex: index, epoch: epoch,
+                instruments: prometheus?.instruments(model: model.key))
         })
+        nextIndex = Atomic(models.count)
         lifecycle = ModelLifecycle(logger: logger)
     }
 
@@ -67,7 +74,8 @@ public final class ModelRegistry: Sendable {
     @discardableResult
     func add(_ model: RegisteredModel) throws(RegistrationError) -> ServedModel {
         let served = ServedModel(
-            key: model.key, backbone: model.backbone, epoch: epoch, instruments: prometheus?.instruments(model: model.key))
+            key: model.key, backbone: model.backbone, registrationIndex: nextIndex.add(1, ordering: .relaxed).oldValue,
+            epoch: epoch, instruments: prometheus?.instruments(model: model.key))
         try current.withLock { (models: inout [ServedModel]) throws(RegistrationError) in
             guard !models.contains(where: { $0.key == model.key }) else {
                 throw RegistrationError("a model with id '\(model.key)' is already served")
@@ -76,6 +84,9 @@ public final class ModelRegistry: Sendable {
         }
         return served
     }
+
+    /// Whether any drain of this registry ran into its drain timeout (and stopped requests).
+    public var anyDrainTimedOut: Bool { drainTimedOut.load(ordering: .relaxed) }
 
     /// Drops a model from the list (after its teardown).
     func remove(_ model: ServedModel) {

@@ -10,15 +10,22 @@ public final class ServedModel: Sendable {
     public let key: String
     /// The model.
     public let backbone: any Backbone
+    /// The model's place in registration order (teardowns run in it).
+    let registrationIndex: Int
     let metrics: ModelMetrics
     /// The model's Prometheus series; `nil` when metrics are off (then nothing is recorded).
     private let instruments: ModelInstruments?
     private let inFlightCount = Atomic<Int>(0)
     private let admitting = Atomic<Bool>(false)
     private let status: Mutex<Status>
-    /// Cancellation handles of the backbone calls running now, for a drain that times out.
-    private let running = Mutex<[Int: @Sendable () -> Void]>([:])
+    /// The backbone calls running now, for a drain that times out.
+    private let running = Mutex<[Int: RunningCall]>([:])
     private let nextCall = Atomic<Int>(0)
+    /// Wakes whoever waits for this model's state or in-flight count to change.
+    let changes = ChangeSignal()
+    /// Set by the first caller of `setup()` and of `teardown()`, so each runs at most once.
+    private let setupClaimed = Atomic(false)
+    private let teardownClaimed = Atomic(false)
     private let clock = ContinuousClock()
     private let epoch: ContinuousClock.Instant
 
@@ -31,9 +38,13 @@ public final class ServedModel: Sendable {
         var drainTimeout: Duration = .seconds(30)
     }
 
-    init(key: String, backbone: any Backbone, epoch: ContinuousClock.Instant, instruments: ModelInstruments?) {
+    init(
+        key: String, backbone: any Backbone, registrationIndex: Int, epoch: ContinuousClock.Instant,
+        instruments: ModelInstruments?
+    ) {
         self.key = key
         self.backbone = backbone
+        self.registrationIndex = registrationIndex
         self.epoch = epoch
         self.instruments = instruments
         metrics = ModelMetrics(epoch: epoch)
@@ -84,41 +95,56 @@ public final class ServedModel: Sendable {
         return unavailableError()
     }
 
-    /// Ends a request counted by ``admit()``.
+    /// Ends a request counted by ``admit()``; the last one out wakes a drain waiting for it.
     func release() {
         instruments?.requestEnded()
-        inFlightCount.subtract(1, ordering: .sequentiallyConsistent)
+        if inFlightCount.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { changes.notify() }
+    }
+
+    /// Waits until no request is in flight; `false` if `timeout` passed first.
+    func waitUntilIdle(timeout: Duration) async -> Bool {
+        await changes.wait(until: { self.inFlight == 0 }, timeout: timeout)
+    }
+
+    /// Whether this caller is the first to ask to run `setup()` (only the first may).
+    func claimSetup() -> Bool {
+        setupClaimed.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
+    }
+
+    /// Whether this caller is the first to ask to run `teardown()` (only the first may).
+    func claimTeardown() -> Bool {
+        teardownClaimed.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
     }
 
     /// Counts one answered request against the model: its status and error code, its total time,
     /// and, when the backbone was called, the wait before the call and the call itself.
-    func recordAnswer(status: Int, errorCode: String?, total: Duration, wait: Duration? = nil, generate: Duration? = nil) {
+    func recordAnswer(status: Int, errorCode: String?, total: Duration, call timing: CallTiming? = nil) {
         guard let instruments else { return }
         metrics.record(latency: total, errorCode: errorCode)
-        instruments.record(status: status, errorCode: errorCode, total: total, wait: wait, generate: generate)
+        instruments.record(status: status, errorCode: errorCode, total: total, wait: timing?.wait, generate: timing?.generate)
     }
 
-    /// Runs a backbone call so that a drain timeout can cancel it; cancelling the caller cancels it too.
-    func perform<Value: Sendable>(_ call: @escaping @Sendable () async throws -> Value) async throws -> Value {
-        let task = Task { try await call() }
+    /// Keeps `call` where a drain that times out can stop it; returns the handle for ``unregister(_:)``.
+    func register(_ call: RunningCall) -> Int {
         let id = nextCall.add(1, ordering: .relaxed).newValue
-        running.withLock { $0[id] = { task.cancel() } }
-        defer { _ = running.withLock { $0.removeValue(forKey: id) } }
-        return try await withTaskCancellationHandler {
-            try await task.value
-        } onCancel: {
-            task.cancel()
-        }
+        running.withLock { $0[id] = call }
+        return id
     }
 
-    /// Cancels every backbone call running now; returns how many there were.
-    func cancelRunning() -> Int {
-        let handles = running.withLock { Array($0.values) }
-        for cancel in handles { cancel() }
-        return handles.count
+    /// Forgets a call that has returned.
+    func unregister(_ id: Int) {
+        _ = running.withLock { $0.removeValue(forKey: id) }
     }
 
-    /// Enters `state`, timestamped. Only the registry calls this, one transition at a time.
+    /// Stops every backbone call running now (a drain timed out); returns how many there were.
+    func stopRunning() -> Int {
+        let calls = running.withLock { Array($0.values) }
+        for call in calls { call.stop(.drainTimeout) }
+        return calls.count
+    }
+
+    /// Enters `state`, timestamped, and wakes whoever waits for a change. Only ``ModelLifecycle``
+    /// calls this.
     func record(_ state: ModelState, setupTook: Duration? = nil, teardownTook: Duration? = nil, drainTimeout: Duration? = nil) {
         let at = clock.now - epoch
         status.withLock { status in
@@ -135,12 +161,15 @@ public final class ServedModel: Sendable {
         instruments?.setState(state)
         if let setupTook { instruments?.recordSetup(setupTook) }
         if let teardownTook { instruments?.recordTeardown(teardownTook) }
+        changes.notify()
     }
 
     /// The `503 model_unavailable` a request gets while the model is not ready.
-    func unavailableError() -> ProtocolError {
-        let state = self.state
-        return ProtocolError(
+    func unavailableError() -> ProtocolError { Self.unavailable(key, state) }
+
+    /// The `503 model_unavailable` for the model `key` in `state`.
+    static func unavailable(_ key: String, _ state: ModelState) -> ProtocolError {
+        ProtocolError(
             .modelUnavailable, "model '\(key)' is \(state.name); it cannot take requests now",
             details: ["model": .string(key), "state": .string(state.name)])
     }

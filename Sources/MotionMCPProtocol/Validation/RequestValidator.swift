@@ -16,6 +16,12 @@ public struct ModelDirectory: Sendable {
         guard let key = keys.first(where: { $0.isExactly(name) }), let spec = spec(key) else { return nil }
         return (key, spec)
     }
+
+    /// The `unknown_model` refusal for `name`, listing the keys in code point order as the
+    /// reference does (not in registration order).
+    public func unknownModel(_ name: String) -> ProtocolError {
+        .unknownModel(name, available: keys.sortedByCodePoint())
+    }
 }
 
 /// A request that passed every check, with the model it is for.
@@ -54,7 +60,7 @@ public enum RequestValidator {
         }
         // The schema read the same `model` string the gate looked up.
         guard let (key, spec) = named ?? models.model(named: request.model) else {
-            throw .unknownModel(request.model, available: models.keys.sortedByCodePoint())
+            throw models.unknownModel(request.model)
         }
         try SemanticChecks.check(request, against: spec)
         // The reference accepts these numbers and would only fail later, writing the response.
