@@ -7,75 +7,59 @@ import Synchronization
 
 /// An MMCP server: its models, its routes and its lifecycle, ready to mount on a Hummingbird router.
 ///
-/// ``buildApp(_:title:openAPI:configuration:router:logger:)`` and ``serve(_:host:port:logLevel:title:)``
-/// are built on it; use it directly to mount the MMCP routes under a prefix of a larger application:
+/// ``buildApp(_:router:)`` and ``serve(_:)-(MMCPServer)`` are built on it; use it directly to
+/// mount the MMCP routes under a prefix of a larger application:
 ///
 /// ```swift
 /// let mmcp = try MMCPServer(NullBackbone())
 /// let router = Router()
 /// mmcp.addRoutes(to: router.group("motion"))
-/// var app = Application(router: router)
+/// var app = Application(router: router, server: mmcp.httpServer)
 /// app.addMMCP(mmcp)   // setup() before the server starts, teardown() after it stops
 /// try await app.runService()
 /// ```
 public final class MMCPServer: Sendable {
     /// The models served.
     public let registry: ModelRegistry
-    /// How the OpenAPI document and pages present the server.
-    public let documentation: APIDocumentation
-    let logger: Logger
+    /// How the server is set up.
+    public let options: MMCPOptions
     /// Whether `/openapi.json`, `/docs` and `/redoc` answer (they can be switched at run time).
     let openAPIEnabled: Atomic<Bool>
     /// Whether every model's `setup()` has run, so `teardown()` is due (not after a failed start).
     private let isSetUp = Mutex(false)
-    /// How long a drain waits for requests in flight before cancelling them.
-    public let drainTimeout: Duration
-    /// What one client or one burst may hold of the server.
-    public let limits: ServerLimits
     private let shuttingDown = Atomic(false)
     /// Whether `/healthz`, `/readyz` and `/metrics` were added (the OpenAPI document lists them then).
     let servesOperationalRoutes = Atomic(false)
 
     /// A server for one backbone, keyed by its ``Backbone/modelID`` (else its spec's id).
-    public convenience init(
-        _ backbone: some Backbone, documentation: APIDocumentation = APIDocumentation(),
-        logger: Logger = Logger(label: "mmcp")
-    ) throws(RegistrationError) {
-        try self.init(backbones: [backbone], documentation: documentation, logger: logger)
+    public convenience init(_ backbone: some Backbone, options: MMCPOptions = MMCPOptions()) throws(RegistrationError) {
+        try self.init([backbone], options: options)
     }
 
-    /// A server for several backbones, each keyed by its ``Backbone/modelID`` (else its spec's id);
-    /// duplicate ids and an empty list are refused.
-    public convenience init(
-        backbones: [any Backbone], documentation: APIDocumentation = APIDocumentation(),
-        logger: Logger = Logger(label: "mmcp")
-    ) throws(RegistrationError) {
-        try self.init(
-            registry: ModelRegistry(ModelRegistry.keyed(backbones), logger: logger), documentation: documentation,
-            logger: logger)
-    }
-
-    /// A server for backbones under the given ids, in this order (the ids are used as given, even
-    /// when they differ from the specs' ids; an empty list serves no model).
-    public convenience init(
-        models: KeyValuePairs<String, any Backbone>, documentation: APIDocumentation = APIDocumentation(),
-        logger: Logger = Logger(label: "mmcp")
-    ) throws(RegistrationError) {
-        let registered = models.map { RegisteredModel(key: $0.key, backbone: $0.value) }
-        try self.init(registry: ModelRegistry(registered, logger: logger), documentation: documentation, logger: logger)
+    /// A server for `models`: an array of backbones keyed by their ids, or a dictionary of ids to
+    /// backbones (see ``MMCPModels``); duplicate ids and an empty array are refused.
+    public convenience init(_ models: MMCPModels, options: MMCPOptions = MMCPOptions()) throws(RegistrationError) {
+        try self.init(registry: ModelRegistry(models.registered(), logger: options.logger), options: options)
     }
 
     /// A server over an existing registry.
-    public init(
-        registry: ModelRegistry, documentation: APIDocumentation, logger: Logger, drainTimeout: Duration = .seconds(30),
-        limits: ServerLimits = ServerLimits()
-    ) {
+    public init(registry: ModelRegistry, options: MMCPOptions = MMCPOptions()) {
         self.registry = registry
-        self.drainTimeout = drainTimeout
-        self.limits = limits
-        self.documentation = documentation
-        self.logger = logger
-        self.openAPIEnabled = Atomic(documentation.enabled)
+        self.options = options
+        self.openAPIEnabled = Atomic(options.documentation.enabled)
+    }
+
+    /// How the OpenAPI document and pages present the server.
+    public var documentation: APIDocumentation { options.documentation }
+    /// How long a drain waits for requests in flight before stopping them.
+    public var drainTimeout: Duration { options.drainTimeout }
+    /// What one client or one burst may hold of the server.
+    public var limits: ServerLimits { options.limits }
+    var logger: Logger { options.logger }
+
+    /// Hummingbird's configuration for the address of ``options``.
+    public var applicationConfiguration: ApplicationConfiguration {
+        ApplicationConfiguration(address: .hostname(options.host, port: options.port))
     }
 
     /// Whether the server is shutting down (then `/readyz` answers 503). Set by the shutdown

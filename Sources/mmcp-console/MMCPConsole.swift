@@ -50,7 +50,7 @@ struct MMCPConsole: AsyncParsableCommand {
         logger.logLevel = serve.logLevel.level
         let server = try serve.makeServer(logger: logger)
         let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)")
-        let app = buildApp(runtime, configuration: ApplicationConfiguration(address: .hostname(serve.host, port: serve.port)))
+        let app = buildApp(runtime)
         let shutdown = ShutdownSequence(server: server, grace: serve.shutdownGraceDuration)
         logger.info("serving", metadata: ["models": "\(server.registry.models.map(\.key))", "address": "\(serve.host):\(serve.port)"])
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: runtime), .init(service: shutdown)]

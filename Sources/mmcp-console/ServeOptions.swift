@@ -73,13 +73,14 @@ struct ServeOptions: ParsableArguments {
     func makeServer(logger: Logger) throws -> MMCPServer {
         do {
             let registered = try ModelRegistry.keyed(backbones())
+            let limits = ServerLimits(
+                maxInFlightPerModel: maxInFlight, generateTimeout: generateTimeout.map { Self.duration(seconds: $0) },
+                bodyReadTimeout: Self.duration(seconds: bodyTimeout), idleTimeout: Self.duration(seconds: idleTimeout))
             return MMCPServer(
                 registry: try ModelRegistry(registered, logger: logger, recordsMetrics: !noMetrics),
-                documentation: APIDocumentation(enabled: !noOpenAPI), logger: logger,
-                drainTimeout: Self.duration(seconds: drainTimeout),
-                limits: ServerLimits(
-                    maxInFlightPerModel: maxInFlight, generateTimeout: generateTimeout.map { Self.duration(seconds: $0) },
-                    bodyReadTimeout: Self.duration(seconds: bodyTimeout), idleTimeout: Self.duration(seconds: idleTimeout)))
+                options: MMCPOptions(
+                    host: host, port: port, documentation: APIDocumentation(enabled: !noOpenAPI), operationalEndpoints: true,
+                    limits: limits, drainTimeout: Self.duration(seconds: drainTimeout), logger: logger))
         } catch let error as RegistrationError {
             throw ValidationError(error.description)
         }

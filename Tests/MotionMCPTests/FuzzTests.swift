@@ -255,7 +255,7 @@ enum FuzzModels {
         let full = try NullBackbone(modelID: "full", overlay: fullOverlay)
         var logger = Logger(label: "fuzz")
         logger.logLevel = .critical
-        let server = try MMCPServer(models: ["null": NullBackbone(), "full": full], logger: logger)
+        let server = try MMCPServer(["null": NullBackbone(), "full": full], options: MMCPOptions(documentation: APIDocumentation(), logger: logger))
         try await server.setUp()
         return server
     }

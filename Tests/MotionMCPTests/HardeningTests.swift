@@ -11,8 +11,8 @@ import Testing
 struct HardeningTests {
     func server(_ backbone: any Backbone, limits: ServerLimits) throws -> MMCPServer {
         MMCPServer(
-            registry: try ModelRegistry([RegisteredModel(key: "null", backbone: backbone)]), documentation: APIDocumentation(),
-            logger: .init(label: "test"), limits: limits)
+            registry: try ModelRegistry([RegisteredModel(key: "null", backbone: backbone)]),
+            options: MMCPOptions(host: "127.0.0.1", port: 0, limits: limits))
     }
 
     @Test("beyond the in-flight cap a request is refused at once with 503 resource_exhausted and Retry-After")
@@ -47,7 +47,7 @@ struct HardeningTests {
     @Test("a client that trickles its body is answered 408 and cut off")
     func slowClients() async throws {
         let server = try server(NullBackbone(), limits: ServerLimits(bodyReadTimeout: .milliseconds(300), idleTimeout: .milliseconds(300)))
-        let app = buildApp(server, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
+        let app = buildApp(server)
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let trickle = try await offPool {

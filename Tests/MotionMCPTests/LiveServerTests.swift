@@ -8,8 +8,11 @@ import Testing
 /// body cap while streaming, huge nesting.
 @Suite("A live server on loopback")
 struct LiveServerTests {
+    /// Options for a server on a free loopback port.
+    static let loopback = MMCPOptions(host: "127.0.0.1", port: 0)
+
     func withLiveServer(_ server: MMCPServer, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
-        let app = buildApp(server, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)))
+        let app = buildApp(server)
         try await app.test(.live) { client in
             try await body(try #require(client.port))
         }
@@ -19,7 +22,7 @@ struct LiveServerTests {
 
     @Test("a chunked body within the cap is read whole and answered")
     func chunkedWithinCap() async throws {
-        try await withLiveServer(try MMCPServer(NullBackbone())) { port in
+        try await withLiveServer(try MMCPServer(NullBackbone(), options: Self.loopback)) { port in
             let body = Array(Self.base.utf8)
             let chunks = stride(from: 0, to: body.count, by: 100).map { Array(body[$0..<min($0 + 100, body.count)]) }
             let (response, _) = try await offPool { try RawHTTPClient(port: port).sendChunked(head: "POST /generate HTTP/1.1\r\nHost: localhost", chunks: chunks) }
@@ -32,7 +35,7 @@ struct LiveServerTests {
     func chunkedOverCap() async throws {
         var spec = NullBackbone().spec
         spec.limits.maxRequestBytes = 10_000
-        try await withLiveServer(try MMCPServer(NullBackbone(modelID: "null", spec: spec))) { port in
+        try await withLiveServer(try MMCPServer(NullBackbone(modelID: "null", spec: spec), options: Self.loopback)) { port in
             let chunks = Array(repeating: [UInt8](repeating: UInt8(ascii: " "), count: 4096), count: 200)
             let (response, sent) = try await offPool { try RawHTTPClient(port: port).sendChunked(head: "POST /generate HTTP/1.1\r\nHost: localhost", chunks: chunks) }
             #expect(response.status == 413)
@@ -43,7 +46,7 @@ struct LiveServerTests {
 
     @Test("a Content-Length over the cap is refused with 413 before the body is read")
     func declaredLengthOverCap() async throws {
-        try await withLiveServer(try MMCPServer(NullBackbone())) { port in
+        try await withLiveServer(try MMCPServer(NullBackbone(), options: Self.loopback)) { port in
             let head = "POST /generate HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000000\r\n\r\n"
             let response = try await offPool { try RawHTTPClient(port: port).send(Array(head.utf8) + Array(Self.base.utf8)) }
             #expect(response.status == 413)
@@ -53,7 +56,7 @@ struct LiveServerTests {
 
     @Test("50 000 levels of nesting get a 422, alone and inside a batch")
     func extremeNesting() async throws {
-        try await withLiveServer(try MMCPServer(NullBackbone())) { port in
+        try await withLiveServer(try MMCPServer(NullBackbone(), options: Self.loopback)) { port in
             let nested = String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000)
             for body in [nested, #"{"protocol_version":"1.4","requests":["# + nested + "]}"] {
                 let head = "POST /generate HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
@@ -66,7 +69,7 @@ struct LiveServerTests {
 
     @Test("a trailing slash is redirected to an absolute URL on the host the client used")
     func trailingSlashRedirect() async throws {
-        try await withLiveServer(try MMCPServer(NullBackbone())) { port in
+        try await withLiveServer(try MMCPServer(NullBackbone(), options: Self.loopback)) { port in
             let request = "GET /generate/ HTTP/1.1\r\nHost: motion.example:8000\r\nContent-Length: 0\r\n\r\n"
             let response = try await offPool { try RawHTTPClient(port: port).send(Array(request.utf8)) }
             #expect(response.status == 307)
@@ -76,7 +79,7 @@ struct LiveServerTests {
 
     @Test("the server answers over a real connection with the reference's bytes for /capabilities")
     func capabilitiesOverSocket() async throws {
-        try await withLiveServer(try MMCPServer(NullBackbone())) { port in
+        try await withLiveServer(try MMCPServer(NullBackbone(), options: Self.loopback)) { port in
             let response = try await offPool { try RawHTTPClient(port: port).send(Array("GET /capabilities HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)) }
             #expect(response.status == 200)
             #expect(response.body.count == 1615)

@@ -66,8 +66,8 @@ struct ModelCallTests {
         -> MMCPServer
     {
         MMCPServer(
-            registry: try ModelRegistry(ModelRegistry.keyed(backbones)), documentation: APIDocumentation(),
-            logger: Logger(label: "test"), drainTimeout: drainTimeout, limits: limits)
+            registry: try ModelRegistry(ModelRegistry.keyed(backbones)),
+            options: MMCPOptions(limits: limits, drainTimeout: drainTimeout))
     }
 
     @Test("a batch stopped by a drain that timed out answers every item 503 model_unavailable, as a single request is answered")

@@ -49,7 +49,7 @@ struct RuntimeTests {
     @Test("a drain lets every request in flight finish with 200 while new ones get 503 with Retry-After, then tears down once")
     func drainWithRequestsInFlight() async throws {
         let gated = GatedBackbone(id: "null")
-        let server = try MMCPServer(backbones: [gated, NullBackbone(modelID: "other")])
+        let server = try MMCPServer([gated, NullBackbone(modelID: "other")])
         let runtime = MMCPRuntime(server: server, listenAddress: "test")
         var app = Application(router: { let router = Router(); server.addRoutes(to: router); return router }())
         app.addServices(runtime)
@@ -83,8 +83,8 @@ struct RuntimeTests {
     func drainTimeout() async throws {
         let gated = GatedBackbone(id: "null")
         let server = MMCPServer(
-            registry: try ModelRegistry([RegisteredModel(key: "null", backbone: gated)]), documentation: APIDocumentation(),
-            logger: .init(label: "test"), drainTimeout: .milliseconds(200))
+            registry: try ModelRegistry([RegisteredModel(key: "null", backbone: gated)]),
+            options: MMCPOptions(drainTimeout: .milliseconds(200)))
         try await server.setUp()
         let handler = server.generateHandler
         async let answer = handler.handle(body: Array(Self.base.utf8))
@@ -118,7 +118,7 @@ struct RuntimeTests {
     @Test("a model whose setup fails is failed with the reason; the others carry on")
     func failedSetup() async throws {
         let journal = Journal()
-        let server = try MMCPServer(backbones: [RecordingBackbone(id: "broken", journal: journal, failsSetup: true), NullBackbone()])
+        let server = try MMCPServer([RecordingBackbone(id: "broken", journal: journal, failsSetup: true), NullBackbone()])
         let runtime = MMCPRuntime(server: server, listenAddress: "test")
         var app = Application(router: { let router = Router(); server.addRoutes(to: router); return router }())
         app.addServices(runtime)
@@ -182,7 +182,7 @@ struct OperationalEndpointTests {
     @Test("/readyz is 503 naming the model still setting up, 200 once all are ready, 503 again when shutting down")
     func readiness() async throws {
         let slow = SlowStartBackbone()
-        let server = try MMCPServer(backbones: [NullBackbone(), slow])
+        let server = try MMCPServer([NullBackbone(), slow])
         let runtime = MMCPRuntime(server: server, listenAddress: "test")
         var app = Application(router: { let router = Router(); server.addOperationalRoutes(to: router); return router }())
         app.addServices(runtime)
@@ -232,8 +232,7 @@ struct OperationalEndpointTests {
     @Test("with metrics off, nothing is recorded")
     func metricsOff() async throws {
         let server = MMCPServer(
-            registry: try ModelRegistry([RegisteredModel(key: "null", backbone: NullBackbone())], recordsMetrics: false),
-            documentation: APIDocumentation(), logger: .init(label: "test"))
+            registry: try ModelRegistry([RegisteredModel(key: "null", backbone: NullBackbone())], recordsMetrics: false))
         try await server.setUp()
         _ = await server.generateHandler.handle(body: Array(LiveServerTests.base.utf8))
         #expect(server.registry.prometheus == nil)

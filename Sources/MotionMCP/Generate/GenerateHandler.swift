@@ -1,34 +1,5 @@
 import Logging
 
-/// An answer of the protocol, before it becomes an HTTP response.
-struct ProtocolResponse: Sendable {
-    var status: Int
-    var contentType: String
-    var body: [UInt8]
-    /// The protocol error code, when the answer is an error (for the metrics).
-    var errorCode: String?
-    /// Seconds a client should wait before retrying (`Retry-After`), for a model not ready.
-    var retryAfter: Int?
-
-    static let json = "application/json"
-    static let gltf = "model/gltf+json"
-
-    init(status: Int, contentType: String, body: [UInt8]) {
-        self.status = status
-        self.contentType = contentType
-        self.body = body
-    }
-
-    /// The error envelope; details JSON cannot carry (a backbone's NaN) make it an internal error.
-    init(_ error: ProtocolError, retryAfter: Int? = nil) {
-        let sendable = JSONValue.object(error.details).isFinite
-            ? error : ProtocolError.internalError("\(error.code) error details hold a non-finite number")
-        self.init(status: sendable.status, contentType: Self.json, body: sendable.envelopeBytes)
-        errorCode = sendable.code.rawValue
-        self.retryAfter = retryAfter
-    }
-}
-
 /// `POST /generate` once the body has been read: parsing, validation, the backbone call and the
 /// encoding, for single requests and batches (PROTOCOL.md §4.2–§4.11, §6).
 struct GenerateHandler: Sendable {

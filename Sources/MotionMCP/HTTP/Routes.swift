@@ -1,77 +1,85 @@
 public import Hummingbird
-import HTTPTypes
 import NIOCore
 
 extension MMCPServer {
     /// Adds `GET /capabilities`, `POST /generate` and (while switched on) the OpenAPI document and
-    /// pages to `router`, relative to wherever `router` is mounted.
+    /// pages to `router`, relative to wherever `router` is mounted. Every other method on these
+    /// paths is answered `405` with `Allow`, as the reference answers it.
     public func addRoutes<Router: RouterMethods>(to router: Router) {
-        router.get("capabilities") { _, _ in self.capabilitiesResponse() }
-        router.post("generate") { request, _ in await self.generateResponse(request) }
-        addMethodNotAllowed(to: router, path: "capabilities", allow: "GET", except: .get)
-        addMethodNotAllowed(to: router, path: "generate", allow: "POST", except: .post)
-        router.get("openapi.json") { request, _ in
-            try self.documentationResponse(contentType: "application/json") { self.openAPIDocument(for: request) }
-        }
-        router.get("docs") { request, _ in
-            try self.documentationResponse(contentType: "text/html; charset=utf-8") { self.swaggerPage(for: request) }
-        }
-        router.get("docs/oauth2-redirect") { _, _ in
-            try self.documentationResponse(contentType: "text/html; charset=utf-8") { Array(oauth2RedirectPage.utf8) }
-        }
-        router.get("redoc") { request, _ in
-            try self.documentationResponse(contentType: "text/html; charset=utf-8") { self.redocPage(for: request) }
-        }
+        add(MMCPRoute.all.filter { $0.part != .operational }, to: router)
     }
 
-    /// The wrong methods on a protocol route answer 405 with `Allow`, as the reference does.
-    private func addMethodNotAllowed<Router: RouterMethods>(
-        to router: Router, path: RouterPath, allow: String, except method: HTTPRequest.Method
-    ) {
-        let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
-        for other in methods where other != method {
-            router.on(path, method: other) { _, _ in
-                var headers = HTTPFields()
-                headers[.allow] = allow
-                headers[.contentType] = "application/json"
-                return Response(
-                    status: .methodNotAllowed, headers: headers,
-                    body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"detail":"Method Not Allowed"}"#)))
+    /// Registers `routes`: each method a route takes, and a `405` (or, for a part not served now,
+    /// a `404`) on every other method.
+    func add<Router: RouterMethods>(_ routes: [MMCPRoute], to router: Router) {
+        for route in routes {
+            let path = RouterPath(route.path)
+            for method in MMCPRoute.answeredMethods {
+                if route.methods.contains(method) {
+                    router.on(path, method: method) { request, context in
+                        let response = try await self.answer(route.endpoint, request).response(from: request, context: context)
+                        return method == .head ? response.createHeadResponse() : response
+                    }
+                } else {
+                    router.on(path, method: method) { _, _ -> Response in
+                        guard self.serves(route.part) else { throw DetailError.notFound }
+                        throw DetailError.methodNotAllowed(allow: route.allow)
+                    }
+                }
             }
         }
     }
 
-    func capabilitiesResponse() -> Response {
-        var writer = JSONWriter(capacity: 4096)
-        writer.raw(#"{"protocol_version":"1.4","rotation_format":"quaternion_xyzw","coordinate_system":"right_handed_y_up","units":"meters","response_formats":["gltf_2.0_json"],"models":["#)
-        // Ready models, and draining ones until they are gone, so clients see them leave cleanly.
-        let listed = registry.models.filter { $0.state == .ready || $0.state == .draining }
-        for (index, model) in listed.enumerated() {
-            if index > 0 { writer.byte(UInt8(ascii: ",")) }
-            model.backbone.capabilities().writeCapabilities(to: &writer)
+    /// Whether the routes of `part` answer now.
+    func serves(_ part: MMCPRoute.Part) -> Bool {
+        switch part {
+        case .protocolRoutes: true
+        case .documentation: isOpenAPIEnabled
+        case .operational: servesOperationalRoutes.load(ordering: .relaxed)
         }
-        writer.raw("]}")
-        return Self.response(ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: writer.bytes))
     }
 
-    func generateResponse(_ request: Request) async -> Response {
+    /// The answer to a method `route` takes.
+    private func answer(_ endpoint: MMCPRoute.Endpoint, _ request: Request) async throws -> ProtocolResponse {
+        switch endpoint {
+        case .capabilities: return capabilitiesResponse()
+        case .generate: return try await generateResponse(request)
+        case .openAPIDocument, .docs, .oauth2Redirect, .redoc:
+            guard isOpenAPIEnabled else { throw DetailError.notFound }
+            return documentationResponse(endpoint, for: request)
+        case .healthz: return ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: Array(#"{"status":"ok"}"#.utf8))
+        case .readyz: return readinessResponse()
+        case .metrics: return ProtocolResponse(status: 200, contentType: ProtocolResponse.prometheus, body: registry.prometheus?.text() ?? [])
+        }
+    }
+
+    func capabilitiesResponse() -> ProtocolResponse {
+        var writer = JSONWriter(capacity: 4096)
+        writer.raw(#"{"protocol_version":"1.4","rotation_format":"quaternion_xyzw","coordinate_system":"right_handed_y_up","units":"meters","response_formats":["gltf_2.0_json"],"models":"#)
+        // Ready models, and draining ones until they are gone, so clients see them leave cleanly.
+        let listed = registry.models.filter { $0.state == .ready || $0.state == .draining }
+        writer.array(listed) { writer, model in model.backbone.capabilities().writeCapabilities(to: &writer) }
+        writer.raw("}")
+        return ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: writer.bytes)
+    }
+
+    /// `POST /generate`: the body read within its caps and deadline, then the generate path. A
+    /// body that takes too long is `408`, and the connection is closed.
+    func generateResponse(_ request: Request) async throws -> ProtocolResponse {
         let handler = generateHandler
         let body: [UInt8]
         do {
             body = try await readBody(request, cap: handler.bodyCap, within: limits.bodyReadTimeout)
         } catch let error as ProtocolError {
-            return Self.response(ProtocolResponse(error))
+            return ProtocolResponse(error)
         } catch is BodyReadTimedOut {
             logger.info("request body too slow; closing the connection", metadata: ["limit": "\(limits.bodyReadTimeout)"])
-            var response = Self.response(
-                ProtocolResponse(status: 408, contentType: ProtocolResponse.json, body: Array(#"{"detail":"Request Timeout"}"#.utf8)))
-            response.headers[.connection] = "close"
-            return response
+            throw DetailError.requestTimeout
         } catch {
             logger.debug("reading the request body failed", metadata: ["error": "\(error)"])
-            return Self.response(ProtocolResponse(ProtocolError(.schemaValidation, "the request body could not be read")))
+            return ProtocolResponse(ProtocolError(.schemaValidation, "the request body could not be read"))
         }
-        return Self.response(await handler.handle(body: body))
+        return await handler.handle(body: body)
     }
 
     /// Reads the body, refusing it as soon as it is known to pass `cap` (PROTOCOL.md §4.1): from
@@ -95,20 +103,6 @@ extension MMCPServer {
             body.append(contentsOf: chunk.readableBytesView)
         }
         return body
-    }
-
-    private func documentationResponse(contentType: String, _ body: () -> [UInt8]) throws -> Response {
-        guard isOpenAPIEnabled else { throw HTTPError(.notFound) }
-        return Self.response(ProtocolResponse(status: 200, contentType: contentType, body: body()))
-    }
-
-    static func response(_ answer: ProtocolResponse) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = answer.contentType
-        if let seconds = answer.retryAfter { headers[.retryAfter] = String(seconds) }
-        return Response(
-            status: HTTPResponse.Status(code: answer.status), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 }
 

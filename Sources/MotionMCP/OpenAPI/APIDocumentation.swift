@@ -59,6 +59,16 @@ extension MMCPServer {
         return path.hasSuffix(route) ? String(path.dropLast(route.count)) : ""
     }
 
+    /// The document or page `endpoint` names, as `request` reached it.
+    func documentationResponse(_ endpoint: MMCPRoute.Endpoint, for request: Request) -> ProtocolResponse {
+        switch endpoint {
+        case .openAPIDocument: ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: openAPIDocument(for: request))
+        case .docs: ProtocolResponse(status: 200, contentType: ProtocolResponse.html, body: swaggerPage(for: request))
+        case .redoc: ProtocolResponse(status: 200, contentType: ProtocolResponse.html, body: redocPage(for: request))
+        default: ProtocolResponse(status: 200, contentType: ProtocolResponse.html, body: Array(oauth2RedirectPage.utf8))
+        }
+    }
+
     func openAPIDocument(for request: Request) -> [UInt8] {
         OpenAPIDocument.render(
             title: documentation.title, description: documentation.description,
@@ -67,7 +77,8 @@ extension MMCPServer {
     }
 
     func swaggerPage(for request: Request) -> [UInt8] {
-        let prefix = mountPrefix(of: request, route: "/docs")
+        // The prefix comes from the request path: escaped for the script it lands in.
+        let prefix = javaScriptEscaped(mountPrefix(of: request, route: "/docs"))
         let title = htmlEscaped(documentation.title)
         let page = """
             <!DOCTYPE html>
@@ -96,7 +107,7 @@ extension MMCPServer {
     }
 
     func redocPage(for request: Request) -> [UInt8] {
-        let prefix = mountPrefix(of: request, route: "/redoc")
+        let prefix = htmlEscaped(mountPrefix(of: request, route: "/redoc"))
         let page = """
             <!DOCTYPE html>
             <html>
@@ -148,6 +159,21 @@ func htmlEscaped(_ text: String) -> String {
         case "\"": escaped += "&quot;"
         case "'": escaped += "&#x27;"
         default: escaped.append(character)
+        }
+    }
+    return escaped
+}
+
+/// `text` safe inside a single-quoted JavaScript string in an HTML `<script>`: quotes,
+/// backslashes and the characters that could close the script are written as `\uXXXX`.
+func javaScriptEscaped(_ text: String) -> String {
+    var escaped = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\\", "'", "\"", "<", ">", "&", "\n", "\r", "\u{2028}", "\u{2029}":
+            escaped += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+        default:
+            escaped.unicodeScalars.append(scalar)
         }
     }
     return escaped

@@ -80,6 +80,6 @@ struct ConformanceFixture: Sendable, CustomTestStringConvertible {
         let registered = try models.map { model in
             RegisteredModel(key: model["key"]?.stringValue ?? "", backbone: try FixtureBackbone(fixture: model))
         }
-        return MMCPServer(registry: try ModelRegistry(registered), documentation: APIDocumentation(), logger: .init(label: "test"))
+        return MMCPServer(registry: try ModelRegistry(registered))
     }
 }

@@ -1,0 +1,44 @@
+import Hummingbird
+import NIOCore
+
+/// An answer of the protocol, before it becomes an HTTP response.
+struct ProtocolResponse: Sendable {
+    var status: Int
+    var contentType: String
+    var body: [UInt8]
+    /// The protocol error code, when the answer is an error (for the metrics).
+    var errorCode: String?
+    /// Seconds a client should wait before retrying (`Retry-After`), for a model not ready.
+    var retryAfter: Int?
+
+    static let json = "application/json"
+    static let gltf = "model/gltf+json"
+    static let html = "text/html; charset=utf-8"
+    static let prometheus = "text/plain; version=0.0.4; charset=utf-8"
+
+    init(status: Int, contentType: String, body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+
+    /// The error envelope; details JSON cannot carry (a backbone's NaN) make it an internal error.
+    init(_ error: ProtocolError, retryAfter: Int? = nil) {
+        let sendable = JSONValue.object(error.details).isFinite
+            ? error : ProtocolError.internalError("\(error.code) error details hold a non-finite number")
+        self.init(status: sendable.status, contentType: Self.json, body: sendable.envelopeBytes)
+        errorCode = sendable.code.rawValue
+        self.retryAfter = retryAfter
+    }
+}
+
+extension ProtocolResponse: ResponseGenerator {
+    /// The HTTP response: the status, `Content-Type`, `Retry-After` when set, and the body.
+    func response(from request: Request, context: some RequestContext) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

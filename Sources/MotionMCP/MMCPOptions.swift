@@ -1,0 +1,90 @@
+public import Logging
+
+/// How an MMCP server is set up: where it listens, how it documents itself, its limits and its
+/// logger. Every entry point (``serve(_:options:)-(MMCPModels,_)``,
+/// ``buildApp(_:options:router:)-(MMCPModels,_,_)``, ``MMCPServer``) takes one.
+public struct MMCPOptions: Sendable {
+    /// The address to listen on.
+    public var host: String
+    /// The port to listen on.
+    public var port: Int
+    /// The OpenAPI document and pages: title, description, on or off at start-up, asset URLs.
+    public var documentation: APIDocumentation
+    /// Whether `/healthz`, `/readyz` and `/metrics` are served (off: the routes are exactly the
+    /// reference's).
+    public var operationalEndpoints: Bool
+    /// What one client or one burst may hold of the server.
+    public var limits: ServerLimits
+    /// How long a drain waits for requests in flight before stopping them.
+    public var drainTimeout: Duration
+    /// Where the server logs.
+    public var logger: Logger
+
+    /// Options with the defaults: `0.0.0.0:8000`, the API docs on, no operational endpoints,
+    /// ``ServerLimits``' defaults, a 30 s drain timeout, a logger labelled `mmcp` at `logLevel`.
+    public init(
+        host: String = "0.0.0.0", port: Int = 8000, title: String = "MMCP", openAPI: Bool = true,
+        operationalEndpoints: Bool = false, limits: ServerLimits = ServerLimits(), drainTimeout: Duration = .seconds(30),
+        logLevel: Logger.Level = .info
+    ) {
+        var logger = Logger(label: "mmcp")
+        logger.logLevel = logLevel
+        self.init(
+            host: host, port: port, documentation: APIDocumentation(title: title, enabled: openAPI),
+            operationalEndpoints: operationalEndpoints, limits: limits, drainTimeout: drainTimeout, logger: logger)
+    }
+
+    /// Options with a documentation value and a logger of your own.
+    public init(
+        host: String = "0.0.0.0", port: Int = 8000, documentation: APIDocumentation, operationalEndpoints: Bool = false,
+        limits: ServerLimits = ServerLimits(), drainTimeout: Duration = .seconds(30), logger: Logger
+    ) {
+        self.host = host
+        self.port = port
+        self.documentation = documentation
+        self.operationalEndpoints = operationalEndpoints
+        self.limits = limits
+        self.drainTimeout = drainTimeout
+        self.logger = logger
+    }
+}
+
+/// The models a server serves, in registration order: an array literal of backbones, each keyed
+/// by its ``Backbone/modelID`` (else its spec's id), or a dictionary literal of ids to backbones,
+/// under exactly those ids.
+///
+/// ```swift
+/// try await serve([Walker(), Dancer()])                       // keyed by their ids
+/// try await serve(["fast": Walker(.draft), "best": Walker(.final)])
+/// try await serve(MMCPModels(backbones))                      // an array you built
+/// ```
+///
+/// Duplicate ids are refused; so is an empty array (a server with no model is a mistake), while
+/// an empty dictionary (`[:]`) serves no model, as the reference allows.
+public struct MMCPModels: Sendable, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    private enum Source: Sendable {
+        case keyedByID([any Backbone])
+        case explicit([RegisteredModel])
+    }
+
+    private let source: Source
+
+    /// `backbones`, each keyed by its id.
+    public init(_ backbones: [any Backbone]) { source = .keyedByID(backbones) }
+
+    /// The backbones listed, each keyed by its id.
+    public init(arrayLiteral backbones: any Backbone...) { source = .keyedByID(backbones) }
+
+    /// The backbones under the ids given, in this order.
+    public init(dictionaryLiteral models: (String, any Backbone)...) {
+        source = .explicit(models.map { RegisteredModel(key: $0.0, backbone: $0.1) })
+    }
+
+    /// The models under their registry keys.
+    func registered() throws(RegistrationError) -> [RegisteredModel] {
+        switch source {
+        case .keyedByID(let backbones): try ModelRegistry.keyed(backbones)
+        case .explicit(let models): models
+        }
+    }
+}
