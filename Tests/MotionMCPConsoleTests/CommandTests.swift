@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import MotionMCPConsole
@@ -13,6 +14,7 @@ struct CommandTests {
         ("openapi off", .openAPI(enabled: false)),
         ("theme light", .theme(name: "light")),
         ("quit", .quit),
+        ("q", .quit),
     ])
     func valid(line: String, command: ConsoleCommand) throws {
         #expect(try ConsoleCommand.parse(line) == command)
@@ -29,11 +31,71 @@ struct CommandTests {
         ("openapi maybe", "usage: openapi on|off"),
         ("theme", "usage: theme NAME"),
         ("quit now", "usage: quit"),
+        ("q now", "usage: quit"),
         ("restart", "unknown command 'restart' (add, drain, openapi, theme, quit)"),
         ("drain \"walker", "unterminated quote"),
     ])
     func invalid(line: String, message: String) {
         #expect(throws: CommandError(message)) { try ConsoleCommand.parse(line) }
+    }
+
+    /// Arguments that make a valid line of each command, by name: a command added to the table
+    /// without one here fails the tests that walk the table.
+    static let sampleArguments = ["add": "null runner", "drain": "walker", "openapi": "off", "theme": "mono", "quit": ""]
+
+    @Test("every verb of the table, aliases included, parses into its command, which changes the server exactly when the table says so")
+    func everyVerbParses() throws {
+        for spec in CommandTable.standard.commands {
+            let arguments = try #require(Self.sampleArguments[spec.name], "no sample arguments for '\(spec.name)'")
+            for verb in spec.verbs {
+                let command = try ConsoleCommand.parse(verb + " " + arguments)
+                #expect(command.verb == spec.name, "'\(verb)' parses into the command of '\(command.verb)'")
+                #expect(command.changesServer == spec.changesServer, "'\(verb)'")
+            }
+        }
+        let verbs = CommandTable.standard.commands.flatMap(\.verbs)
+        #expect(Set(verbs).count == verbs.count, "no two commands share a verb")
+    }
+
+    @Test("the ? help lists every command of the table with its usage and every alias, in the table's order")
+    func helpListsEveryVerb() {
+        let listed = OverlayView.helpLines(keyTable: .standard, readOnly: false)
+        let commands = Array(listed.drop { !$0.key.isEmpty }.dropFirst())
+        #expect(commands.count == CommandTable.standard.commands.count)
+        for (line, spec) in zip(commands, CommandTable.standard.commands) {
+            let words = line.key.split(separator: " ")
+            #expect(line.key.hasPrefix(":" + spec.usage), "\(line.key)")
+            for verb in spec.verbs { #expect(words.contains(Substring(":" + verb)), "\(line.key) does not list :\(verb)") }
+            #expect(line.text == spec.help)
+        }
+    }
+
+    @Test("an alias the command line accepts is listed in the ? help: :q")
+    func aliasIsListed() throws {
+        #expect(try ConsoleCommand.parse("q") == .quit)
+        let labels = OverlayView.helpLines(keyTable: .standard, readOnly: false).map(\.key)
+        #expect(labels.contains { $0.split(separator: " ").contains(":q") }, "\(labels)")
+    }
+
+    @Test("the unknown-command message names every command of the table")
+    func unknownNamesEveryCommand() {
+        let names = CommandTable.standard.commands.map(\.name)
+        #expect(throws: CommandError("unknown command 'restart' (\(names.joined(separator: ", ")))")) { try ConsoleCommand.parse("restart") }
+        #expect(names == ["add", "drain", "openapi", "theme", "quit"])
+    }
+
+    @Test("docs/console.md lists exactly the table's commands and aliases")
+    func documented() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/console.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "\n## Commands\n").dropFirst().first?.components(separatedBy: "\n## ").first)
+        // The first cell of each row, e.g. `openapi on` / `openapi off`: every word that opens a code span.
+        let rows = section.split(separator: "\n").filter { $0.hasPrefix("| `") }
+        let documented = rows.flatMap { row in
+            row.split(separator: "|")[0].split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.compactMap { $0.element.split(separator: " ").first.map(String.init) }
+        }
+        #expect(Set(documented) == Set(CommandTable.standard.commands.flatMap(\.verbs)), "\(documented)")
     }
 
     @Test(": runs a typed command against the control")

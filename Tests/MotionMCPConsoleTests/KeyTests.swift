@@ -72,7 +72,7 @@ struct KeyTests {
         let keys = listed.prefix { !$0.key.isEmpty }
         #expect(keys.map(\.key) == KeyTable.standard.bindings.map(\.label))
         #expect(keys.map(\.text) == KeyTable.standard.bindings.map(\.help))
-        #expect(listed.suffix(ConsoleCommand.reference.count).map(\.key) == ConsoleCommand.reference.map { ":" + $0.usage })
+        #expect(listed.suffix(CommandTable.standard.commands.count).map(\.key) == CommandTable.standard.commands.map(\.label))
         session.press(.character("x"))
         #expect(session.state.mode == .normal)
     }

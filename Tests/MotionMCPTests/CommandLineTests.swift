@@ -83,10 +83,10 @@ struct CommandLineTests {
         defer { if process.isRunning { process.terminate() } }
         let client = RawHTTPClient(port: port)
         var capabilities: RawHTTPClient.Response?
-        for _ in 0..<100 where capabilities == nil {
+        guard try await waitUntil(attempts: 100, every: .milliseconds(100), {
             capabilities = try? await offPool { try client.send(Array("GET /capabilities HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }
-            if capabilities == nil { try await Task.sleep(for: .milliseconds(100)) }
-        }
+            return capabilities != nil
+        }) else { return }
         let body = try #require(capabilities).body
         let models = try #require(try JSONParser.parse(body).objectValue?["models"]?.arrayValue)
         #expect(models.compactMap { $0.objectValue?["id"]?.stringValue } == ["walker", "null"])

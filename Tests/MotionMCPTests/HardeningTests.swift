@@ -23,7 +23,7 @@ struct HardeningTests {
         let handler = server.generateHandler
         async let first = handler.handle(body: Array(LiveServerTests.base.utf8))
         async let second = handler.handle(body: Array(LiveServerTests.base.utf8))
-        for _ in 0..<400 where gated.callsStarted < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        try await waitUntil { gated.callsStarted >= 2 }
         let third = await handler.handle(body: Array(LiveServerTests.base.utf8))
         #expect(third.status == 503)
         #expect(third.errorCode == "resource_exhausted")
@@ -69,12 +69,9 @@ struct HardeningTests {
         try process.run()
         defer { process.terminate() }
         let client = RawHTTPClient(port: port)
-        var up = false
-        for _ in 0..<100 where !up {
-            up = (try? await offPool { try client.send(Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) })?.status == 200
-            if !up { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        try #require(up)
+        guard try await waitUntil(attempts: 100, every: .milliseconds(100), {
+            (try? await offPool { try client.send(Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) })?.status == 200
+        }) else { return }
         // 0.3 s idle timeout; the bound is generous so that a loaded machine does not fail the test.
         let closed = try await offPool { try client.secondsUntilClosed(limit: 20) }
         #expect(closed < 20)

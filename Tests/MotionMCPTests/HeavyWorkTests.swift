@@ -1,3 +1,4 @@
+import Dispatch
 import MotionMCPProtocol
 import Testing
 
@@ -19,13 +20,42 @@ struct HeavyWorkTests {
         #expect(large === HeavyWork.shared)
     }
 
-    @Test("work that prefers the heavy-work executor runs there and hands back its result",
+    /// Work that prefers ``HeavyWork`` must leave the executor it was started from: in
+    /// `mmcp-console` that is an event loop, here a serial queue standing in for one. Swift's
+    /// cooperative pool cannot serve as the starting point on Linux: it runs on the same
+    /// Dispatch threads as HeavyWork, so the two look alike from inside.
+    @Test("work that prefers the heavy-work executor leaves the executor it was started from, and the caller resumes there with its result",
           .timeLimit(.minutes(1)))
     func runsOnHeavyWork() async {
-        let (executor, sum) = await withTaskExecutorPreference(HeavyWork.shared) {
-            (withUnsafeCurrentTask { $0?.unownedTaskExecutor }, (1...1000).reduce(0, +))
+        let loop = StandInLoop()
+        let (startedThere, work, resumedThere) = await withTaskExecutorPreference(loop) {
+            let startedThere = loop.isCurrent
+            let work = await withTaskExecutorPreference(HeavyWork.shared) {
+                (onLoop: loop.isCurrent, executor: withUnsafeCurrentTask { $0?.unownedTaskExecutor })
+            }
+            return (startedThere, work, loop.isCurrent)
         }
-        #expect(executor == HeavyWork.shared.asUnownedTaskExecutor())
-        #expect(sum == 500_500)
+        #expect(startedThere, "the task did not start on the stand-in loop")
+        #expect(!work.onLoop, "the heavy work ran on the loop")
+        #expect(work.executor == HeavyWork.shared.asUnownedTaskExecutor())
+        #expect(resumedThere, "the caller did not resume on the loop")
+    }
+}
+
+/// A task executor on one serial queue of its own, standing in for an event loop: a job can tell
+/// whether it runs there.
+private final class StandInLoop: TaskExecutor {
+    private let queue = DispatchQueue(label: "stand-in event loop")
+    private let key = DispatchSpecificKey<Bool>()
+
+    init() { queue.setSpecific(key: key, value: true) }
+
+    /// Whether the caller runs on this executor's queue.
+    var isCurrent: Bool { DispatchQueue.getSpecific(key: key) == true }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }

@@ -42,8 +42,7 @@ struct RuntimeTests {
     }
 
     func waitUntil(_ condition: @Sendable () -> Bool) async throws {
-        for _ in 0..<1000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(condition())
+        try await MotionMCPTests.waitUntil(condition)
     }
 
     @Test("a drain lets every request in flight finish with 200 while new ones get 503 with Retry-After, then tears down once")

@@ -32,12 +32,9 @@ struct ShutdownTests {
         defer { if process.isRunning { process.terminate() } }
         let client = RawHTTPClient(port: port)
         let ready = "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"
-        var isReady = false
-        for _ in 0..<100 where !isReady {
-            isReady = (try? await offPool { try client.send(Array(ready.utf8)) })?.status == 200
-            if !isReady { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        try #require(isReady)
+        guard try await waitUntil(attempts: 100, every: .milliseconds(100), {
+            (try? await offPool { try client.send(Array(ready.utf8)) })?.status == 200
+        }) else { return }
 
         let tally = LoadTally()
         let body = LiveServerTests.base

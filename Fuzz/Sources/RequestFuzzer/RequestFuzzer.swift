@@ -25,7 +25,7 @@ enum RequestDecoderCheck {
     }()
 
     /// Every optional feature on, so inputs reach every schema branch and semantic check (the same
-    /// overlay as the `full` model of Tests/MotionMCPTests/FuzzTests.swift).
+    /// overlay as the `full` model of Tests/MotionMCPTests/Support/Fuzz/FuzzModels.swift).
     static let fullSpec: ModelSpec = {
         let overlay: JSONObject = [
             "id": "full",

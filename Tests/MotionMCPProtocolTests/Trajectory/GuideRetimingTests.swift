@@ -6,18 +6,6 @@ import Testing
 /// every guide segment gives.
 @Suite("Re-timing along the guide")
 struct GuideRetimingTests {
-    /// A deterministic generator, so that failures reproduce.
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// §9.16 as written: every segment, the first smallest distance wins.
     private func plainScan(guide: Planar, com: Planar, fps: Double) -> Planar {
         let n = guide.count - 1
@@ -45,7 +33,7 @@ struct GuideRetimingTests {
 
     @Test("the pruned search matches a full scan on lines, circles and self-crossing curves")
     func matchesFullScan() throws {
-        var random = SplitMix(state: 42)
+        var random = SplitMix(seed: 42)
         for trial in 0..<30 {
             let points = [400, 720, 403][trial % 3]
             let guide: Planar

@@ -43,7 +43,7 @@ struct RandomMutationTests {
 
     @Test("no mutation traps, and every refusal is a protocol error of the table", arguments: 0..<8)
     func mutationsAreAnswered(_ round: Int) {
-        var random = MutationRandom(seed: UInt64(round) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        var random = SplitMix(seed: UInt64(round) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
         for _ in 0..<400 {
             var body = Self.seeds[Int(random.next() % UInt64(Self.seeds.count))]
             for _ in 0..<(1 + Int(random.next() % 4)) { body = mutate(body, &random) }
@@ -65,7 +65,7 @@ struct RandomMutationTests {
     }
 
     /// Replaces, deletes, extends or shrinks one random node.
-    private func mutate(_ value: JSONValue, _ random: inout MutationRandom) -> JSONValue {
+    private func mutate(_ value: JSONValue, _ random: inout SplitMix) -> JSONValue {
         let choice = random.next() % 10
         switch value {
         case .object(var object) where !object.isEmpty && choice < 8:
@@ -93,22 +93,7 @@ struct RandomMutationTests {
         }
     }
 
-    private func pick(_ random: inout MutationRandom) -> JSONValue {
+    private func pick(_ random: inout SplitMix) -> JSONValue {
         Self.pool[Int(random.next() % UInt64(Self.pool.count))]
-    }
-}
-
-/// A small deterministic generator, so a failing round can be replayed.
-struct MutationRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
     }
 }

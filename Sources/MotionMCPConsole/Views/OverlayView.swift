@@ -1,14 +1,14 @@
 /// What floats over the console: the `?` help, the yes/no dialogs, the add-model prompt.
 enum OverlayView {
-    /// The help overlay's lines: every key binding (generated from the same table dispatch
-    /// uses), then the `:` commands. Bindings and commands that change the server are marked
-    /// when the console is read-only.
+    /// The help overlay's lines: every key binding, then every `:` command, each generated from
+    /// the table that dispatch or parsing uses. Bindings and commands that change the server are
+    /// marked when the console is read-only.
     static func helpLines(keyTable: KeyTable, readOnly: Bool) -> [(key: String, text: String, disabled: Bool)] {
         let keys = keyTable.bindings.map { binding in
             (binding.label, binding.help, readOnly && binding.changesServer)
         }
-        let commands = ConsoleCommand.reference.map { command in
-            (":" + command.usage, command.help, readOnly && command.changesServer)
+        let commands = CommandTable.standard.commands.map { command in
+            (command.label, command.help, readOnly && command.changesServer)
         }
         return keys + [("", "", false)] + commands
     }

@@ -160,19 +160,6 @@ extension ConsoleSession {
     }
 }
 
-extension ConsoleCommand {
-    /// The command's first word, for messages.
-    var verb: String {
-        switch self {
-        case .addNull: "add"
-        case .drain: "drain"
-        case .openAPI: "openapi"
-        case .theme: "theme"
-        case .quit: "quit"
-        }
-    }
-}
-
 extension String {
     /// The text without leading and trailing spaces.
     var trimmingSpaces: String {
