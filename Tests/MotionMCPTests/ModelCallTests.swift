@@ -78,7 +78,7 @@ struct ModelCallTests {
         let handler = server.generateHandler
         async let single = handler.handle(body: Array(Self.single.utf8))
         async let batch = handler.handle(body: Array(Self.batch(2).utf8))
-        try await eventually { backbone.calls == 2 }
+        try await waitUntil { backbone.calls == 2 }
         #expect(await server.drainAll() == [DrainReport(key: "null", outcome: .timedOut(cancelled: 2))])
         let (singleAnswer, batchAnswer) = await (single, batch)
         #expect(singleAnswer.status == 503)
@@ -135,7 +135,7 @@ struct ModelCallTests {
             group.addTask { await runtime.run() }
             group.addTask { try await server.setUp() }
             group.addTask { try await server.setUp() }
-            try await eventually { server.registry.model(forKey: "null")?.state == .ready }
+            try await waitUntil { server.registry.model(forKey: "null")?.state == .ready }
             try await group.next()
             try await group.next()
             #expect(backbone.setups == 1)
@@ -169,7 +169,7 @@ struct ModelCallTests {
         let server = try Self.server([backbone, NullBackbone(modelID: "other")], drainTimeout: .milliseconds(100))
         try await server.setUp()
         async let answer = server.generateHandler.handle(body: Array(Self.single.utf8))
-        try await eventually { backbone.calls == 1 }
+        try await waitUntil { backbone.calls == 1 }
         await ShutdownSequence(server: server).shutDown()
         #expect(await answer.status == 503)
         #expect(server.registry.models.isEmpty)
@@ -182,7 +182,7 @@ struct ModelCallTests {
         let server = try Self.server([backbone])
         let model = try #require(server.registry.model(forKey: "null"))
         async let setUp: Void = server.registry.lifecycle.setUp(model)
-        try await eventually { backbone.setups == 1 }
+        try await waitUntil { backbone.setups == 1 }
         let reports = await server.drainAll()
         try await setUp
         #expect(reports == [DrainReport(key: "null", outcome: .completed)])
@@ -207,11 +207,5 @@ struct ModelCallTests {
         try await server.setUp()
         #expect(await server.generateHandler.handle(body: Array(Self.single.utf8)).status == 200)
         #expect(await server.drainAll() == [DrainReport(key: "null", outcome: .completed)])
-    }
-
-    /// Waits (up to 5 s) until `condition` holds, and records an issue if it never does.
-    func eventually(_ condition: @Sendable () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        for _ in 0..<1000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(condition(), sourceLocation: sourceLocation)
     }
 }

@@ -41,10 +41,6 @@ struct RuntimeTests {
         }
     }
 
-    func waitUntil(_ condition: @Sendable () -> Bool) async throws {
-        try await MotionMCPTests.waitUntil(condition)
-    }
-
     @Test("a drain lets every request in flight finish with 200 while new ones get 503 with Retry-After, then tears down once")
     func drainWithRequestsInFlight() async throws {
         let gated = GatedBackbone(id: "null")
