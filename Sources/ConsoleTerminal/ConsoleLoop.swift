@@ -93,7 +93,7 @@ struct ConsoleLoop {
         ]
         if let capture { fds.append(pollfd(fd: capture, events: Int16(POLLIN), revents: 0)) }
         let remaining = clock.now.duration(to: deadline)
-        let milliseconds = max(0, Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
+        let milliseconds = Int32(max(0, min(remaining / .milliseconds(1), Double(Int32.max - 1))))
         _ = poll(&fds, nfds_t(fds.count), milliseconds + 1)
     }
 }

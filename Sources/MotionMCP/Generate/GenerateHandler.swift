@@ -102,10 +102,10 @@ struct GenerateHandler: Sendable {
 
     /// The glTF document for a result, logging (not failing) when no trajectory could be computed.
     /// A large result is encoded on ``HeavyWork``'s threads.
-    func encode(_ result: MotionResult, for validated: ValidatedRequest) async throws(EncodingError) -> [UInt8] {
+    func encode(_ result: MotionResult, for validated: ValidatedRequest) async throws(GLTFEncodingError) -> [UInt8] {
         let logger = self.logger
         let model = validated.modelKey
-        return try await withTaskExecutorPreference(HeavyWork.executor(forEncoding: result)) { () throws(EncodingError) -> [UInt8] in
+        return try await withTaskExecutorPreference(HeavyWork.executor(forEncoding: result)) { () throws(GLTFEncodingError) -> [UInt8] in
             try GLTFEncoder.encode(result, for: validated.request, spec: validated.spec) { error in
                 logger.info("no trajectory for this response", metadata: ["model": "\(model)", "reason": "\(error)"])
             }

@@ -1,4 +1,4 @@
-public import Hummingbird
+import Hummingbird
 
 /// How the server describes itself: the OpenAPI document at `/openapi.json` and the Swagger UI
 /// (`/docs`) and ReDoc (`/redoc`) pages that render it.

@@ -48,7 +48,7 @@ enum OpenAPIDocument {
                 "shutting_down": ["type": "boolean"],
                 "models": [
                     "type": "object", "description": "Each model's lifecycle state by id.",
-                    "additionalProperties": ["enum": ["settingUp", "ready", "draining", "tearingDown", "removed", "failed"]],
+                    "additionalProperties": ["enum": .strings(ModelState.allNames)],
                 ],
             ],
         ]

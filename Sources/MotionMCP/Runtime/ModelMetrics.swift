@@ -27,7 +27,7 @@ final class ModelMetrics: Sendable {
 
     /// Records one answered request: its latency, and its error code when it failed.
     func record(latency: Duration, errorCode: String?, at now: ContinuousClock.Instant = .now) {
-        let microseconds = UInt64(max(1, latency.components.seconds * 1_000_000 + latency.components.attoseconds / 1_000_000_000_000))
+        let microseconds = UInt64(max(1, min(latency / .microseconds(1), Double(UInt64.max / 2))))
         let second = Self.second(now - epoch)
         state.withLock { state in
             _ = state.latencies.record(min(microseconds, state.latencies.highestTrackableValue))

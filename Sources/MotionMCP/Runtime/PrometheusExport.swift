@@ -1,5 +1,6 @@
 import CoreMetrics
 public import Prometheus
+import NIOCore
 import Synchronization
 
 /// The server's Prometheus metrics: one collector registry per server (no process-wide
@@ -56,7 +57,7 @@ final class ModelInstruments: Sendable {
         generateDuration = CoreMetrics.Timer(label: "mmcp_generate_duration_seconds", dimensions: labels, factory: factory)
         setupDuration = Recorder(label: "mmcp_setup_duration_seconds", dimensions: labels, aggregate: false, factory: factory)
         teardownDuration = Recorder(label: "mmcp_teardown_duration_seconds", dimensions: labels, aggregate: false, factory: factory)
-        stateGauges = Dictionary(uniqueKeysWithValues: ModelState.names.map { name in
+        stateGauges = Dictionary(uniqueKeysWithValues: ModelState.allNames.map { name in
             (name, Recorder(label: "mmcp_model_state", dimensions: labels + [("state", name)], aggregate: false, factory: factory))
         })
     }
@@ -77,26 +78,16 @@ final class ModelInstruments: Sendable {
             return counter
         }
         counter.increment()
-        requestDuration.recordNanoseconds(total.nanoseconds)
-        if let wait { queueWait.recordNanoseconds(wait.nanoseconds) }
-        if let generate { generateDuration.recordNanoseconds(generate.nanoseconds) }
+        requestDuration.recordNanoseconds(TimeAmount(total).nanoseconds)
+        if let wait { queueWait.recordNanoseconds(TimeAmount(wait).nanoseconds) }
+        if let generate { generateDuration.recordNanoseconds(TimeAmount(generate).nanoseconds) }
     }
 
-    func recordSetup(_ duration: Duration) { setupDuration.record(duration.seconds) }
-    func recordTeardown(_ duration: Duration) { teardownDuration.record(duration.seconds) }
+    func recordSetup(_ duration: Duration) { setupDuration.record(duration / .seconds(1)) }
+    func recordTeardown(_ duration: Duration) { teardownDuration.record(duration / .seconds(1)) }
 
     /// Sets `mmcp_model_state{state}` to 1 for `state` and 0 for the others.
     func setState(_ state: ModelState) {
         for (name, gauge) in stateGauges { gauge.record(name == state.name ? 1 : 0) }
     }
-}
-
-extension ModelState {
-    /// Every state's name, for the state gauge.
-    static let names = ["settingUp", "ready", "draining", "tearingDown", "removed", "failed"]
-}
-
-extension Duration {
-    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

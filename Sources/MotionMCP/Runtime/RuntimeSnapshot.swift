@@ -24,6 +24,12 @@ public enum ModelState: Sendable, Equatable, CustomStringConvertible {
         if case .failed(let reason) = self { return "failed(\(reason))" }
         return name
     }
+
+    /// Every state's ``name``, in lifecycle order (for the state gauge, the OpenAPI schema and the
+    /// console's styles).
+    public static let allNames = [
+        ModelState.settingUp, .ready, .draining, .tearingDown, .removed, .failed(reason: ""),
+    ].map(\.name)
 }
 
 /// One state change of a model, with when it happened.

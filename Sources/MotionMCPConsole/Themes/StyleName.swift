@@ -1,3 +1,5 @@
+import MotionMCP
+
 /// A semantic style: what a cell means (`state.draining`, `table.header`), not how it looks. A
 /// theme maps these names to colours and attributes; a name the theme does not define falls back
 /// to its parent (`state.draining` → `state` → `normal`).
@@ -65,7 +67,7 @@ extension StyleName {
 
 extension StyleName {
     /// The model states the console colours, by their protocol names.
-    static let stateNames = ["settingUp", "ready", "draining", "tearingDown", "removed", "failed"]
+    static let stateNames = ModelState.allNames
     /// The log levels the console colours: swift-log's, and `output` for captured stdout/stderr.
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical", "output"]
 

@@ -41,7 +41,7 @@ public struct EncodingContext: Sendable {
 }
 
 /// A motion result that cannot be written as a response (the reference answers 500).
-public struct EncodingError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct GLTFEncodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong.
     public var message: String
 
@@ -57,7 +57,7 @@ public enum GLTFEncoder {
     public static func encode(
         _ result: MotionResult, for request: GenerateRequest, spec: ModelSpec,
         trajectoryFailure: (@Sendable (any Error) -> Void)? = nil
-    ) throws(EncodingError) -> [UInt8] {
+    ) throws(GLTFEncodingError) -> [UInt8] {
         var writer = JSONWriter(capacity: estimatedSize(of: result))
         let context = EncodingContext(request: request, spec: spec, trajectoryFailure: trajectoryFailure)
         try write(result, context: context, to: &writer)
@@ -73,7 +73,7 @@ public enum GLTFEncoder {
     /// Appends the document for `result` to `writer`.
     public static func write(
         _ result: MotionResult, context: EncodingContext, to writer: inout JSONWriter
-    ) throws(EncodingError) {
+    ) throws(GLTFEncodingError) {
         try check(result, context: context)
         let trajectories = try trajectories(for: result, context: context)
         let layout = AnimationLayout(result: result, context: context)
@@ -101,30 +101,30 @@ public enum GLTFEncoder {
     }
 
     /// The checks the reference makes while encoding, which fail the response with a 500.
-    static func check(_ result: MotionResult, context: EncodingContext) throws(EncodingError) {
+    static func check(_ result: MotionResult, context: EncodingContext) throws(GLTFEncodingError) {
         // The names are only listed when the result brings its own to compare with.
         if let jointNames = result.jointNames, jointNames != context.skeleton.jointNames {
-            throw EncodingError("the result's joint_names \(jointNames) differ from the request skeleton's \(context.skeleton.jointNames)")
+            throw GLTFEncodingError("the result's joint_names \(jointNames) differ from the request skeleton's \(context.skeleton.jointNames)")
         }
         let joints = context.skeleton.joints.count
         guard result.jointCount == joints else {
-            throw EncodingError("the result has \(result.jointCount) joints; the request skeleton has \(joints)")
+            throw GLTFEncodingError("the result has \(result.jointCount) joints; the request skeleton has \(joints)")
         }
         guard context.fps.isFinite, context.fps > 0 else {
-            throw EncodingError("the frame rate \(context.fps) cannot be written")
+            throw GLTFEncodingError("the frame rate \(context.fps) cannot be written")
         }
         for joint in context.skeleton.joints {
             let values = [joint.restTranslation[0], joint.restTranslation[1], joint.restTranslation[2]]
                 + [joint.restRotation[0], joint.restRotation[1], joint.restRotation[2], joint.restRotation[3]]
             guard values.allSatisfy(\.isFinite) else {
-                throw EncodingError("joint '\(joint.name)' has a non-finite rest pose, which JSON cannot carry")
+                throw GLTFEncodingError("joint '\(joint.name)' has a non-finite rest pose, which JSON cannot carry")
             }
         }
         if let boundaries = result.chunkBoundaries, !boundaries.isEmpty, boundaries.count < result.sampleCount {
-            throw EncodingError("chunk_boundaries has \(boundaries.count) entries for \(result.sampleCount) samples")
+            throw GLTFEncodingError("chunk_boundaries has \(boundaries.count) entries for \(result.sampleCount) samples")
         }
         for note in result.notes where !JSONValue.object(note).isFinite {
-            throw EncodingError("a note holds a non-finite number, which JSON cannot carry")
+            throw GLTFEncodingError("a note holds a non-finite number, which JSON cannot carry")
         }
     }
 

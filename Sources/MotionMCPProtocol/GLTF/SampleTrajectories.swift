@@ -24,10 +24,10 @@ extension GLTFEncoder {
     /// Each sample's trajectory: the backbone's own when it supplied a list (used verbatim), else
     /// computed (RESPONSE.md §8.1). A failed computation leaves every sample without one and is
     /// reported through the context; it never fails the response.
-    static func trajectories(for result: MotionResult, context: EncodingContext) throws(EncodingError) -> SampleTrajectories {
+    static func trajectories(for result: MotionResult, context: EncodingContext) throws(GLTFEncodingError) -> SampleTrajectories {
         if let supplied = result.trajectories {
             for case let trajectory? in supplied where !JSONValue.object(trajectory).isFinite {
-                throw EncodingError("a supplied trajectory holds a non-finite number, which JSON cannot carry")
+                throw GLTFEncodingError("a supplied trajectory holds a non-finite number, which JSON cannot carry")
             }
             return .supplied(supplied)
         }

@@ -107,7 +107,7 @@ struct JSONWriterTests {
         var random = SplitMix(seed: 20261125)
         var values: [Double] = [
             0, -0.0, 1e-4, -1e-4, 0.00009999999999999999, 0.0001000001, 999_999_999.999999, 999_999_999.9999999, 1e9,
-            0.1 + 0.2, 1 / 3, 123_456.123456, 5e-324, 0x1p-1022, 0.95, -0.5, 2.5e-4, 100_000_000.1,
+            0.1 + 0.2, 1 / 3, 123_456.123456, .leastNonzeroMagnitude, 0x1p-1022, 0.95, -0.5, 2.5e-4, 100_000_000.1,
         ]
         for _ in 0..<20_000 {
             // Decimals of 0 to 8 places (the short path's own and its neighbours), in every range
