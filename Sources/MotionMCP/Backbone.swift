@@ -13,7 +13,7 @@ public protocol Backbone: Sendable {
     /// The model's spec. Called on every request, so it must be cheap; it may change over time.
     func capabilities() -> ModelSpec
 
-    /// Generates a motion for a validated request. Throw a ``ProtocolError`` to refuse it.
+    /// Generates a motion for a validated request. Throw a `ProtocolError` to refuse it.
     func generate(_ request: GenerateRequest) async throws -> MotionResult
 
     /// Generates the motions of a batch, one result per request in order. The default calls

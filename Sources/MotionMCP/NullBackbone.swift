@@ -42,7 +42,7 @@ public struct NullBackbone: Backbone {
 
     /// A NullBackbone whose capabilities are overlaid by the JSON object in the file at `path`
     /// (as `mmcp-console --null ID=FILE` does); a missing, unreadable or invalid file is a
-    /// ``ModelSpecError`` that names it.
+    /// `ModelSpecError` that names it.
     public init(modelID: String, specFile path: String) throws(ModelSpecError) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelSpecError("cannot read spec file '\(path)'")

@@ -28,7 +28,7 @@ public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvert
 ///
 /// Requests look models up here on every call (routes are fixed once the server runs, the set of
 /// models is not). Readers get the current list without waiting: it is replaced as a whole, never
-/// edited in place. State transitions go through ``ModelLifecycle``, one owner that serializes them.
+/// edited in place. State transitions go through one owner, the registry's lifecycle actor.
 public final class ModelRegistry: Sendable {
     private let current: Mutex<[ServedModel]>
     /// The registration index the next added model gets.
