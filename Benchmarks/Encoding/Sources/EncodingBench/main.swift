@@ -23,7 +23,12 @@ var spec = ModelSpec(id: "null", fps: 30, canonicalSkeleton: Skeleton(joints: [
 ]))
 spec.supportedConstraints = ["root_path", "effector_target", "pose_keyframe"]
 let nullSpec = spec
-let models = ModelDirectory(keys: ["null"]) { _ in nullSpec }
+// `big` is the benchmark's second model (scripts/bench): the same spec with retargeting, which
+// its large request (a 53-joint rig) needs.
+var bigSpec = spec
+bigSpec.id = "big"
+bigSpec.supportsRetargeting = true
+let models = ModelDirectory(keys: ["null", "big"]) { [bigSpec] key in key == "big" ? bigSpec : nullSpec }
 
 func microseconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
