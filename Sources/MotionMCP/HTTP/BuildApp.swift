@@ -17,6 +17,7 @@ public func buildApp(
     configuration: ApplicationConfiguration = ApplicationConfiguration(address: .hostname("0.0.0.0", port: 8000)),
     router: Router<BasicRequestContext> = Router(), operationalEndpoints: Bool = false
 ) -> some ApplicationProtocol {
+    router.add(middleware: ClosingConnectionsMiddleware(server: server))
     router.add(middleware: FrameworkErrorMiddleware())
     server.addRoutes(to: router)
     if operationalEndpoints { server.addOperationalRoutes(to: router) }
@@ -108,6 +109,7 @@ public func buildApp(
     configuration: ApplicationConfiguration = ApplicationConfiguration(address: .hostname("0.0.0.0", port: 8000))
 ) -> some ApplicationProtocol {
     let router = Router()
+    router.add(middleware: ClosingConnectionsMiddleware(server: runtime.server))
     router.add(middleware: FrameworkErrorMiddleware())
     runtime.server.addRoutes(to: router)
     runtime.server.addOperationalRoutes(to: router)
