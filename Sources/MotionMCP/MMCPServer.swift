@@ -34,6 +34,9 @@ public final class MMCPServer: Sendable {
     private let shuttingDown = Atomic(false)
     /// Whether `/healthz`, `/readyz` and `/metrics` were added (the OpenAPI document lists them then).
     let servesOperationalRoutes = Atomic(false)
+    /// Closes the listening socket at the end of a shutdown without resetting the connections
+    /// queued on it; `buildApp` binds it to the listener, ``ShutdownSequence`` closes it.
+    public let listenerGate: ListenerGate
 
     /// A server for one backbone, keyed by its ``Backbone/modelID`` (else its spec's id).
     public convenience init(
@@ -75,6 +78,7 @@ public final class MMCPServer: Sendable {
         self.documentation = documentation
         self.logger = logger
         self.openAPIEnabled = Atomic(documentation.enabled)
+        self.listenerGate = ListenerGate(logger: logger)
     }
 
     /// Whether the server is shutting down (then `/readyz` answers 503). Set by the shutdown

@@ -21,7 +21,9 @@ public func buildApp(
     router.add(middleware: FrameworkErrorMiddleware())
     server.addRoutes(to: router)
     if operationalEndpoints { server.addOperationalRoutes(to: router) }
-    var app = Application(router: router, server: server.httpServer, configuration: configuration, logger: server.logger)
+    var app = Application(
+        router: router, server: server.httpServer, configuration: configuration,
+        onServerRunning: { await server.listenerGate.bind($0) }, logger: server.logger)
     app.addMMCP(server)
     return app
 }
@@ -114,5 +116,6 @@ public func buildApp(
     runtime.server.addRoutes(to: router)
     runtime.server.addOperationalRoutes(to: router)
     return Application(
-        router: router, server: runtime.server.httpServer, configuration: configuration, logger: runtime.server.logger)
+        router: router, server: runtime.server.httpServer, configuration: configuration,
+        onServerRunning: { [server = runtime.server] in await server.listenerGate.bind($0) }, logger: runtime.server.logger)
 }

@@ -57,5 +57,7 @@ public final class ShutdownSequence: Service, Sendable {
         }
         server.logger.info("all models drained and torn down")
         if grace > .zero { try? await Task.sleep(for: grace) }
+        // Last: the HTTP server closes its listener right after; nothing queued on it may be reset.
+        await server.listenerGate.close()
     }
 }
