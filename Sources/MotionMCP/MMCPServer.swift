@@ -30,6 +30,9 @@ public final class MMCPServer: Sendable {
     private let shuttingDown = Atomic(false)
     /// Whether `/healthz`, `/readyz` and `/metrics` were added (the OpenAPI document lists them then).
     let servesOperationalRoutes = Atomic(false)
+    /// Closes the listening socket at the end of a shutdown without resetting the connections
+    /// queued on it; `buildApp` binds it to the listener, ``ShutdownSequence`` closes it.
+    public let listenerGate: ListenerGate
 
     /// A server for one backbone, keyed by its ``Backbone/modelID`` (else its spec's id).
     public convenience init(_ backbone: some Backbone, options: MMCPOptions = MMCPOptions()) throws(RegistrationError) {
@@ -47,6 +50,7 @@ public final class MMCPServer: Sendable {
         self.registry = registry
         self.options = options
         self.openAPIEnabled = Atomic(options.documentation.enabled)
+        self.listenerGate = ListenerGate(logger: options.logger)
     }
 
     /// How the OpenAPI document and pages present the server.

@@ -46,7 +46,8 @@ struct HardeningTests {
 
     @Test("a client that trickles its body is answered 408 and cut off")
     func slowClients() async throws {
-        let server = try server(NullBackbone(), limits: ServerLimits(bodyReadTimeout: .milliseconds(300), idleTimeout: .milliseconds(300)))
+        // A long idle timeout: only the body deadline may end this connection, even on a busy machine.
+        let server = try server(NullBackbone(), limits: ServerLimits(bodyReadTimeout: .milliseconds(300), idleTimeout: .seconds(30)))
         let app = buildApp(server)
         try await app.test(.live) { client in
             let port = try #require(client.port)

@@ -14,10 +14,7 @@ public import Hummingbird
 /// try await app.runService()
 /// ```
 public func buildApp(_ server: MMCPServer, router: Router<BasicRequestContext> = Router()) -> some ApplicationProtocol {
-    router.add(middleware: FrameworkErrorMiddleware(server: server))
-    server.addRoutes(to: router)
-    if server.options.operationalEndpoints { server.addOperationalRoutes(to: router) }
-    var app = Application(router: router, server: server.httpServer, configuration: server.applicationConfiguration, logger: server.logger)
+    var app = application(server, router: router, operationalEndpoints: server.options.operationalEndpoints)
     app.addMMCP(server)
     return app
 }
@@ -62,8 +59,21 @@ public func serve(_ backbone: some Backbone, options: MMCPOptions = MMCPOptions(
 public func buildApp(_ runtime: MMCPRuntime) -> some ApplicationProtocol {
     let server = runtime.server
     let router = Router()
+    return application(server, router: router, operationalEndpoints: true)
+}
+
+/// The application both `buildApp`s make of `server` on `router`: the framework's answers and
+/// `Connection: close` while shutting down (middleware first: it applies to the routes added
+/// after it), the MMCP routes and, when asked, the operational ones, and the listener bound to
+/// the server's ``ListenerGate`` so a shutdown resets nothing queued on it.
+private func application(
+    _ server: MMCPServer, router: Router<BasicRequestContext>, operationalEndpoints: Bool
+) -> Application<RouterResponder<BasicRequestContext>> {
+    router.add(middleware: ClosingConnectionsMiddleware(server: server))
     router.add(middleware: FrameworkErrorMiddleware(server: server))
     server.addRoutes(to: router)
-    server.addOperationalRoutes(to: router)
-    return Application(router: router, server: server.httpServer, configuration: server.applicationConfiguration, logger: server.logger)
+    if operationalEndpoints { server.addOperationalRoutes(to: router) }
+    return Application(
+        router: router, server: server.httpServer, configuration: server.applicationConfiguration,
+        onServerRunning: { await server.listenerGate.bind($0) }, logger: server.logger)
 }

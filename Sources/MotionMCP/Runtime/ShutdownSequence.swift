@@ -34,5 +34,7 @@ public struct ShutdownSequence: Service {
         await server.drainAll()
         server.logger.info("all models drained and torn down")
         if grace > .zero { try? await Task.sleep(for: grace.clampedForTimers) }
+        // Last: the HTTP server closes its listener right after; nothing queued on it may be reset.
+        await server.listenerGate.close()
     }
 }

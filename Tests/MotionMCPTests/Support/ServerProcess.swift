@@ -1,0 +1,71 @@
+import Foundation
+import Synchronization
+
+/// A real `mmcp-console --headless` process on a loopback port, for tests that stop and restart
+/// servers: started, waited for until `/readyz` answers 200, stopped with SIGTERM and waited for,
+/// every wait bounded.
+final class ServerProcess: Sendable {
+    /// The port it listens on.
+    let port: Int
+    /// Where its standard error goes (kept for a failing test to show).
+    let log: URL
+    private let process: Process
+
+    /// Starts `mmcp-console --headless --host 127.0.0.1 --port <port>` followed by `arguments`,
+    /// with standard error into `log`.
+    init(port: Int, arguments: [String], log: URL) throws {
+        self.port = port
+        self.log = log
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: log)
+        try process.run()
+        self.process = process
+    }
+
+    var processIdentifier: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+    /// The exit status, once it has exited.
+    var terminationStatus: Int32 { process.terminationStatus }
+
+    /// Waits until `/readyz` answers 200, for at most `timeout`; returns whether it did.
+    func waitUntilReady(timeout: Duration = .seconds(10)) async throws -> Bool {
+        let client = RawHTTPClient(port: port)
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline, process.isRunning {
+            let status = try? await offPool { try client.send(Array("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)).status }
+            if status == 200 { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// Sends SIGTERM.
+    func terminate() { _ = Glibc.kill(process.processIdentifier, SIGTERM) }
+
+    /// Waits until the process has exited, for at most `timeout`; returns whether it did.
+    func waitForExit(timeout: Duration = .seconds(15)) async throws -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while process.isRunning, clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return !process.isRunning
+    }
+
+    /// Kills it if it still runs (for a test's cleanup, whatever happened).
+    func kill() {
+        if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A flag one task raises and others read, for workers that run until told to stop.
+final class StopFlag: Sendable {
+    private let raised = Atomic(false)
+    func raise() { raised.store(true, ordering: .relaxed) }
+    var isRaised: Bool { raised.load(ordering: .relaxed) }
+}
