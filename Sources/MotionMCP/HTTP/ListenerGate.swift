@@ -50,7 +50,7 @@ public final class ListenerGate: Sendable {
     /// of closing them unread), or after `timeout`. The listener itself stays open; the HTTP
     /// server closes it afterwards, when it shuts down. Call it only right before that: from now
     /// on connection attempts go unanswered until the port closes.
-    public func close(settle: Duration = .milliseconds(100), timeout: Duration = .seconds(2)) async {
+    public func close(settle: Duration = .milliseconds(250), timeout: Duration = .seconds(2)) async {
         #if os(Linux)
         guard let channel = listener.withLock({ $0 }), channel.isActive, let socket = channel as? any SocketOptionProvider else {
             return  // not bound, or the server has already closed its listener
