@@ -19,7 +19,7 @@ let package = Package(
         .executableTarget(
             name: "EncodingBench",
             dependencies: [.product(name: "MotionMCPProtocol", package: mainPackage.lastPathComponent.lowercased())]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

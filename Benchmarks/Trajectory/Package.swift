@@ -20,7 +20,7 @@ let package = Package(
         .executableTarget(
             name: "TrajectoryBench",
             dependencies: [.product(name: "MotionMCPProtocol", package: mainPackage.lastPathComponent.lowercased())]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

@@ -33,11 +33,11 @@ struct CursesTerminal {
         }
         TerminalRestore.installFallbacks()
         guard newterm(nil, output, mmcp_stdin()) != nil else { return nil }
-        cbreak()  // not raw: Ctrl-C and Ctrl-Z keep working through the tty driver
+        cbreak() // not raw: Ctrl-C and Ctrl-Z keep working through the tty driver
         noecho()
         keypad(mmcp_stdscr(), true)
-        nodelay(mmcp_stdscr(), true)  // the loop polls; get_wch never blocks
-        set_escdelay(25)  // Esc closes dialogs without a noticeable wait
+        nodelay(mmcp_stdscr(), true) // the loop polls; get_wch never blocks
+        set_escdelay(25) // Esc closes dialogs without a noticeable wait
         curs_set(0)
         var defaults = false
         if has_colors() {

@@ -1,8 +1,8 @@
 public import Hummingbird
-import Logging
-public import ServiceLifecycle
 public import HummingbirdCore
+import Logging
 import NIOCore
+public import ServiceLifecycle
 import Synchronization
 
 /// An MMCP server: its models, its routes and its lifecycle, ready to mount on a Hummingbird router.

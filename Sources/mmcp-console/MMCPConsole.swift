@@ -1,10 +1,10 @@
 import ArgumentParser
 import ConsoleTerminal
 import Foundation
-import Logging
-import MotionMCPConsole
 import Hummingbird
+import Logging
 import MotionMCP
+import MotionMCPConsole
 import NIOCore
 import NIOPosix
 import ServiceLifecycle

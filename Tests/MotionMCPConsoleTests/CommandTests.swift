@@ -5,36 +5,40 @@ import Testing
 
 @Suite("The : command line")
 struct CommandTests {
-    @Test("valid lines parse into commands", arguments: [
-        ("add null runner", ConsoleCommand.addNull(id: "runner", specPath: nil)),
-        ("add null runner specs/runner.json", .addNull(id: "runner", specPath: "specs/runner.json")),
-        ("  add   null  r  \"my specs/r.json\" ", .addNull(id: "r", specPath: "my specs/r.json")),
-        ("drain walker", .drain(id: "walker")),
-        ("openapi on", .openAPI(enabled: true)),
-        ("openapi off", .openAPI(enabled: false)),
-        ("theme light", .theme(name: "light")),
-        ("quit", .quit),
-        ("q", .quit),
-    ])
+    @Test(
+        "valid lines parse into commands",
+        arguments: [
+            ("add null runner", ConsoleCommand.addNull(id: "runner", specPath: nil)),
+            ("add null runner specs/runner.json", .addNull(id: "runner", specPath: "specs/runner.json")),
+            ("  add   null  r  \"my specs/r.json\" ", .addNull(id: "r", specPath: "my specs/r.json")),
+            ("drain walker", .drain(id: "walker")),
+            ("openapi on", .openAPI(enabled: true)),
+            ("openapi off", .openAPI(enabled: false)),
+            ("theme light", .theme(name: "light")),
+            ("quit", .quit),
+            ("q", .quit),
+        ])
     func valid(line: String, command: ConsoleCommand) throws {
         #expect(try ConsoleCommand.parse(line) == command)
     }
 
-    @Test("invalid lines are refused with a message saying what is accepted", arguments: [
-        ("", "empty command"),
-        ("add", "usage: add null ID [SPEC.json] (only NullBackbones can be hot-added)"),
-        ("add walker x", "usage: add null ID [SPEC.json] (only NullBackbones can be hot-added)"),
-        ("add null", "usage: add null ID [SPEC.json]"),
-        ("add null a b c", "usage: add null ID [SPEC.json]"),
-        ("drain", "usage: drain ID"),
-        ("drain a b", "usage: drain ID"),
-        ("openapi maybe", "usage: openapi on|off"),
-        ("theme", "usage: theme NAME"),
-        ("quit now", "usage: quit"),
-        ("q now", "usage: quit"),
-        ("restart", "unknown command 'restart' (add, drain, openapi, theme, quit)"),
-        ("drain \"walker", "unterminated quote"),
-    ])
+    @Test(
+        "invalid lines are refused with a message saying what is accepted",
+        arguments: [
+            ("", "empty command"),
+            ("add", "usage: add null ID [SPEC.json] (only NullBackbones can be hot-added)"),
+            ("add walker x", "usage: add null ID [SPEC.json] (only NullBackbones can be hot-added)"),
+            ("add null", "usage: add null ID [SPEC.json]"),
+            ("add null a b c", "usage: add null ID [SPEC.json]"),
+            ("drain", "usage: drain ID"),
+            ("drain a b", "usage: drain ID"),
+            ("openapi maybe", "usage: openapi on|off"),
+            ("theme", "usage: theme NAME"),
+            ("quit now", "usage: quit"),
+            ("q now", "usage: quit"),
+            ("restart", "unknown command 'restart' (add, drain, openapi, theme, quit)"),
+            ("drain \"walker", "unterminated quote"),
+        ])
     func invalid(line: String, message: String) {
         #expect(throws: CommandError(message)) { try ConsoleCommand.parse(line) }
     }
@@ -93,7 +97,9 @@ struct CommandTests {
         // The first cell of each row, e.g. `openapi on` / `openapi off`: every word that opens a code span.
         let rows = section.split(separator: "\n").filter { $0.hasPrefix("| `") }
         let documented = rows.flatMap { row in
-            row.split(separator: "|")[0].split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.compactMap { $0.element.split(separator: " ").first.map(String.init) }
+            row.split(separator: "|")[0].split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.compactMap {
+                $0.element.split(separator: " ").first.map(String.init)
+            }
         }
         #expect(Set(documented) == Set(CommandTable.standard.commands.flatMap(\.verbs)), "\(documented)")
     }

@@ -27,7 +27,9 @@ struct FormattingTests {
         #expect(LatencyBars.bar(1, of: 2, width: 4) == "██")
         #expect(LatencyBars.bar(1, of: 16, width: 2) == "▏")
         #expect(LatencyBars.bar(0, of: 16, width: 2) == "")
-        let bars = LatencyBars(buckets: [(.milliseconds(1), 0), (.milliseconds(2), 1), (.milliseconds(4), 2), (.milliseconds(8), 3), (.milliseconds(16), 0)])
+        let bars = LatencyBars(buckets: [
+            (.milliseconds(1), 0), (.milliseconds(2), 1), (.milliseconds(4), 2), (.milliseconds(8), 3), (.milliseconds(16), 0),
+        ])
         #expect(bars.visibleBuckets(rows: 3).map(\.count) == [1, 2, 3])
         #expect(bars.visibleBuckets(rows: 2).map(\.count) == [3, 3])
         #expect(bars.visibleBuckets(rows: 2).map(\.upperBound) == [.milliseconds(4), .milliseconds(8)])

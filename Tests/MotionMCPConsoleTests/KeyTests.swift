@@ -162,7 +162,7 @@ struct KeyTests {
         #expect(session.state.sort == .id)
         #expect(session.rows.map(\.key) == ["broken", "dancer", "walker"])
         session.press(.character("s"))
-        #expect(session.rows.map(\.key) == ["broken", "dancer", "walker"])  // failed, draining, ready
+        #expect(session.rows.map(\.key) == ["broken", "dancer", "walker"]) // failed, draining, ready
         session.press(.character("s"))
         #expect(session.state.sort == .rate)
         #expect(session.rows.first?.key == "walker")

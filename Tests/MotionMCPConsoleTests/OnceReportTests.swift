@@ -23,9 +23,10 @@ struct OnceReportTests {
     @Test("--once with no models prints the header and the column titles")
     func empty() {
         let report = OnceReport.render(RuntimeSnapshot(listenAddress: "0.0.0.0:8000", uptime: .seconds(5), openAPIEnabled: false, models: []))
-        #expect(report.split(separator: "\n") == [
-            "listen 0.0.0.0:8000  uptime 5s  0.0 req/s  openapi off  models 0/0 ready",
-            "ID  STATE  REQ/S  REQUESTS  P50  P95  P99  INFLIGHT  ERRORS  SETUP",
-        ])
+        #expect(
+            report.split(separator: "\n") == [
+                "listen 0.0.0.0:8000  uptime 5s  0.0 req/s  openapi off  models 0/0 ready",
+                "ID  STATE  REQ/S  REQUESTS  P50  P95  P99  INFLIGHT  ERRORS  SETUP",
+            ])
     }
 }

@@ -50,7 +50,7 @@ struct RendererTests {
         // From 140 columns the sparkline has a cell per second.
         let screen = session.screen(140, 40)
         let (x, y) = try #require(screen.position(of: "▁▂▃▄▅▆▇█"))
-        #expect(screen[x, y].style == .tableSelected)  // walker is selected
+        #expect(screen[x, y].style == .tableSelected) // walker is selected
         #expect(screen.lines[y].contains(String(repeating: " ", count: 52) + "▁▂▃▄▅▆▇█"))
         // At 80 columns the 60 seconds share fewer cells, each showing its busiest second.
         #expect(session.screen(80, 24).lines[2].contains("   ▃█ "))

@@ -46,20 +46,28 @@ struct ThemeTests {
         #expect(theme.name == "t")
     }
 
-    @Test("bad lines are refused with the line number and what is wrong", arguments: [
-        ("[state.redy]", "line 1: unknown style 'state.redy'"),
-        ("[header]\nfg = \"pink\"", "line 2: [header] fg must be \"default\", a colour name (black, red, green, yellow, blue, magenta, cyan, white, bright-black, bright-red, bright-green, bright-yellow, bright-blue, bright-magenta, bright-cyan, bright-white) or 0-255"),
-        ("[header]\nfg = 300", "line 2: [header] fg must be \"default\", a colour name (black, red, green, yellow, blue, magenta, cyan, white, bright-black, bright-red, bright-green, bright-yellow, bright-blue, bright-magenta, bright-cyan, bright-white) or 0-255"),
-        ("[header]\nattrs = [\"blink\"]", "line 2: [header] unknown attribute 'blink' (bold, dim, underline, reverse, italic)"),
-        ("[header]\ncolour = \"red\"", "line 2: [header] unknown key 'colour' (fg, bg, attrs)"),
-        ("[header]\nfg = \"red", "line 2: unterminated string"),
-        ("[header]\nfg red", "line 2: expected key = value"),
-        ("[header]\nfg = \"red\"\nfg = \"blue\"", "line 3: 'fg' is set twice"),
-        ("[header]\n[header]", "line 2: style 'header' is defined twice"),
-        ("fg = \"red\"", "line 1: unknown key 'fg' (only 'name' goes before the first [style])"),
-        ("[header", "line 1: expected [style.name]"),
-        ("[header]\nfg = \"red\" x", "line 2: unexpected text after the value of 'fg'"),
-    ])
+    @Test(
+        "bad lines are refused with the line number and what is wrong",
+        arguments: [
+            ("[state.redy]", "line 1: unknown style 'state.redy'"),
+            (
+                "[header]\nfg = \"pink\"",
+                "line 2: [header] fg must be \"default\", a colour name (black, red, green, yellow, blue, magenta, cyan, white, bright-black, bright-red, bright-green, bright-yellow, bright-blue, bright-magenta, bright-cyan, bright-white) or 0-255"
+            ),
+            (
+                "[header]\nfg = 300",
+                "line 2: [header] fg must be \"default\", a colour name (black, red, green, yellow, blue, magenta, cyan, white, bright-black, bright-red, bright-green, bright-yellow, bright-blue, bright-magenta, bright-cyan, bright-white) or 0-255"
+            ),
+            ("[header]\nattrs = [\"blink\"]", "line 2: [header] unknown attribute 'blink' (bold, dim, underline, reverse, italic)"),
+            ("[header]\ncolour = \"red\"", "line 2: [header] unknown key 'colour' (fg, bg, attrs)"),
+            ("[header]\nfg = \"red", "line 2: unterminated string"),
+            ("[header]\nfg red", "line 2: expected key = value"),
+            ("[header]\nfg = \"red\"\nfg = \"blue\"", "line 3: 'fg' is set twice"),
+            ("[header]\n[header]", "line 2: style 'header' is defined twice"),
+            ("fg = \"red\"", "line 1: unknown key 'fg' (only 'name' goes before the first [style])"),
+            ("[header", "line 1: expected [style.name]"),
+            ("[header]\nfg = \"red\" x", "line 2: unexpected text after the value of 'fg'"),
+        ])
     func bad(text: String, message: String) {
         do {
             _ = try ThemeFile.parse(text, stem: "bad")

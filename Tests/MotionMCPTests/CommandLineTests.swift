@@ -38,13 +38,15 @@ struct CommandLineTests {
         return path
     }
 
-    @Test("bad flags and bad spec files get one line naming the problem and exit status 2", arguments: [
-        (["--headless", "--port", "abc"], "port"),
-        (["--headless", "--bogus"], "bogus"),
-        (["--headless", "--log-level", "loud"], "log-level"),
-        (["--headless", "--null", "x=/nonexistent/spec.json"], "cannot read spec file '/nonexistent/spec.json'"),
-        (["--headless", "--null", "a", "--null", "a"], "duplicate model id 'a'"),
-    ])
+    @Test(
+        "bad flags and bad spec files get one line naming the problem and exit status 2",
+        arguments: [
+            (["--headless", "--port", "abc"], "port"),
+            (["--headless", "--bogus"], "bogus"),
+            (["--headless", "--log-level", "loud"], "log-level"),
+            (["--headless", "--null", "x=/nonexistent/spec.json"], "cannot read spec file '/nonexistent/spec.json'"),
+            (["--headless", "--null", "a", "--null", "a"], "duplicate model id 'a'"),
+        ])
     func usageErrors(arguments: [String], mention: String) async throws {
         let result = try await run(arguments)
         #expect(result.status == 2)
@@ -52,10 +54,12 @@ struct CommandLineTests {
         #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
     }
 
-    @Test("a spec file that is not JSON, or has an unknown field, is refused with exit status 2", arguments: [
-        ("{not json", "is not valid JSON"), (#"{"supports_loop":true,"wings":2}"#, "unknown model spec field 'wings'"),
-        (#"[1]"#, "must hold a JSON object"), (#"{"fps":"fast"}"#, "'fps' must be a number"),
-    ])
+    @Test(
+        "a spec file that is not JSON, or has an unknown field, is refused with exit status 2",
+        arguments: [
+            ("{not json", "is not valid JSON"), (#"{"supports_loop":true,"wings":2}"#, "unknown model spec field 'wings'"),
+            (#"[1]"#, "must hold a JSON object"), (#"{"fps":"fast"}"#, "'fps' must be a number"),
+        ])
     func badSpecFiles(contents: String, mention: String) async throws {
         let path = try temporaryFile(contents)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -83,10 +87,14 @@ struct CommandLineTests {
         defer { if process.isRunning { process.terminate() } }
         let client = RawHTTPClient(port: port)
         var capabilities: RawHTTPClient.Response?
-        guard try await waitUntil(attempts: 100, every: .milliseconds(100), {
-            capabilities = try? await offPool { try client.send(Array("GET /capabilities HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }
-            return capabilities != nil
-        }) else { return }
+        guard
+            try await waitUntil(
+                attempts: 100, every: .milliseconds(100),
+                {
+                    capabilities = try? await offPool { try client.send(Array("GET /capabilities HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }
+                    return capabilities != nil
+                })
+        else { return }
         let body = try #require(capabilities).body
         let models = try #require(try JSONParser.parse(body).objectValue?["models"]?.arrayValue)
         #expect(models.compactMap { $0.objectValue?["id"]?.stringValue } == ["walker", "null"])
@@ -108,9 +116,11 @@ struct CommandLineTests {
         #expect(lines.contains { $0.contains(#" info mmcp: address=127.0.0.1:\#(port) models=["walker", "null"] [mmcp_console] serving"#) })
     }
 
-    @Test("any huge duration flag starts the server (no overflow on conversion) and it serves", arguments: [
-        "--drain-timeout", "--shutdown-grace", "--generate-timeout", "--body-timeout", "--idle-timeout", "--latency",
-    ])
+    @Test(
+        "any huge duration flag starts the server (no overflow on conversion) and it serves",
+        arguments: [
+            "--drain-timeout", "--shutdown-grace", "--generate-timeout", "--body-timeout", "--idle-timeout", "--latency",
+        ])
     func hugeDurations(flag: String) async throws {
         let port = try freePort()
         let process = Process()
@@ -138,9 +148,13 @@ struct CommandLineTests {
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let client = RawHTTPClient(port: port)
-        guard try await waitUntil(attempts: 100, every: .milliseconds(100), {
-            (try? await offPool { try client.send(Array("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) })?.status == 200
-        }) else { return }
+        guard
+            try await waitUntil(
+                attempts: 100, every: .milliseconds(100),
+                {
+                    (try? await offPool { try client.send(Array("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) })?.status == 200
+                })
+        else { return }
         let body = LiveServerTests.base
         let request = "POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
         async let answer = offPool { try client.send(Array(request.utf8)) }

@@ -15,7 +15,8 @@ struct ConsoleEndToEndTests {
         init(arguments: String = "") async throws {
             port = try freePort()
             let binary = CommandLineTests.binary.path
-            let command = "stty -g > /tmp/\(tmux.socket).before; SWIFT_BACKTRACE=interactive=no \(binary) --host 127.0.0.1 --port \(port) \(arguments); "
+            let command =
+                "stty -g > /tmp/\(tmux.socket).before; SWIFT_BACKTRACE=interactive=no \(binary) --host 127.0.0.1 --port \(port) \(arguments); "
                 + "echo EXITED $?; stty -g > /tmp/\(tmux.socket).after; cmp -s /tmp/\(tmux.socket).before /tmp/\(tmux.socket).after && echo TERMINAL-CLEAN; sleep 60"
             try await tmux.start(command)
             try await tmux.waitFor { $0.contains("1/1 ready") || $0.contains("2/2 ready") }
@@ -81,7 +82,9 @@ struct ConsoleEndToEndTests {
         defer { session.tmux.kill() }
         try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<4 { group.addTask { try await session.generate().status } }
-            try await session.tmux.waitFor { screen in screen.split(separator: "\n").contains { $0.contains("null") && $0.contains("ready") && $0.contains("    4 ") } }
+            try await session.tmux.waitFor { screen in
+                screen.split(separator: "\n").contains { $0.contains("null") && $0.contains("ready") && $0.contains("    4 ") }
+            }
             try await session.tmux.send("d")
             let dialog = try await session.tmux.waitFor { $0.contains("Drain") || $0.contains("drain") }
             #expect(dialog.contains("[No]") || dialog.contains("No"), "\(dialog)")

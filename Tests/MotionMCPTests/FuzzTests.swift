@@ -49,7 +49,9 @@ struct FuzzTests {
     /// output limit any number of frames would pass validation: at 2⁶² frames the buffer size
     /// B·T·J·4 overflowed `Int` and the trap killed the server (found by this fuzz test); at 3 million
     /// frames one request took 51 s and hundreds of MB. Both are now refused with invalid_options.
-    @Test("a timeline past the server's output limit is refused, however high timing.fps makes the frame rate", arguments: zip([4_611_686_018_427_387_904, 3_000_000] as [Int64], [1e300, 1e6]))
+    @Test(
+        "a timeline past the server's output limit is refused, however high timing.fps makes the frame rate",
+        arguments: zip([4_611_686_018_427_387_904, 3_000_000] as [Int64], [1e300, 1e6]))
     func hugeTimeline(frames: Int64, fps: Double) async throws {
         let server = try await FuzzModels.server()
         let handler = server.generateHandler

@@ -70,9 +70,13 @@ struct HardeningTests {
         try process.run()
         defer { process.terminate() }
         let client = RawHTTPClient(port: port)
-        guard try await waitUntil(attempts: 100, every: .milliseconds(100), {
-            (try? await offPool { try client.send(Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) })?.status == 200
-        }) else { return }
+        guard
+            try await waitUntil(
+                attempts: 100, every: .milliseconds(100),
+                {
+                    (try? await offPool { try client.send(Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) })?.status == 200
+                })
+        else { return }
         // 0.3 s idle timeout; the bound is generous so that a loaded machine does not fail the test.
         let closed = try await offPool { try client.secondsUntilClosed(limit: 20) }
         #expect(closed < 20)

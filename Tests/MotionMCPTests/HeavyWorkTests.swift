@@ -24,8 +24,9 @@ struct HeavyWorkTests {
     /// `mmcp-console` that is an event loop, here a serial queue standing in for one. Swift's
     /// cooperative pool cannot serve as the starting point on Linux: it runs on the same
     /// Dispatch threads as HeavyWork, so the two look alike from inside.
-    @Test("work that prefers the heavy-work executor leaves the executor it was started from, and the caller resumes there with its result",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "work that prefers the heavy-work executor leaves the executor it was started from, and the caller resumes there with its result",
+        .timeLimit(.minutes(1)))
     func runsOnHeavyWork() async {
         let loop = StandInLoop()
         let (startedThere, work, resumedThere) = await withTaskExecutorPreference(loop) {

@@ -18,14 +18,17 @@ struct LiveServerTests {
         }
     }
 
-    static let base = #"{"protocol_version":"1.4","model":"null","skeleton":{"joints":[{"name":"Hips","rest_translation":[0,0.95,0],"rest_rotation":[0,0,0,1]},{"name":"Spine","parent":"Hips","rest_translation":[0,0.5,0],"rest_rotation":[0,0,0,1]},{"name":"Head","parent":"Spine","rest_translation":[0,0.3,0],"rest_rotation":[0,0,0,1]},{"name":"LeftFoot","parent":"Hips","rest_translation":[0.1,-0.95,0],"rest_rotation":[0,0,0,1]},{"name":"RightFoot","parent":"Hips","rest_translation":[-0.1,-0.95,0],"rest_rotation":[0,0,0,1]}]},"segments":[{"type":"text","prompt":"walk","duration_frames":10}]}"#
+    static let base =
+        #"{"protocol_version":"1.4","model":"null","skeleton":{"joints":[{"name":"Hips","rest_translation":[0,0.95,0],"rest_rotation":[0,0,0,1]},{"name":"Spine","parent":"Hips","rest_translation":[0,0.5,0],"rest_rotation":[0,0,0,1]},{"name":"Head","parent":"Spine","rest_translation":[0,0.3,0],"rest_rotation":[0,0,0,1]},{"name":"LeftFoot","parent":"Hips","rest_translation":[0.1,-0.95,0],"rest_rotation":[0,0,0,1]},{"name":"RightFoot","parent":"Hips","rest_translation":[-0.1,-0.95,0],"rest_rotation":[0,0,0,1]}]},"segments":[{"type":"text","prompt":"walk","duration_frames":10}]}"#
 
     @Test("a chunked body within the cap is read whole and answered")
     func chunkedWithinCap() async throws {
         try await withLiveServer(try MMCPServer(NullBackbone(), options: Self.loopback)) { port in
             let body = Array(Self.base.utf8)
             let chunks = stride(from: 0, to: body.count, by: 100).map { Array(body[$0..<min($0 + 100, body.count)]) }
-            let (response, _) = try await offPool { try RawHTTPClient(port: port).sendChunked(head: "POST /generate HTTP/1.1\r\nHost: localhost", chunks: chunks) }
+            let (response, _) = try await offPool {
+                try RawHTTPClient(port: port).sendChunked(head: "POST /generate HTTP/1.1\r\nHost: localhost", chunks: chunks)
+            }
             #expect(response.status == 200)
             #expect(response.headers["content-type"] == "model/gltf+json")
         }
@@ -37,9 +40,14 @@ struct LiveServerTests {
         spec.limits.maxRequestBytes = 10_000
         try await withLiveServer(try MMCPServer(NullBackbone(modelID: "null", spec: spec), options: Self.loopback)) { port in
             let chunks = Array(repeating: [UInt8](repeating: UInt8(ascii: " "), count: 4096), count: 200)
-            let (response, sent) = try await offPool { try RawHTTPClient(port: port).sendChunked(head: "POST /generate HTTP/1.1\r\nHost: localhost", chunks: chunks) }
+            let (response, sent) = try await offPool {
+                try RawHTTPClient(port: port).sendChunked(head: "POST /generate HTTP/1.1\r\nHost: localhost", chunks: chunks)
+            }
             #expect(response.status == 413)
-            #expect(response.text == #"{"error":{"code":"payload_too_large","message":"request body is more than 10000 bytes; max_request_bytes is 10000","details":{"max_request_bytes":10000}}}"#)
+            #expect(
+                response.text
+                    == #"{"error":{"code":"payload_too_large","message":"request body is more than 10000 bytes; max_request_bytes is 10000","details":{"max_request_bytes":10000}}}"#
+            )
             #expect(sent < 200)
         }
     }
@@ -80,7 +88,9 @@ struct LiveServerTests {
     @Test("the server answers over a real connection with the reference's bytes for /capabilities")
     func capabilitiesOverSocket() async throws {
         try await withLiveServer(try MMCPServer(NullBackbone(), options: Self.loopback)) { port in
-            let response = try await offPool { try RawHTTPClient(port: port).send(Array("GET /capabilities HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)) }
+            let response = try await offPool {
+                try RawHTTPClient(port: port).send(Array("GET /capabilities HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8))
+            }
             #expect(response.status == 200)
             #expect(response.body.count == 1615)
         }

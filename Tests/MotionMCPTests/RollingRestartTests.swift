@@ -60,7 +60,9 @@ struct DocumentedNginx {
             }
         }
         guard upstreamLines == upstreamPorts.count, listenLines == 1 else {
-            throw ClientError("expected \(upstreamPorts.count) upstream servers and one listen line in the docs' nginx block, found \(upstreamLines) and \(listenLines)")
+            throw ClientError(
+                "expected \(upstreamPorts.count) upstream servers and one listen line in the docs' nginx block, found \(upstreamLines) and \(listenLines)"
+            )
         }
         self.block = lines.joined(separator: "\n")
         self.failTimeout = failTimeout ?? .seconds(10)
@@ -100,8 +102,18 @@ struct DocumentedNginx {
 /// What the clients behind nginx saw.
 final class ProxyTally: Sendable {
     private let state = Mutex<(statuses: [Int: Int], failures: [String], completed: Int)>(([:], [], 0))
-    func record(_ status: Int) { state.withLock { $0.statuses[status, default: 0] += 1; $0.completed += 1 } }
-    func fail(_ reason: String) { state.withLock { if $0.failures.count < 20 { $0.failures.append(reason) }; $0.completed += 1 } }
+    func record(_ status: Int) {
+        state.withLock {
+            $0.statuses[status, default: 0] += 1
+            $0.completed += 1
+        }
+    }
+    func fail(_ reason: String) {
+        state.withLock {
+            if $0.failures.count < 20 { $0.failures.append(reason) }
+            $0.completed += 1
+        }
+    }
     var statuses: [Int: Int] { state.withLock { $0.statuses } }
     var failures: [String] { state.withLock { $0.failures } }
     var completed: Int { state.withLock { $0.completed } }
@@ -136,7 +148,7 @@ struct RollingRestartTests {
         defer {
             stop.raise()
             for instance in instances { instance.kill() }
-            if nginx.isRunning { nginx.terminate() }  // SIGTERM: the master stops its worker and removes its pid file
+            if nginx.isRunning { nginx.terminate() } // SIGTERM: the master stops its worker and removes its pid file
             try? FileManager.default.removeItem(atPath: directory)
         }
         let nginxLog = { (try? String(contentsOfFile: "\(directory)/error.log", encoding: .utf8)).map { String($0.suffix(2000)) } ?? "" }

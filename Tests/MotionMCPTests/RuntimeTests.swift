@@ -46,7 +46,12 @@ struct RuntimeTests {
         let gated = GatedBackbone(id: "null")
         let server = try MMCPServer([gated, NullBackbone(modelID: "other")])
         let runtime = MMCPRuntime(server: server, listenAddress: "test")
-        var app = Application(router: { let router = Router(); server.addRoutes(to: router); return router }())
+        var app = Application(
+            router: {
+                let router = Router()
+                server.addRoutes(to: router)
+                return router
+            }())
         app.addServices(runtime)
         try await app.test(.router) { client in
             try await waitUntil { runtime.snapshot().readyCount == 2 }
@@ -96,7 +101,12 @@ struct RuntimeTests {
     func hotAdd() async throws {
         let server = try MMCPServer(NullBackbone())
         let runtime = MMCPRuntime(server: server, listenAddress: "test")
-        var app = Application(router: { let router = Router(); server.addRoutes(to: router); return router }())
+        var app = Application(
+            router: {
+                let router = Router()
+                server.addRoutes(to: router)
+                return router
+            }())
         app.addServices(runtime)
         try await app.test(.router) { client in
             try runtime.addNullModel(id: "walker", specPath: nil)
@@ -115,7 +125,12 @@ struct RuntimeTests {
         let journal = Journal()
         let server = try MMCPServer([RecordingBackbone(id: "broken", journal: journal, failsSetup: true), NullBackbone()])
         let runtime = MMCPRuntime(server: server, listenAddress: "test")
-        var app = Application(router: { let router = Router(); server.addRoutes(to: router); return router }())
+        var app = Application(
+            router: {
+                let router = Router()
+                server.addRoutes(to: router)
+                return router
+            }())
         app.addServices(runtime)
         try await app.test(.router) { client in
             try await waitUntil { runtime.snapshot().models.allSatisfy { $0.state != .settingUp } }
@@ -149,7 +164,9 @@ struct RuntimeTests {
         let epoch = ContinuousClock.now
         let metrics = ModelMetrics(epoch: epoch)
         for second in 0..<70 {
-            for _ in 0..<(second % 3 + 1) { metrics.record(latency: .milliseconds(2), errorCode: nil, at: epoch + .seconds(second) + .milliseconds(500)) }
+            for _ in 0..<(second % 3 + 1) {
+                metrics.record(latency: .milliseconds(2), errorCode: nil, at: epoch + .seconds(second) + .milliseconds(500))
+            }
         }
         let reading = metrics.read(at: epoch + .seconds(70) + .milliseconds(10))
         #expect(reading.history.count == 60)
@@ -179,7 +196,12 @@ struct OperationalEndpointTests {
         let slow = SlowStartBackbone()
         let server = try MMCPServer([NullBackbone(), slow])
         let runtime = MMCPRuntime(server: server, listenAddress: "test")
-        var app = Application(router: { let router = Router(); server.addOperationalRoutes(to: router); return router }())
+        var app = Application(
+            router: {
+                let router = Router()
+                server.addOperationalRoutes(to: router)
+                return router
+            }())
         app.addServices(runtime)
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }

@@ -32,9 +32,13 @@ struct ShutdownTests {
         defer { if process.isRunning { process.terminate() } }
         let client = RawHTTPClient(port: port)
         let ready = "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"
-        guard try await waitUntil(attempts: 100, every: .milliseconds(100), {
-            (try? await offPool { try client.send(Array(ready.utf8)) })?.status == 200
-        }) else { return }
+        guard
+            try await waitUntil(
+                attempts: 100, every: .milliseconds(100),
+                {
+                    (try? await offPool { try client.send(Array(ready.utf8)) })?.status == 200
+                })
+        else { return }
 
         let tally = LoadTally()
         let body = LiveServerTests.base
@@ -52,7 +56,9 @@ struct ShutdownTests {
                                 let response = try client.send(Array(request.utf8))
                                 tally.record(response.status)
                                 if response.status == 503 {
-                                    if !response.text.contains(#""code":"model_unavailable""#) { tally.fail("503 without envelope: \(response.text)") }
+                                    if !response.text.contains(#""code":"model_unavailable""#) {
+                                        tally.fail("503 without envelope: \(response.text)")
+                                    }
                                     return
                                 }
                             } catch {

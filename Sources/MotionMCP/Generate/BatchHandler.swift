@@ -171,10 +171,11 @@ struct BatchHandler: Sendable {
     }
 
     private func serialize(_ outcomes: [Outcome]) -> [UInt8] {
-        var writer = JSONWriter(capacity: outcomes.reduce(64) { total, outcome in
-            if case .gltf(let bytes) = outcome { return total + bytes.count + 16 }
-            return total + 256
-        })
+        var writer = JSONWriter(
+            capacity: outcomes.reduce(64) { total, outcome in
+                if case .gltf(let bytes) = outcome { return total + bytes.count + 16 }
+                return total + 256
+            })
         writer.raw("{\"results\":[")
         for (index, outcome) in outcomes.enumerated() {
             if index > 0 { writer.byte(UInt8(ascii: ",")) }

@@ -65,7 +65,8 @@ struct GenerateHandler: Sendable {
         }
         let request = validated.request
         let call = await model.call(limits: limits, logger: logger, since: started) { try await $0.generate(request) }
-        var answer = SingleAnswer(response: ProtocolResponse(status: 200, contentType: ProtocolResponse.gltf, body: []), model: model, timing: call.timing)
+        var answer = SingleAnswer(
+            response: ProtocolResponse(status: 200, contentType: ProtocolResponse.gltf, body: []), model: model, timing: call.timing)
         switch call.result {
         case .success(let result):
             do {

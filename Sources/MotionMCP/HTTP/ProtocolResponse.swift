@@ -24,7 +24,8 @@ struct ProtocolResponse: Sendable {
 
     /// The error envelope; details JSON cannot carry (a backbone's NaN) make it an internal error.
     init(_ error: ProtocolError, retryAfter: Int? = nil) {
-        let sendable = JSONValue.object(error.details).isFinite
+        let sendable =
+            JSONValue.object(error.details).isFinite
             ? error : ProtocolError.internalError("\(error.code) error details hold a non-finite number")
         self.init(status: sendable.status, contentType: Self.json, body: sendable.envelopeBytes)
         errorCode = sendable.code.rawValue

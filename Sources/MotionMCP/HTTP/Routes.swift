@@ -55,7 +55,9 @@ extension MMCPServer {
 
     func capabilitiesResponse() -> ProtocolResponse {
         var writer = JSONWriter(capacity: 4096)
-        writer.raw(#"{"protocol_version":"1.4","rotation_format":"quaternion_xyzw","coordinate_system":"right_handed_y_up","units":"meters","response_formats":["gltf_2.0_json"],"models":"#)
+        writer.raw(
+            #"{"protocol_version":"1.4","rotation_format":"quaternion_xyzw","coordinate_system":"right_handed_y_up","units":"meters","response_formats":["gltf_2.0_json"],"models":"#
+        )
         // Ready models, and draining ones until they are gone, so clients see them leave cleanly.
         let listed = registry.models.filter { $0.state == .ready || $0.state == .draining }
         writer.array(listed) { writer, model in model.backbone.capabilities().writeCapabilities(to: &writer) }

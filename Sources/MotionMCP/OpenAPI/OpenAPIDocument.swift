@@ -69,7 +69,8 @@ enum OpenAPIDocument {
     private static let metricsPathItem: JSONValue = [
         "get": [
             "summary": "Prometheus metrics",
-            "description": "Requests by status and error code, requests in flight, request, wait and generate durations, setup and teardown durations and model states, labelled `model`.",
+            "description":
+                "Requests by status and error code, requests in flight, request, wait and generate durations, setup and teardown durations and model states, labelled `model`.",
             "operationId": "get_metrics",
             "responses": [
                 "200": ["description": "The Prometheus text exposition format.", "content": ["text/plain": ["schema": ["type": "string"]]]]

@@ -33,7 +33,8 @@ extension OpenAPIDocument {
     private static let requestProperties: JSONObject = [
         "protocol_version": [
             "type": "string", "pattern": #"^\d+\.\d+$"#,
-            "description": "The client's protocol version, `<major>.<minor>`. Any 1.x is served; another major is refused with 400 `version_unsupported`.",
+            "description":
+                "The client's protocol version, `<major>.<minor>`. Any 1.x is served; another major is refused with 400 `version_unsupported`.",
         ],
         "model": ["type": "string", "description": "The id of a served model, as listed by `/capabilities`."],
         "skeleton": ref("Skeleton", "The rig the motion is produced for; without retargeting it must be the model's canonical skeleton."),
@@ -66,7 +67,8 @@ extension OpenAPIDocument {
         properties: [
             "protocol_version": [
                 "type": "string",
-                "description": "The batch's protocol version, inherited by items that do not give their own. Its major (the text before the first dot) must be 1.",
+                "description":
+                    "The batch's protocol version, inherited by items that do not give their own. Its major (the text before the first dot) must be 1.",
             ],
             "requests": array(of: ref("BatchItem"), minItems: 1, "The items, answered in the same order."),
         ])

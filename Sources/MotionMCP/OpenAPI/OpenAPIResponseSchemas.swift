@@ -141,7 +141,8 @@ extension OpenAPIDocument {
                     "message": ["type": "string", "description": "Human-readable and safe to show; not stable."],
                     "details": [
                         "type": "object",
-                        "description": "Code-specific data, e.g. `errors` for validation failures or `available_models`; `{}` when there is nothing to add.",
+                        "description":
+                            "Code-specific data, e.g. `errors` for validation failures or `available_models`; `{}` when there is nothing to add.",
                     ],
                 ])
         ])

@@ -51,7 +51,8 @@ public final class MMCPRuntime: ServerControl, Service {
     }
 
     public func addNullModel(id: String, specPath: String?) throws {
-        let backbone = try specPath.map { path throws(ModelSpecError) in try NullBackbone(modelID: id, specFile: path) }
+        let backbone =
+            try specPath.map { path throws(ModelSpecError) in try NullBackbone(modelID: id, specFile: path) }
             ?? NullBackbone(modelID: id)
         let model = try server.registry.add(RegisteredModel(key: id, backbone: backbone))
         server.logger.info("model added", metadata: ["model": "\(id)"])

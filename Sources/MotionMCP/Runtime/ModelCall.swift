@@ -93,7 +93,11 @@ extension ServedModel {
                 running.stop(.deadline)
             }
         }
-        let returned = await withTaskCancellationHandler { await task.result } onCancel: { task.cancel() }
+        let returned = await withTaskCancellationHandler {
+            await task.result
+        } onCancel: {
+            task.cancel()
+        }
         timer?.cancel()
         let timing = CallTiming(wait: called - arrived, generate: ContinuousClock.now - called)
         switch (running.stopReason, returned) {

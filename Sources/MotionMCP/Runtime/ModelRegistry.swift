@@ -53,11 +53,12 @@ public final class ModelRegistry: Sendable {
         let prometheus = recordsMetrics ? PrometheusExport() : nil
         self.epoch = epoch
         self.prometheus = prometheus
-        current = Mutex(models.enumerated().map { index, model in
-            ServedModel(
-                key: model.key, backbone: model.backbone, registrationIndex: index, epoch: epoch,
-                instruments: prometheus?.instruments(model: model.key))
-        })
+        current = Mutex(
+            models.enumerated().map { index, model in
+                ServedModel(
+                    key: model.key, backbone: model.backbone, registrationIndex: index, epoch: epoch,
+                    instruments: prometheus?.instruments(model: model.key))
+            })
         nextIndex = Atomic(models.count)
         lifecycle = ModelLifecycle(logger: logger)
     }

@@ -1,6 +1,6 @@
 import CoreMetrics
-public import Prometheus
 import NIOCore
+public import Prometheus
 import Synchronization
 
 /// The server's Prometheus metrics: one collector registry per server (no process-wide
@@ -57,9 +57,10 @@ final class ModelInstruments: Sendable {
         generateDuration = CoreMetrics.Timer(label: "mmcp_generate_duration_seconds", dimensions: labels, factory: factory)
         setupDuration = Recorder(label: "mmcp_setup_duration_seconds", dimensions: labels, aggregate: false, factory: factory)
         teardownDuration = Recorder(label: "mmcp_teardown_duration_seconds", dimensions: labels, aggregate: false, factory: factory)
-        stateGauges = Dictionary(uniqueKeysWithValues: ModelState.allNames.map { name in
-            (name, Recorder(label: "mmcp_model_state", dimensions: labels + [("state", name)], aggregate: false, factory: factory))
-        })
+        stateGauges = Dictionary(
+            uniqueKeysWithValues: ModelState.allNames.map { name in
+                (name, Recorder(label: "mmcp_model_state", dimensions: labels + [("state", name)], aggregate: false, factory: factory))
+            })
     }
 
     func requestStarted() { inFlight.increment() }

@@ -1,6 +1,6 @@
-public import ServiceLifecycle
 import Foundation
 import Logging
+public import ServiceLifecycle
 
 /// Without a console, a one-line status per model every few seconds in the log, so a headless
 /// server's traffic can still be watched.

@@ -77,7 +77,8 @@ public struct CommandTable: Sendable {
 
     /// The console's commands.
     public static let standard = CommandTable(commands: [
-        CommandSpec(verbs: ["add"], usage: "add null ID [SPEC.json]", help: "hot-add a NullBackbone", changesServer: true) { arguments throws(UsageError) in
+        CommandSpec(verbs: ["add"], usage: "add null ID [SPEC.json]", help: "hot-add a NullBackbone", changesServer: true) {
+            arguments throws(UsageError) in
             guard arguments.first == "null" else { throw UsageError(note: "only NullBackbones can be hot-added") }
             guard (2...3).contains(arguments.count) else { throw UsageError() }
             return .addNull(id: arguments[1], specPath: arguments.count == 3 ? arguments[2] : nil)
@@ -86,7 +87,8 @@ public struct CommandTable: Sendable {
             guard arguments.count == 1 else { throw UsageError() }
             return .drain(id: arguments[0])
         },
-        CommandSpec(verbs: ["openapi"], usage: "openapi on|off", help: "serve the API docs or not", changesServer: true) { arguments throws(UsageError) in
+        CommandSpec(verbs: ["openapi"], usage: "openapi on|off", help: "serve the API docs or not", changesServer: true) {
+            arguments throws(UsageError) in
             guard arguments == ["on"] || arguments == ["off"] else { throw UsageError() }
             return .openAPI(enabled: arguments[0] == "on")
         },

@@ -44,8 +44,11 @@ public struct KeyTable: Sendable {
         KeyBinding(keys: [.home, .character("g")], action: .selectFirst, help: "select the first model", changesServer: false),
         KeyBinding(keys: [.end, .character("G")], action: .selectLast, help: "select the last model", changesServer: false),
         KeyBinding(keys: [.character("a")], action: .addModel, help: "hot-add a NullBackbone (asks for its id)", changesServer: true, hint: "a add"),
-        KeyBinding(keys: [.character("d")], action: .drainSelected, help: "drain the selected model (asks first)", changesServer: true, hint: "d drain"),
-        KeyBinding(keys: [.character("o")], action: .toggleOpenAPI, help: "turn /openapi.json, /docs, /redoc on or off", changesServer: true, hint: "o openapi"),
+        KeyBinding(
+            keys: [.character("d")], action: .drainSelected, help: "drain the selected model (asks first)", changesServer: true, hint: "d drain"),
+        KeyBinding(
+            keys: [.character("o")], action: .toggleOpenAPI, help: "turn /openapi.json, /docs, /redoc on or off", changesServer: true,
+            hint: "o openapi"),
         KeyBinding(keys: [.character("/")], action: .filter, help: "filter models by id (Esc clears)", changesServer: false, hint: "/ filter"),
         KeyBinding(keys: [.character("s")], action: .cycleSort, help: "sort by the next column", changesServer: false, hint: "s sort"),
         KeyBinding(keys: [.character("t")], action: .nextTheme, help: "switch to the next theme", changesServer: false, hint: "t theme"),

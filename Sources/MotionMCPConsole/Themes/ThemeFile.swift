@@ -174,7 +174,7 @@ private struct LineScanner {
     }
 
     private mutating func takeString() throws(ThemeError) -> String {
-        rest.removeFirst()  // the opening quote
+        rest.removeFirst() // the opening quote
         var text = ""
         while let character = rest.first {
             rest.removeFirst()

@@ -43,10 +43,11 @@ enum DetailView {
     static func lines(for model: ModelSnapshot) -> [Line] {
         var lines: [Line] = []
         if let drain = model.drain {
-            lines.append(Line(
-                label: "drain",
-                text: "\(drain.inFlightLeft) in flight left · waited \(Format.wait(drain.waited)) of \(Format.clock(drain.timeout))",
-                style: .state("draining")))
+            lines.append(
+                Line(
+                    label: "drain",
+                    text: "\(drain.inFlightLeft) in flight left · waited \(Format.wait(drain.waited)) of \(Format.clock(drain.timeout))",
+                    style: .state("draining")))
         }
         if case .failed(let reason) = model.state {
             lines.append(Line(label: "failed", text: reason, style: .state("failed")))
@@ -55,17 +56,20 @@ enum DetailView {
             lines.append(Line(label: "spec", text: specSummary(spec)))
             lines.append(Line(label: "accepts", text: spec.supportedSegments.joined(separator: ", ")))
         }
-        lines.append(Line(
-            label: "traffic",
-            text: "\(Format.rate(model.rate1s))/s · 10s \(Format.rate(model.rate10s)) · 60s \(Format.rate(model.rate60s)) · "
-                + "\(model.inFlight) in flight · \(Format.count(model.requests)) total"))
-        lines.append(Line(
-            label: "latency",
-            text: "p50 \(Format.latency(model.latencyP50)) · p95 \(Format.latency(model.latencyP95)) · p99 \(Format.latency(model.latencyP99))"))
+        lines.append(
+            Line(
+                label: "traffic",
+                text: "\(Format.rate(model.rate1s))/s · 10s \(Format.rate(model.rate10s)) · 60s \(Format.rate(model.rate60s)) · "
+                    + "\(model.inFlight) in flight · \(Format.count(model.requests)) total"))
+        lines.append(
+            Line(
+                label: "latency",
+                text: "p50 \(Format.latency(model.latencyP50)) · p95 \(Format.latency(model.latencyP95)) · p99 \(Format.latency(model.latencyP99))"))
         let errors = model.errorsByCode.filter { $0.count > 0 }.map { "\($0.code) \($0.count)" }
-        lines.append(Line(
-            label: "errors", text: errors.isEmpty ? "none" : errors.joined(separator: " · "),
-            style: errors.isEmpty ? .normal : .log("error")))
+        lines.append(
+            Line(
+                label: "errors", text: errors.isEmpty ? "none" : errors.joined(separator: " · "),
+                style: errors.isEmpty ? .normal : .log("error")))
         var timings = "setup " + Format.latency(model.setupDuration)
         if let teardown = model.teardownDuration { timings += " · teardown " + Format.latency(teardown) }
         lines.append(Line(label: "timing", text: timings))

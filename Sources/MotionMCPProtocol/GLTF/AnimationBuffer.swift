@@ -3,7 +3,11 @@
 struct AnimationBuffer {
     /// One accessor (and its bufferView, which has the same index).
     struct Accessor {
-        enum Kind: String { case scalar = "SCALAR", vec3 = "VEC3", vec4 = "VEC4" }
+        enum Kind: String {
+            case scalar = "SCALAR"
+            case vec3 = "VEC3"
+            case vec4 = "VEC4"
+        }
         var kind: Kind
         var count: Int
         var offset: Int
@@ -64,10 +68,10 @@ struct AnimationBuffer {
     /// The buffer as little-endian bytes.
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         #if _endian(big)
-        let littleEndian = floats.map { Float(bitPattern: $0.bitPattern.littleEndian) }
-        return littleEndian.withUnsafeBytes(body)
+            let littleEndian = floats.map { Float(bitPattern: $0.bitPattern.littleEndian) }
+            return littleEndian.withUnsafeBytes(body)
         #else
-        return floats.withUnsafeBytes(body)
+            return floats.withUnsafeBytes(body)
         #endif
     }
 }

@@ -20,7 +20,9 @@ struct AnimationLayout {
         buffer = AnimationBuffer(
             frameCount: frames, fps: context.fps,
             capacity: frames + result.rotations.count + result.rootTranslations.count)
-        let rest = context.skeleton.joints.map { SIMD3<Float>(Float($0.restTranslation[0]), Float($0.restTranslation[1]), Float($0.restTranslation[2])) }
+        let rest = context.skeleton.joints.map {
+            SIMD3<Float>(Float($0.restTranslation[0]), Float($0.restTranslation[1]), Float($0.restTranslation[2]))
+        }
         let keys = KeySets(result.keyframes, frameCount: frames)
 
         for sample in 0..<samples {

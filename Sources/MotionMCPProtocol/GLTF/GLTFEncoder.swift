@@ -114,7 +114,8 @@ public enum GLTFEncoder {
             throw GLTFEncodingError("the frame rate \(context.fps) cannot be written")
         }
         for joint in context.skeleton.joints {
-            let values = [joint.restTranslation[0], joint.restTranslation[1], joint.restTranslation[2]]
+            let values =
+                [joint.restTranslation[0], joint.restTranslation[1], joint.restTranslation[2]]
                 + [joint.restRotation[0], joint.restRotation[1], joint.restRotation[2], joint.restRotation[3]]
             guard values.allSatisfy(\.isFinite) else {
                 throw GLTFEncodingError("joint '\(joint.name)' has a non-finite rest pose, which JSON cannot carry")

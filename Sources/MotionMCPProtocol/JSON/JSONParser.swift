@@ -377,7 +377,7 @@ private struct Parser {
             }
         }
         if position < literal.count {
-            position += 1  // e or E
+            position += 1 // e or E
             var exponentNegative = false
             if literal[position] == UInt8(ascii: "+") || literal[position] == UInt8(ascii: "-") {
                 exponentNegative = literal[position] == UInt8(ascii: "-")

@@ -84,7 +84,7 @@ public struct JSONWriter: Sendable {
         }
         if small < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = small.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes; a UInt64 has at most 20 digits
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes; a UInt64 has at most 20 digits
         withUnsafeMutableBytes(of: &digits) { (buffer: UnsafeMutableRawBufferPointer) in
             var start = buffer.count
             repeat {
@@ -239,27 +239,29 @@ public struct JSONWriter: Sendable {
         // uniqueness check per character.
         bytes.append(contentsOf: repeatElement(UInt8(ascii: "="), count: encodedCount))
         bytes.withUnsafeMutableBufferPointer { buffer in
-            base64Alphabet.withUnsafeBufferPointer { alphabet in base64Pairs.withUnsafeBufferPointer { pairs in
-                let output = UnsafeMutableRawPointer(buffer.baseAddress!)
-                var out = start
-                var position = 0
-                // Two characters per lookup: three input bytes are two 12-bit halves.
-                while position + 3 <= count {
-                    let chunk = Int(data[position]) << 16 | Int(data[position + 1]) << 8 | Int(data[position + 2])
-                    output.storeBytes(of: pairs[chunk >> 12], toByteOffset: out, as: UInt16.self)
-                    output.storeBytes(of: pairs[chunk & 0xFFF], toByteOffset: out + 2, as: UInt16.self)
-                    position += 3
-                    out += 4
+            base64Alphabet.withUnsafeBufferPointer { alphabet in
+                base64Pairs.withUnsafeBufferPointer { pairs in
+                    let output = UnsafeMutableRawPointer(buffer.baseAddress!)
+                    var out = start
+                    var position = 0
+                    // Two characters per lookup: three input bytes are two 12-bit halves.
+                    while position + 3 <= count {
+                        let chunk = Int(data[position]) << 16 | Int(data[position + 1]) << 8 | Int(data[position + 2])
+                        output.storeBytes(of: pairs[chunk >> 12], toByteOffset: out, as: UInt16.self)
+                        output.storeBytes(of: pairs[chunk & 0xFFF], toByteOffset: out + 2, as: UInt16.self)
+                        position += 3
+                        out += 4
+                    }
+                    // The padding `=` is already in place.
+                    if position < count {
+                        let second = position + 1 < count ? UInt32(data[position + 1]) << 8 : 0
+                        let chunk = UInt32(data[position]) << 16 | second
+                        buffer[out] = alphabet[Int(chunk >> 18)]
+                        buffer[out + 1] = alphabet[Int(chunk >> 12 & 0x3F)]
+                        if position + 1 < count { buffer[out + 2] = alphabet[Int(chunk >> 6 & 0x3F)] }
+                    }
                 }
-                // The padding `=` is already in place.
-                if position < count {
-                    let second = position + 1 < count ? UInt32(data[position + 1]) << 8 : 0
-                    let chunk = UInt32(data[position]) << 16 | second
-                    buffer[out] = alphabet[Int(chunk >> 18)]
-                    buffer[out + 1] = alphabet[Int(chunk >> 12 & 0x3F)]
-                    if position + 1 < count { buffer[out + 2] = alphabet[Int(chunk >> 6 & 0x3F)] }
-                }
-            } }
+            }
         }
     }
 }

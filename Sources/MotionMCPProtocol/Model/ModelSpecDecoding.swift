@@ -20,7 +20,8 @@ extension ModelSpec {
             case "supports_keyframe_reduction": spec.supportsKeyframeReduction = try field.bool()
             case "supports_motion_reference_mixed": spec.supportsMotionReferenceMixed = try field.bool()
             case "supports_batch", "supports_trajectory": _ = try field.bool()
-            case "model_options": spec.modelOptions = try field.array().map { element throws(ModelSpecError) in
+            case "model_options":
+                spec.modelOptions = try field.array().map { element throws(ModelSpecError) in
                     try SpecField(key: key, value: element).modelOption()
                 }
             case "supported_constraints": spec.supportedConstraints = try field.strings()

@@ -250,14 +250,14 @@ public enum Constraint: Sendable, Equatable {
 
     public static func == (lhs: Constraint, rhs: Constraint) -> Bool {
         switch (lhs, rhs) {
-        case let (.rootPath(f1, p1, h1), .rootPath(f2, p2, h2)):
+        case (.rootPath(let f1, let p1, let h1), .rootPath(let f2, let p2, let h2)):
             return f1 == f2 && p1 == p2 && h1 == h2
-        case let (.effectorTarget(j1, f1, p1, r1), .effectorTarget(j2, f2, p2, r2)):
+        case (.effectorTarget(let j1, let f1, let p1, let r1), .effectorTarget(let j2, let f2, let p2, let r2)):
             return j1 == j2 && f1 == f2 && p1 == p2 && r1 == r2
-        case let (.poseKeyframe(f1, r1, p1, m1), .poseKeyframe(f2, r2, p2, m2)):
+        case (.poseKeyframe(let f1, let r1, let p1, let m1), .poseKeyframe(let f2, let r2, let p2, let m2)):
             return f1 == f2 && p1 == p2 && m1 == m2 && r1.count == r2.count
                 && zip(r1, r2).allSatisfy { $0.joint == $1.joint && $0.rotation == $1.rotation }
-        case let (.groundHeight(p1), .groundHeight(p2)):
+        case (.groundHeight(let p1), .groundHeight(let p2)):
             return p1 == p2
         default:
             return false

@@ -118,7 +118,11 @@ enum LaxScalar {
         }
     }
 
-    private enum DigitsOutcome { case value(Int), overflow, invalid }
+    private enum DigitsOutcome {
+        case value(Int)
+        case overflow
+        case invalid
+    }
 
     /// `[+-]? digit+ ('_' digit+)*` in ASCII digits.
     private static func signedDigits(_ bytes: Substring.UTF8View.SubSequence) -> DigitsOutcome {

@@ -17,7 +17,8 @@ enum BodyRole: Hashable {
     case limb(BodySide, Limb)
 
     /// Every role, in ``slot`` order.
-    static let all: [BodyRole] = [.hips, .spine, .chest, .neck, .head]
+    static let all: [BodyRole] =
+        [.hips, .spine, .chest, .neck, .head]
         + BodySide.allCases.flatMap { side in Limb.allCases.map { BodyRole.limb(side, $0) } }
 
     /// The role's index in ``all`` (and its place in a ``RoleTable``).
@@ -90,7 +91,7 @@ struct BodyRoles {
             }
             for (index, reading) in readings.enumerated() {
                 guard let side = reading.side,
-                      let limb = Self.limb(forBase: reading.base, thighOnSide: side == .left ? thighSides.left : thighSides.right)
+                    let limb = Self.limb(forBase: reading.base, thighOnSide: side == .left ? thighSides.left : thighSides.right)
                 else { continue }
                 let role = BodyRole.limb(side, limb)
                 if joints[role] == nil { joints[role] = index }
@@ -155,9 +156,11 @@ struct JointNameReading {
     /// The side tags in the order they are tried; `leading` marks "left"/"right", which only
     /// count at the start of the name.
     private static let sideTags: [(tag: [UInt8], side: BodySide, leading: Bool)] =
-        [("left", BodySide.left), (".l", .left), ("_l", .left), (" l", .left), ("-l", .left), ("l_", .left), ("l.", .left),
-         ("right", .right), (".r", .right), ("_r", .right), (" r", .right), ("-r", .right), ("r_", .right), ("r.", .right)]
-            .map { (Array($0.0.utf8), $0.1, $0.0.count > 2) }
+        [
+            ("left", BodySide.left), (".l", .left), ("_l", .left), (" l", .left), ("-l", .left), ("l_", .left), ("l.", .left),
+            ("right", .right), (".r", .right), ("_r", .right), (" r", .right), ("-r", .right), ("r_", .right), ("r.", .right),
+        ]
+        .map { (Array($0.0.utf8), $0.1, $0.0.count > 2) }
 
     init(_ name: String) {
         // ASCII lowercasing is Unicode lowercasing restricted to A–Z; anything else goes through

@@ -97,7 +97,8 @@ struct Contacts {
     /// `NORM(GRAD(p)[t])·fps` at one frame; zero for a single frame.
     static func speed(x: [Double], y: [Double], at t: Int, fps: Double) -> Double {
         guard x.count > 1 else { return 0 }
-        let gx = Numerics.gradient(x, at: t), gy = Numerics.gradient(y, at: t)
+        let gx = Numerics.gradient(x, at: t)
+        let gy = Numerics.gradient(y, at: t)
         return (gx * gx + gy * gy).squareRoot() * fps
     }
 }

@@ -40,17 +40,17 @@ private let exactPowersOfTen: [Double] = [
 private func roundDecimalExactly(_ value: Double, places: Int) -> Double {
     let biased = Int(value.exponentBitPattern)
     let significand = UInt64(value.significandBitPattern) | (biased == 0 ? 0 : 1 << 52)
-    let binaryExponent = (biased == 0 ? 1 : biased) - 1075   // value = ±significand · 2^binaryExponent
+    let binaryExponent = (biased == 0 ? 1 : biased) - 1075 // value = ±significand · 2^binaryExponent
     // value·10ⁿ = significand · 5ⁿ · 2^(binaryExponent+n): an integer when that exponent is ≥ 0,
     // in which case the value already has at most n decimals.
     let shift = -(binaryExponent + places)
     if shift <= 0 { return value }
     var power = UInt128(1)
     for _ in 0..<places { power *= 5 }
-    let numerator = UInt128(significand) * power     // < 2⁵³ · 5²² < 2¹⁰⁵
+    let numerator = UInt128(significand) * power // < 2⁵³ · 5²² < 2¹⁰⁵
     let rounded: UInt128
     if shift >= 107 {
-        rounded = 0                                   // below a quarter of a unit: rounds to zero
+        rounded = 0 // below a quarter of a unit: rounds to zero
     } else {
         let quotient = numerator >> shift
         let remainder = numerator - (quotient << shift)

@@ -28,7 +28,8 @@ struct GuideRetiming {
         var lengths = [Double](repeating: 0, count: count)
         var cumulative = [Double](repeating: 0, count: count + 1)
         for s in 0..<count {
-            let dx = guide.x[s + 1] - guide.x[s], dy = guide.y[s + 1] - guide.y[s]
+            let dx = guide.x[s + 1] - guide.x[s]
+            let dy = guide.y[s + 1] - guide.y[s]
             lengths[s] = hypotenuse(dx, dy)
             let base = s * Self.stride
             segments[base] = guide.x[s]
@@ -69,7 +70,8 @@ struct GuideRetiming {
             hint = s
             // The winner's projection with the true division, as the reference computes it.
             let base = s * Self.stride
-            let rx = cx[t] - segments[base], ry = cy[t] - segments[base + 1]
+            let rx = cx[t] - segments[base]
+            let ry = cy[t] - segments[base + 1]
             let denominator = max(lengths[s] * lengths[s], 1e-12)
             let u = min(max((rx * segments[base + 2] + ry * segments[base + 3]) / denominator, 0), 1)
             let at = cumulative[s] + u * lengths[s]
@@ -85,17 +87,21 @@ struct GuideRetiming {
         segments.withUnsafeBufferPointer { seg in
             @inline(__always) func distanceSquared(_ s: Int) -> Double {
                 let base = s &* Self.stride
-                let rx = px - seg[base], ry = py - seg[base &+ 1]
-                let dx = seg[base &+ 2], dy = seg[base &+ 3]
+                let rx = px - seg[base]
+                let ry = py - seg[base &+ 1]
+                let dx = seg[base &+ 2]
+                let dy = seg[base &+ 3]
                 let u = min(max((rx * dx + ry * dy) * seg[base &+ 4], 0), 1)
-                let ex = rx - u * dx, ey = ry - u * dy
+                let ex = rx - u * dx
+                let ey = ry - u * dy
                 return ex * ex + ey * ey
             }
             let bound = distanceSquared(hint)
             var nearest = 0
             var smallest = Double.infinity
             for block in blocks {
-                let bx = px - block.x, by = py - block.y
+                let bx = px - block.x
+                let by = py - block.y
                 let centre = (bx * bx + by * by).squareRoot()
                 let gap = centre - block.radius
                 if gap > 0 {

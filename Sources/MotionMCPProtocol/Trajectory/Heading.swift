@@ -10,12 +10,16 @@ enum HeadingFit {
     /// upper arms; nil below three frames, without a left/right pair, or when the pair collapses.
     static func facing(_ points: RolePoints, frames: Int) -> [Double]? {
         guard frames >= 3 else { return nil }
-        let pairs: [(BodyRole, BodyRole)] = [(.limb(.left, .leg), .limb(.right, .leg)),
-                                             (.limb(.left, .arm), .limb(.right, .arm))]
-        guard let (left, right) = pairs.lazy.compactMap({ pair -> (Track3, Track3)? in
-            guard let l = points.heads[pair.0], let r = points.heads[pair.1] else { return nil }
-            return (l, r)
-        }).first else { return nil }
+        let pairs: [(BodyRole, BodyRole)] = [
+            (.limb(.left, .leg), .limb(.right, .leg)),
+            (.limb(.left, .arm), .limb(.right, .arm)),
+        ]
+        guard
+            let (left, right) = pairs.lazy.compactMap({ pair -> (Track3, Track3)? in
+                guard let l = points.heads[pair.0], let r = points.heads[pair.1] else { return nil }
+                return (l, r)
+            }).first
+        else { return nil }
         let lx = (0..<frames).map { right.x[$0] - left.x[$0] }
         let ly = (0..<frames).map { right.y[$0] - left.y[$0] }
         let narrowest = (0..<frames).map { hypotenuse(lx[$0], ly[$0]) }.min() ?? 0
@@ -25,14 +29,17 @@ enum HeadingFit {
 
     /// §9.18: yaw from the facing: a steady turn for loops; otherwise none (`fixed`) below 4°
     /// (15° on the spot), a steady turn when one fits within 2° RMS and 5° max, else keyed.
-    static func fromFacing(_ raw: [Double], window: [Double], times: [Double], keyTimes: [Double],
-                           fps: Double, loop: Bool, still: Bool) -> (yaw: [Double], heading: TravelTrajectory.Heading) {
+    static func fromFacing(
+        _ raw: [Double], window: [Double], times: [Double], keyTimes: [Double],
+        fps: Double, loop: Bool, still: Bool
+    ) -> (yaw: [Double], heading: TravelTrajectory.Heading) {
         let n = raw.count
         let widths = window.map { max($0, 0.5 * fps) }
         var smooth = Numerics.boxAverage(raw, widths: widths, cyclic: loop)
         let start = smooth[0]
         smooth = smooth.map { $0 - start }
-        var timeTurn = 0.0, timeTime = 0.0
+        var timeTurn = 0.0
+        var timeTime = 0.0
         for t in 0..<n {
             timeTurn += times[t] * smooth[t]
             timeTime += times[t] * times[t]
@@ -42,7 +49,8 @@ enum HeadingFit {
         if loop { return (steady, .steady) }
         let threshold = (still ? 15.0 : 4.0) * (Double.pi / 180)
         if smooth[n - 1].magnitude < threshold { return ([Double](repeating: 0, count: n), .fixed) }
-        var squares = 0.0, largest = 0.0
+        var squares = 0.0
+        var largest = 0.0
         for t in 0..<n {
             let e = (steady[t] - smooth[t]).magnitude
             squares += e * e
@@ -61,7 +69,8 @@ enum HeadingFit {
     /// to the first frame that does. Needs at least two frames.
     static func tangentYaw(_ xy: Planar, fps: Double) -> [Double] {
         let n = xy.count
-        let gx = Numerics.gradient(xy.x), gy = Numerics.gradient(xy.y)
+        let gx = Numerics.gradient(xy.x)
+        let gy = Numerics.gradient(xy.y)
         let angles = Numerics.unwrap((0..<n).map { atan2(gx[$0], -gy[$0]) })
         let moving = (0..<n).filter { hypotenuse(gx[$0], gy[$0]) * fps > 0.05 }
         guard let firstMoving = moving.first else { return [Double](repeating: 0, count: n) }
@@ -83,8 +92,10 @@ enum HeadingFit {
         func apply(_ m: [Double]) -> [Double] {
             (0..<3).map { row in m[row * 3] * local[0] + m[row * 3 + 1] * local[1] + m[row * 3 + 2] * local[2] }
         }
-        let a0 = apply(m0), a1 = apply(m1)
-        let f0 = (a0[0], -a0[2]), f1 = (a1[0], -a1[2])
+        let a0 = apply(m0)
+        let a1 = apply(m1)
+        let f0 = (a0[0], -a0[2])
+        let f1 = (a1[0], -a1[2])
         return atan2(f0.0 * f1.1 - f0.1 * f1.0, f0.0 * f1.0 + f0.1 * f1.1)
     }
 }

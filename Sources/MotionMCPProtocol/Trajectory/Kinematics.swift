@@ -53,50 +53,66 @@ struct SamplePose {
         var first: Matrix3 = (1, 0, 0, 0, 1, 0, 0, 0, 1)
         var last = first
         input.rotations.withUnsafeBufferPointer { rotations in
-        input.rootTranslations.withUnsafeBufferPointer { roots in
-        input.restTranslations.withUnsafeBufferPointer { rest in
-        input.parentIndices.withUnsafeBufferPointer { parents in
-        positions.withUnsafeMutableBufferPointer { positions in
-        world.withUnsafeMutableBufferPointer { world in
-            for t in 0..<frames {
-                let frameBase = (sample * frames + t) * jointCount
-                for j in order {
-                    let out = (t * jointCount + j) * 3
-                    let parent = parents[j]
-                    var local: Matrix3 = (1, 0, 0, 0, 1, 0, 0, 0, 1)
-                    if carries[j] {
-                        let q = (frameBase + j) * 4
-                        local = Self.matrix(Double(rotations[q]), Double(rotations[q + 1]),
-                                            Double(rotations[q + 2]), Double(rotations[q + 3]))
-                    }
-                    if parent < 0 {
-                        let r = (sample * frames + t) * 3
-                        positions[out] = Double(roots[r])
-                        positions[out + 1] = Double(roots[r + 1])
-                        positions[out + 2] = Double(roots[r + 2])
-                        world[j * 9] = local.0; world[j * 9 + 1] = local.1; world[j * 9 + 2] = local.2
-                        world[j * 9 + 3] = local.3; world[j * 9 + 4] = local.4; world[j * 9 + 5] = local.5
-                        world[j * 9 + 6] = local.6; world[j * 9 + 7] = local.7; world[j * 9 + 8] = local.8
-                        if j == root && t == 0 { first = local }
-                        if j == root && t == frames - 1 { last = local }
-                        continue
-                    }
-                    let p = parent * 9
-                    let from = (t * jointCount + parent) * 3
-                    let ox = rest[j * 3], oy = rest[j * 3 + 1], oz = rest[j * 3 + 2]
-                    for row in 0..<3 {
-                        let w0 = world[p + row * 3], w1 = world[p + row * 3 + 1], w2 = world[p + row * 3 + 2]
-                        positions[out + row] = positions[from + row] + (w0 * ox + w1 * oy + w2 * oz)
-                        if carries[j] {
-                            let o = j * 9 + row * 3
-                            world[o] = w0 * local.0 + w1 * local.3 + w2 * local.6
-                            world[o + 1] = w0 * local.1 + w1 * local.4 + w2 * local.7
-                            world[o + 2] = w0 * local.2 + w1 * local.5 + w2 * local.8
+            input.rootTranslations.withUnsafeBufferPointer { roots in
+                input.restTranslations.withUnsafeBufferPointer { rest in
+                    input.parentIndices.withUnsafeBufferPointer { parents in
+                        positions.withUnsafeMutableBufferPointer { positions in
+                            world.withUnsafeMutableBufferPointer { world in
+                                for t in 0..<frames {
+                                    let frameBase = (sample * frames + t) * jointCount
+                                    for j in order {
+                                        let out = (t * jointCount + j) * 3
+                                        let parent = parents[j]
+                                        var local: Matrix3 = (1, 0, 0, 0, 1, 0, 0, 0, 1)
+                                        if carries[j] {
+                                            let q = (frameBase + j) * 4
+                                            local = Self.matrix(
+                                                Double(rotations[q]), Double(rotations[q + 1]),
+                                                Double(rotations[q + 2]), Double(rotations[q + 3]))
+                                        }
+                                        if parent < 0 {
+                                            let r = (sample * frames + t) * 3
+                                            positions[out] = Double(roots[r])
+                                            positions[out + 1] = Double(roots[r + 1])
+                                            positions[out + 2] = Double(roots[r + 2])
+                                            world[j * 9] = local.0
+                                            world[j * 9 + 1] = local.1
+                                            world[j * 9 + 2] = local.2
+                                            world[j * 9 + 3] = local.3
+                                            world[j * 9 + 4] = local.4
+                                            world[j * 9 + 5] = local.5
+                                            world[j * 9 + 6] = local.6
+                                            world[j * 9 + 7] = local.7
+                                            world[j * 9 + 8] = local.8
+                                            if j == root && t == 0 { first = local }
+                                            if j == root && t == frames - 1 { last = local }
+                                            continue
+                                        }
+                                        let p = parent * 9
+                                        let from = (t * jointCount + parent) * 3
+                                        let ox = rest[j * 3]
+                                        let oy = rest[j * 3 + 1]
+                                        let oz = rest[j * 3 + 2]
+                                        for row in 0..<3 {
+                                            let w0 = world[p + row * 3]
+                                            let w1 = world[p + row * 3 + 1]
+                                            let w2 = world[p + row * 3 + 2]
+                                            positions[out + row] = positions[from + row] + (w0 * ox + w1 * oy + w2 * oz)
+                                            if carries[j] {
+                                                let o = j * 9 + row * 3
+                                                world[o] = w0 * local.0 + w1 * local.3 + w2 * local.6
+                                                world[o + 1] = w0 * local.1 + w1 * local.4 + w2 * local.7
+                                                world[o + 2] = w0 * local.2 + w1 * local.5 + w2 * local.8
+                                            }
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
-        }}}}}}
+        }
         self.positions = positions
         self.firstRootRotation = first
         self.lastRootRotation = last
@@ -106,7 +122,9 @@ struct SamplePose {
     /// Joint `j`'s track, converted to Z-up: (x, y, z) → (x, −z, y).
     func track(_ j: Int) -> Track3 {
         let frames = positions.count / (jointCount * 3)
-        var x = [Double](repeating: 0, count: frames), y = x, z = x
+        var x = [Double](repeating: 0, count: frames)
+        var y = x
+        var z = x
         for t in 0..<frames {
             let i = (t * jointCount + j) * 3
             x[t] = positions[i]
@@ -119,7 +137,10 @@ struct SamplePose {
     /// §6.1 matrix of the normalised quaternion (a zero quaternion gives the identity).
     private static func matrix(_ x0: Double, _ y0: Double, _ z0: Double, _ w0: Double) -> Matrix3 {
         let norm = max((x0 * x0 + y0 * y0 + z0 * z0 + w0 * w0).squareRoot(), 1e-12)
-        let x = x0 / norm, y = y0 / norm, z = z0 / norm, w = w0 / norm
+        let x = x0 / norm
+        let y = y0 / norm
+        let z = z0 / norm
+        let w = w0 / norm
         return (
             1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
             2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),

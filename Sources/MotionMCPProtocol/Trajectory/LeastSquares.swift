@@ -47,9 +47,12 @@ enum LeastSquares {
             var rotated = false
             for p in 0..<max(columns - 1, 0) {
                 for q in (p + 1)..<columns {
-                    var alpha = 0.0, beta = 0.0, gamma = 0.0
+                    var alpha = 0.0
+                    var beta = 0.0
+                    var gamma = 0.0
                     for r in 0..<rows {
-                        let up = u[p * rows + r], uq = u[q * rows + r]
+                        let up = u[p * rows + r]
+                        let uq = u[q * rows + r]
                         alpha += up * up
                         beta += uq * uq
                         gamma += up * uq
@@ -68,10 +71,13 @@ enum LeastSquares {
         }
     }
 
-    private static func rotate(_ m: inout [Double], _ first: Int, _ second: Int, count: Int,
-                               _ cosine: Double, _ sine: Double) {
+    private static func rotate(
+        _ m: inout [Double], _ first: Int, _ second: Int, count: Int,
+        _ cosine: Double, _ sine: Double
+    ) {
         for r in 0..<count {
-            let a = m[first + r], b = m[second + r]
+            let a = m[first + r]
+            let b = m[second + r]
             m[first + r] = cosine * a - sine * b
             m[second + r] = sine * a + cosine * b
         }

@@ -211,7 +211,9 @@ enum Numerics {
     /// PRINCIPAL: unit direction of the largest spread of centred 2-D points (closed form for
     /// the 2×2 scatter matrix). Its sign is arbitrary.
     static func principalDirection(x: [Double], y: [Double]) -> (x: Double, y: Double) {
-        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        var sxx = 0.0
+        var syy = 0.0
+        var sxy = 0.0
         for i in x.indices {
             sxx += x[i] * x[i]
             syy += y[i] * y[i]

@@ -32,7 +32,8 @@ struct ShapeChoice {
             case .bezier: fitted = ShapeFit.bezier(path, times: times, keyTimes: keyTimes)
             }
             guard var candidate = fitted else { continue }
-            var squares = 0.0, largest = 0.0
+            var squares = 0.0
+            var largest = 0.0
             for t in 0..<n {
                 let e = hypotenuse(candidate.points.x[t] - path.x[t], candidate.points.y[t] - path.y[t])
                 squares += e * e
@@ -60,7 +61,8 @@ struct ShapeChoice {
         self.model = chosen.model
         self.params = chosen.params
         if chosen.model != .still, let guide = chosen.guide,
-           let timed = GuideRetiming(guide: guide)?.retime(com: com, fps: fps, loop: loop) {
+            let timed = GuideRetiming(guide: guide)?.retime(com: com, fps: fps, loop: loop)
+        {
             self.points = timed
         } else {
             self.points = chosen.points
@@ -78,10 +80,12 @@ struct ShapeChoice {
     /// §9.14: per frame, the distance of `xy` from `path` across the path's direction.
     static func acrossError(_ xy: Planar, _ path: Planar) -> [Double] {
         let n = path.count
-        let gx = Numerics.gradient(path.x), gy = Numerics.gradient(path.y)
+        let gx = Numerics.gradient(path.x)
+        let gy = Numerics.gradient(path.y)
         let okFrames = (0..<n).filter { hypotenuse(gx[$0], gy[$0]) > 1e-6 }
         if okFrames.isEmpty { return (0..<n).map { hypotenuse(xy.x[$0] - path.x[$0], xy.y[$0] - path.y[$0]) } }
-        var tx = [Double](repeating: 0, count: n), ty = [Double](repeating: 0, count: n)
+        var tx = [Double](repeating: 0, count: n)
+        var ty = [Double](repeating: 0, count: n)
         for t in okFrames {
             let length = max(hypotenuse(gx[t], gy[t]), 1e-12)
             tx[t] = gx[t] / length
@@ -102,8 +106,10 @@ struct ShapeChoice {
         }
         return (0..<n).map { t in
             let length = max(hypotenuse(tx[t], ty[t]), 1e-12)
-            let ux = tx[t] / length, uy = ty[t] / length
-            let dx = xy.x[t] - path.x[t], dy = xy.y[t] - path.y[t]
+            let ux = tx[t] / length
+            let uy = ty[t] / length
+            let dx = xy.x[t] - path.x[t]
+            let dy = xy.y[t] - path.y[t]
             return (dx * uy - dy * ux).magnitude
         }
     }

@@ -20,16 +20,18 @@ enum ShapeFit {
     static func still(_ path: Planar) -> ShapeCandidate {
         let (mx, my) = mean(path)
         let n = path.count
-        return ShapeCandidate(model: .still,
-                              points: Planar(x: [Double](repeating: mx, count: n), y: [Double](repeating: my, count: n)),
-                              params: [], guide: nil)
+        return ShapeCandidate(
+            model: .still,
+            points: Planar(x: [Double](repeating: mx, count: n), y: [Double](repeating: my, count: n)),
+            params: [], guide: nil)
     }
 
     /// The principal line through the path's mean, oriented from its first point to its last.
     static func line(_ path: Planar) -> ShapeCandidate {
         let n = path.count
         let (mx, my) = mean(path)
-        let cx = path.x.map { $0 - mx }, cy = path.y.map { $0 - my }
+        let cx = path.x.map { $0 - mx }
+        let cy = path.y.map { $0 - my }
         var (ux, uy) = Numerics.principalDirection(x: cx, y: cy)
         if ux * (path.x[n - 1] - path.x[0]) + uy * (path.y[n - 1] - path.y[0]) < 0 {
             ux = -ux
@@ -55,22 +57,26 @@ enum ShapeFit {
             rhs[t] = -(path.x[t] * path.x[t] + path.y[t] * path.y[t])
         }
         guard let solution = LeastSquares.solve(a, rows: n, columns: 3, rhs: rhs, rhsCount: 1) else { return nil }
-        let cx = -solution[0] / 2, cy = -solution[1] / 2
+        let cx = -solution[0] / 2
+        let cy = -solution[1] / 2
         let r2 = (cx * cx + cy * cy) - solution[2]
         guard r2 > 0 && r2 <= 3600 else { return nil }
         let r = r2.squareRoot()
-        let dx = path.x.map { $0 - cx }, dy = path.y.map { $0 - cy }
+        let dx = path.x.map { $0 - cx }
+        let dy = path.y.map { $0 - cy }
         let lengths = (0..<n).map { hypotenuse(dx[$0], dy[$0]) }
         guard (lengths.min() ?? 0) >= 1e-6 else { return nil }
-        let points = Planar(x: (0..<n).map { cx + r * dx[$0] / lengths[$0] },
-                            y: (0..<n).map { cy + r * dy[$0] / lengths[$0] })
+        let points = Planar(
+            x: (0..<n).map { cx + r * dx[$0] / lengths[$0] },
+            y: (0..<n).map { cy + r * dy[$0] / lengths[$0] })
         let phi = Numerics.unwrap((0..<n).map { atan2(dy[$0], dx[$0]) })
         let runOn = min(Double.pi / 2, 3 / r)
         var angles = Numerics.linspace((phi.min() ?? 0) - runOn, (phi.max() ?? 0) + runOn, 720)
         if phi[n - 1] < phi[0] { angles.reverse() }
         let guide = Planar(x: angles.map { cx + r * cos($0) }, y: angles.map { cy + r * sin($0) })
-        return ShapeCandidate(model: .arc, points: points,
-                              params: [("radius_m", .number(roundDecimal(r, places: 2)))], guide: guide)
+        return ShapeCandidate(
+            model: .arc, points: points,
+            params: [("radius_m", .number(roundDecimal(r, places: 2)))], guide: guide)
     }
 
     /// The cubic Bézier fitted to the path, parametrised by its arc length re-timed through the
@@ -94,8 +100,9 @@ enum ShapeFit {
         let points = evaluate(rows, control: control)
         let controlXZ = (0..<4).map { [roundDecimal(control[$0 * 2], places: 3), roundDecimal(-control[$0 * 2 + 1], places: 3)] }
         let guide = extend(evaluate(bernsteinRows(Numerics.linspace(0, 1, 400)), control: control))
-        return ShapeCandidate(model: .bezier, points: points, params: [("control_points_xz", .points(controlXZ))],
-                              guide: guide)
+        return ShapeCandidate(
+            model: .bezier, points: points, params: [("control_points_xz", .points(controlXZ))],
+            guide: guide)
     }
 
     /// Rows `[(1−e)³, 3(1−e)²e, 3(1−e)e², e³]`, row-major.
@@ -116,7 +123,8 @@ enum ShapeFit {
         let n = rows.count / 4
         var out = Planar(x: [Double](repeating: 0, count: n), y: [Double](repeating: 0, count: n))
         for t in 0..<n {
-            var x = 0.0, y = 0.0
+            var x = 0.0
+            var y = 0.0
             for k in 0..<4 {
                 x += rows[t * 4 + k] * control[k * 2]
                 y += rows[t * 4 + k] * control[k * 2 + 1]
@@ -138,18 +146,22 @@ enum ShapeFit {
         if n < 2 { return kept }
         let k = max(1, n / 20)
         func direction(_ a: Int, _ b: Int) -> (Double, Double) {
-            let dx = kept.x[b] - kept.x[a], dy = kept.y[b] - kept.y[a]
+            let dx = kept.x[b] - kept.x[a]
+            let dy = kept.y[b] - kept.y[a]
             let length = max(hypotenuse(dx, dy), 1e-9)
             return (dx / length, dy / length)
         }
-        let start = direction(0, k), end = direction(n - 1 - k, n - 1)
-        return Planar(x: [kept.x[0] - start.0 * 3] + kept.x + [kept.x[n - 1] + end.0 * 3],
-                      y: [kept.y[0] - start.1 * 3] + kept.y + [kept.y[n - 1] + end.1 * 3])
+        let start = direction(0, k)
+        let end = direction(n - 1 - k, n - 1)
+        return Planar(
+            x: [kept.x[0] - start.0 * 3] + kept.x + [kept.x[n - 1] + end.0 * 3],
+            y: [kept.y[0] - start.1 * 3] + kept.y + [kept.y[n - 1] + end.1 * 3])
     }
 
     /// The per-axis mean of the points.
     static func mean(_ p: Planar) -> (Double, Double) {
-        var sx = 0.0, sy = 0.0
+        var sx = 0.0
+        var sy = 0.0
         for t in 0..<p.count {
             sx = t == 0 ? p.x[0] : sx + p.x[t]
             sy = t == 0 ? p.y[0] : sy + p.y[t]

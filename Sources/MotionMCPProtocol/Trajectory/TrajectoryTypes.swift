@@ -25,9 +25,11 @@ public struct TrajectoryInput: Sendable {
     public var canonicalToRequest: [(canonical: String, request: String)]
 
     /// Memberwise; `loop` defaults to false and `canonicalToRequest` to none.
-    public init(jointNames: [String], parentIndices: [Int], restTranslations: [Double], rotations: [Float],
-                rootTranslations: [Float], sampleCount: Int, frameCount: Int, fps: Double, loop: Bool = false,
-                canonicalToRequest: [(canonical: String, request: String)] = []) {
+    public init(
+        jointNames: [String], parentIndices: [Int], restTranslations: [Double], rotations: [Float],
+        rootTranslations: [Float], sampleCount: Int, frameCount: Int, fps: Double, loop: Bool = false,
+        canonicalToRequest: [(canonical: String, request: String)] = []
+    ) {
         self.jointNames = jointNames
         self.parentIndices = parentIndices
         self.restTranslations = restTranslations
@@ -78,8 +80,10 @@ public struct TravelTrajectory: Sendable, Equatable {
     public var yaw: [Double]
 
     /// Memberwise.
-    public init(shape: Shape, loop: Bool, params: [(name: String, value: Parameter)], heading: Heading,
-                leftFootDown: [Int], rightFootDown: [Int], positions: [Double], yaw: [Double]) {
+    public init(
+        shape: Shape, loop: Bool, params: [(name: String, value: Parameter)], heading: Heading,
+        leftFootDown: [Int], rightFootDown: [Int], positions: [Double], yaw: [Double]
+    ) {
         self.shape = shape
         self.loop = loop
         self.params = params

@@ -25,15 +25,17 @@ struct TravelPath {
         }
         let window = Self.cycleWindow(contacts: contacts, frames: frames, fps: fps, loop: loop)
         self.window = window
-        let average = Planar(x: Numerics.boxAverage(com.x, widths: window, cyclic: loop),
-                             y: Numerics.boxAverage(com.y, widths: window, cyclic: loop))
+        let average = Planar(
+            x: Numerics.boxAverage(com.x, widths: window, cyclic: loop),
+            y: Numerics.boxAverage(com.y, widths: window, cyclic: loop))
         let (anchor, flight) = Self.supportAnchor(com: com, contacts: contacts)
         if loop {
             self.labels = [PhaseLabel](repeating: .move, count: frames)
             if !Self.replants(contacts) && !flight.contains(true) {
                 // On the spot: straight from the first support to the last.
                 let u = Numerics.linspace(0, 1, frames)
-                let dx = anchor.x[frames - 1] - anchor.x[0], dy = anchor.y[frames - 1] - anchor.y[0]
+                let dx = anchor.x[frames - 1] - anchor.x[0]
+                let dy = anchor.y[frames - 1] - anchor.y[0]
                 self.path = Planar(x: u.map { anchor.x[0] + dx * $0 }, y: u.map { anchor.y[0] + dy * $0 })
             } else {
                 self.path = average
@@ -44,8 +46,9 @@ struct TravelPath {
         self.labels = labels
         let joined = Self.joinPhases(labels: labels, anchor: anchor, average: average)
         let width = 0.2 * fps
-        self.path = Planar(x: Numerics.boxAverage(joined.x, width: width, cyclic: false),
-                           y: Numerics.boxAverage(joined.y, width: width, cyclic: false))
+        self.path = Planar(
+            x: Numerics.boxAverage(joined.x, width: width, cyclic: false),
+            y: Numerics.boxAverage(joined.y, width: width, cyclic: false))
     }
 
     /// §9.7: per frame, the length of the contact cycle around it (touch-down to touch-down).
@@ -100,8 +103,10 @@ struct TravelPath {
         let keys = grounded.map(Double.init)
         let offX = Numerics.interpolateAtFrames(frames, xs: keys, ys: grounded.map { anchor.x[$0] - com.x[$0] })
         let offY = Numerics.interpolateAtFrames(frames, xs: keys, ys: grounded.map { anchor.y[$0] - com.y[$0] })
-        return (Planar(x: (0..<frames).map { com.x[$0] + offX[$0] }, y: (0..<frames).map { com.y[$0] + offY[$0] }),
-                flight)
+        return (
+            Planar(x: (0..<frames).map { com.x[$0] + offX[$0] }, y: (0..<frames).map { com.y[$0] + offY[$0] }),
+            flight
+        )
     }
 
     /// §9.9: frames standing still on an unchanged support for 0.4 s or more are `base`.
@@ -111,7 +116,10 @@ struct TravelPath {
         func sameSupport(_ a: Int, _ b: Int) -> Bool { contacts.candidates.allSatisfy { $0.on[a] == $0.on[b] } }
         var i = 0
         while i < frames {
-            if flight[i] { i += 1; continue }
+            if flight[i] {
+                i += 1
+                continue
+            }
             var j = i
             while j + 1 < frames && sameSupport(j + 1, i) && !flight[j + 1] { j += 1 }
             let duration = Double(j - i + 1) / fps
@@ -133,10 +141,14 @@ struct TravelPath {
                 var i = 0
                 let on = candidate.on
                 while i < on.count {
-                    guard on[i] else { i += 1; continue }
+                    guard on[i] else {
+                        i += 1
+                        continue
+                    }
                     var j = i
                     while j + 1 < on.count && on[j + 1] { j += 1 }
-                    var sumX = 0.0, sumY = 0.0
+                    var sumX = 0.0
+                    var sumY = 0.0
                     for k in i...j {
                         sumX = k == i ? candidate.point.x[k] : sumX + candidate.point.x[k]
                         sumY = k == i ? candidate.point.y[k] : sumY + candidate.point.y[k]
@@ -167,7 +179,8 @@ struct TravelPath {
         var py = [Double](repeating: 0, count: frames)
         var defined = [Bool](repeating: false, count: frames)
         for run in runs where run.kind == .base {
-            var sumX = 0.0, sumY = 0.0
+            var sumX = 0.0
+            var sumY = 0.0
             for k in run.first...run.last {
                 sumX = k == run.first ? anchor.x[k] : sumX + anchor.x[k]
                 sumY = k == run.first ? anchor.y[k] : sumY + anchor.y[k]
@@ -183,8 +196,10 @@ struct TravelPath {
             let (i, j) = (run.first, run.last)
             let before = i > 0 && defined[i - 1]
             let after = j + 1 < frames && defined[j + 1]
-            let ax = before ? px[i - 1] - average.x[i] : 0, ay = before ? py[i - 1] - average.y[i] : 0
-            let cx = after ? px[j + 1] - average.x[j] : 0, cy = after ? py[j + 1] - average.y[j] : 0
+            let ax = before ? px[i - 1] - average.x[i] : 0
+            let ay = before ? py[i - 1] - average.y[i] : 0
+            let cx = after ? px[j + 1] - average.x[j] : 0
+            let cy = after ? py[j + 1] - average.y[j] : 0
             let u = Numerics.linspace(0, 1, j - i + 1)
             for k in i...j {
                 px[k] = average.x[k] + ax + (cx - ax) * u[k - i]
@@ -194,9 +209,11 @@ struct TravelPath {
         }
         for run in runs where run.kind == .flight {
             let (i, j) = (run.first, run.last)
-            let ax = i > 0 ? px[i - 1] : average.x[i], ay = i > 0 ? py[i - 1] : average.y[i]
+            let ax = i > 0 ? px[i - 1] : average.x[i]
+            let ay = i > 0 ? py[i - 1] : average.y[i]
             let after = j + 1 < frames && defined[j + 1]
-            let cx = after ? px[j + 1] : average.x[j], cy = after ? py[j + 1] : average.y[j]
+            let cx = after ? px[j + 1] : average.x[j]
+            let cy = after ? py[j + 1] : average.y[j]
             let span = Double(j - i + 2)
             for k in i...j {
                 let u = Double(k - i + 1) / span

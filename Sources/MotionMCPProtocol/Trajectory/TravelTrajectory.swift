@@ -9,8 +9,10 @@ public func computeTravelTrajectories(_ input: TrajectoryInput) throws -> [Trave
     guard input.sampleCount > 0 else { return [] }
     guard input.frameCount >= 2 else { throw TravelTrajectoryError.tooFewFrames(input.frameCount) }
     guard input.fps.isFinite && input.fps > 0 else { throw TravelTrajectoryError.invalidFrameRate(input.fps) }
-    guard let roles = BodyRoles(jointNames: input.jointNames, parentIndices: input.parentIndices,
-                                canonicalToRequest: input.canonicalToRequest)
+    guard
+        let roles = BodyRoles(
+            jointNames: input.jointNames, parentIndices: input.parentIndices,
+            canonicalToRequest: input.canonicalToRequest)
     else { throw TravelTrajectoryError.noHips }
     let root = roles.hips
     // Only the roles' joints and their ancestors need forward kinematics.
@@ -45,8 +47,10 @@ extension TrajectoryInput {
 
 /// One sample's trajectory (§9.0 pipeline).
 private enum SampleTrajectory {
-    static func compute(input: TrajectoryInput, sample: Int, roles: BodyRoles, root: Int,
-                        needed: [Bool]) throws -> TravelTrajectory {
+    static func compute(
+        input: TrajectoryInput, sample: Int, roles: BodyRoles, root: Int,
+        needed: [Bool]
+    ) throws -> TravelTrajectory {
         let frames = input.frameCount
         let fps = input.fps
         let loop = input.loop
@@ -70,8 +74,9 @@ private enum SampleTrajectory {
         let raw = HeadingFit.facing(points, frames: frames)
         var (yaw, heading): ([Double], TravelTrajectory.Heading)
         if let raw, let keyTimes {
-            (yaw, heading) = HeadingFit.fromFacing(raw, window: travel.window, times: times, keyTimes: keyTimes,
-                                                   fps: fps, loop: loop, still: choice.model == .still)
+            (yaw, heading) = HeadingFit.fromFacing(
+                raw, window: travel.window, times: times, keyTimes: keyTimes,
+                fps: fps, loop: loop, still: choice.model == .still)
         } else {
             (yaw, heading) = (HeadingFit.tangentYaw(xy, fps: fps), .path)
         }
@@ -90,7 +95,7 @@ private enum SampleTrajectory {
         }
         let rounded = yaw.map { roundDecimal($0, places: 5) }
         guard positions.allSatisfy(\.isFinite), rounded.allSatisfy(\.isFinite),
-              params.allSatisfy({ $0.value.isFinite })
+            params.allSatisfy({ $0.value.isFinite })
         else { throw TravelTrajectoryError.nonFiniteValues(sample: sample) }
 
         return TravelTrajectory(
@@ -102,14 +107,18 @@ private enum SampleTrajectory {
 
     /// §9.20: a loop ends exactly one root-travel from where it starts, turned by the facing's
     /// turn over the cycle (or, for an arc without a facing, the root's own turn).
-    private static func closeLoop(_ xy: inout Planar, _ yaw: inout [Double], pose: SamplePose, root: Int,
-                                  raw: [Double]?, arc: Bool) {
+    private static func closeLoop(
+        _ xy: inout Planar, _ yaw: inout [Double], pose: SamplePose, root: Int,
+        raw: [Double]?, arc: Bool
+    ) {
         let n = xy.count
         let u = Numerics.linspace(0, 1, n)
-        let first = root * 3, last = ((n - 1) * pose.jointCount + root) * 3
+        let first = root * 3
+        let last = ((n - 1) * pose.jointCount + root) * 3
         let rootX = pose.positions[last] - pose.positions[first]
         let rootY = -(pose.positions[last + 2] - pose.positions[first + 2])
-        let shiftX = rootX - (xy.x[n - 1] - xy.x[0]), shiftY = rootY - (xy.y[n - 1] - xy.y[0])
+        let shiftX = rootX - (xy.x[n - 1] - xy.x[0])
+        let shiftY = rootY - (xy.y[n - 1] - xy.y[0])
         for t in 0..<n {
             xy.x[t] += shiftX * u[t]
             xy.y[t] += shiftY * u[t]

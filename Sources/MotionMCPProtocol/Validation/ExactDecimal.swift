@@ -13,10 +13,10 @@ enum ExactDecimal {
         if exponent >= 0 {
             hundredths = UInt128(significand) << exponent * 100
         } else {
-            let numerator = UInt128(significand) * 100  // < 2⁶⁰
+            let numerator = UInt128(significand) * 100 // < 2⁶⁰
             let shift = -exponent
             if shift >= 100 {
-                hundredths = 0  // far below half a hundredth
+                hundredths = 0 // far below half a hundredth
             } else {
                 let quotient = numerator >> shift
                 let remainder = numerator - quotient << shift
@@ -50,7 +50,7 @@ enum ExactDecimal {
     private static func compare(_ integer: Int64, with bound: Double) -> Int {
         if bound >= 0x1p63 { return -1 }
         if bound < -0x1p63 { return 1 }
-        let floor = bound.rounded(.down)  // within Int64 range now, and exact
+        let floor = bound.rounded(.down) // within Int64 range now, and exact
         let whole = Int64(floor)
         if integer != whole { return integer < whole ? -1 : 1 }
         return bound == floor ? 0 : -1
@@ -79,8 +79,10 @@ enum ExactDecimal {
         if value < 0x1p63 { return String(UInt64(value)) }
         let (significand, exponent) = parts(of: value)
         // Base 10⁹ limbs, least significant first: the significand times 2^exponent.
-        var limbs: [UInt64] = [significand % 1_000_000_000, significand / 1_000_000_000 % 1_000_000_000,
-                               significand / 1_000_000_000_000_000_000]
+        var limbs: [UInt64] = [
+            significand % 1_000_000_000, significand / 1_000_000_000 % 1_000_000_000,
+            significand / 1_000_000_000_000_000_000,
+        ]
         var remaining = exponent
         while remaining > 0 {
             let step = min(remaining, 29)

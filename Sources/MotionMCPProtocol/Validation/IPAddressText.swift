@@ -28,7 +28,7 @@ enum IPAddressText {
         if let last = parts.last, last.contains(".") {
             guard isIPv4(Substring(last)) else { return false }
             parts.removeLast()
-            parts += ["0", "0"]  // two hextets' worth; only their count and form matter here
+            parts += ["0", "0"] // two hextets' worth; only their count and form matter here
         }
         guard parts.count <= 9 else { return false }
         let inner = parts.count > 2 ? Array(parts[1..<(parts.count - 1)]) : []

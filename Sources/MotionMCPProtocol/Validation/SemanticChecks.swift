@@ -10,13 +10,13 @@ enum SemanticChecks {
         if let segment = request.segments.first(where: { !spec.supportedSegments.containsExactly($0.type) }) {
             throw .unsupportedSegment(segment.type, supported: spec.supportedSegments)
         }
-        try ReferenceChecks.checkMotionReferences(request, spec: spec)  // S3
-        try ReferenceChecks.checkVideoReferences(request, spec: spec)  // S4
-        try ModelOptionsCheck.check(request.options?.modelOptions, spec: spec)  // S5
-        try checkOptionGates(request, spec: spec)  // S6, S7
+        try ReferenceChecks.checkMotionReferences(request, spec: spec) // S3
+        try ReferenceChecks.checkVideoReferences(request, spec: spec) // S4
+        try ModelOptionsCheck.check(request.options?.modelOptions, spec: spec) // S5
+        try checkOptionGates(request, spec: spec) // S6, S7
         let totalFrames = totalFrames(of: request)
-        try checkConstraints(request, spec: spec, totalFrames: totalFrames)  // S8–S10
-        try checkLimits(request, spec: spec, totalFrames: totalFrames)  // S11–S14
+        try checkConstraints(request, spec: spec, totalFrames: totalFrames) // S8–S10
+        try checkLimits(request, spec: spec, totalFrames: totalFrames) // S11–S14
         try checkOutputSize(request, totalFrames: totalFrames)
     }
 
@@ -32,7 +32,10 @@ enum SemanticChecks {
         throw ProtocolError(
             .invalidOptions,
             "the response would hold \(rotations) joint rotations (samples × frames × joints); this server's limit is \(maximumOutputRotations)",
-            details: ["max_output_rotations": .integer(Int(maximumOutputRotations)), "output_rotations": rotations <= Int128(Int64.max) ? .int(Int64(rotations)) : .bigInt(String(rotations))])
+            details: [
+                "max_output_rotations": .integer(Int(maximumOutputRotations)),
+                "output_rotations": rotations <= Int128(Int64.max) ? .int(Int64(rotations)) : .bigInt(String(rotations)),
+            ])
     }
 
     /// Whether both skeletons have the same joint names in the same order (nothing else counts).

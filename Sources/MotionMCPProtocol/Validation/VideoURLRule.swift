@@ -92,7 +92,8 @@ private struct URLParts {
     /// URL delimiters.
     var authorityViolation: String? {
         guard let authority else { return nil }
-        let opens = authority.contains("["), closes = authority.contains("]")
+        let opens = authority.contains("[")
+        let closes = authority.contains("]")
         if opens != closes { return "video.url is an invalid IPv6 URL" }
         if opens, let open = authority.firstIndex(of: "[") {
             let bracketed = authority[authority.index(after: open)...]

@@ -39,7 +39,9 @@ struct JSONParserTests {
         if case .double(let negativeZero) = value.arrayValue?[5] { #expect(negativeZero.sign == .minus) }
     }
 
-    @Test("decimal literals read back as the nearest double", arguments: ["0.1", "0.95", "1.7976931348623157e308", "5e-324", "2.2250738585072014e-308", "123456789012345678.5", "0.30000000000000004"])
+    @Test(
+        "decimal literals read back as the nearest double",
+        arguments: ["0.1", "0.95", "1.7976931348623157e308", "5e-324", "2.2250738585072014e-308", "123456789012345678.5", "0.30000000000000004"])
     func decimalConversion(literal: String) throws {
         #expect(try JSONParser.parse(literal) == .double(Double(literal)!))
     }
@@ -59,23 +61,26 @@ struct JSONParserTests {
         #expect(try JSONParser.parse([0xEF, 0xBB, 0xBF] + Array("[1]".utf8)) == .array([.int(1)]))
     }
 
-    @Test("malformed documents are refused with the reference's wording", arguments: [
-        ("", "Expecting value: line 1 column 1 (char 0)"),
-        ("{", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
-        ("[1] x", "Extra data: line 1 column 5 (char 4)"),
-        ("[1,]", "Expecting value: line 1 column 4 (char 3)"),
-        ("{\"a\" 1}", "Expecting ':' delimiter: line 1 column 6 (char 5)"),
-        ("[1 2]", "Expecting ',' delimiter: line 1 column 4 (char 3)"),
-        ("\"a\u{1}\"", "Invalid control character at: line 1 column 3 (char 2)"),
-        ("01", "Extra data: line 1 column 2 (char 1)"),
-    ])
+    @Test(
+        "malformed documents are refused with the reference's wording",
+        arguments: [
+            ("", "Expecting value: line 1 column 1 (char 0)"),
+            ("{", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+            ("[1] x", "Extra data: line 1 column 5 (char 4)"),
+            ("[1,]", "Expecting value: line 1 column 4 (char 3)"),
+            ("{\"a\" 1}", "Expecting ':' delimiter: line 1 column 6 (char 5)"),
+            ("[1 2]", "Expecting ',' delimiter: line 1 column 4 (char 3)"),
+            ("\"a\u{1}\"", "Invalid control character at: line 1 column 3 (char 2)"),
+            ("01", "Extra data: line 1 column 2 (char 1)"),
+        ])
     func malformed(text: String, reason: String) {
         #expect(throws: JSONParseError(kind: "JSONDecodeError", reason: reason)) { try JSONParser.parse(text) }
     }
 
     @Test("invalid UTF-8 is refused as a decoding error")
     func invalidUTF8() {
-        #expect(throws: JSONParseError(kind: "UnicodeDecodeError", reason: "'utf-8' codec can't decode byte 0xff in position 1: invalid start byte")) {
+        #expect(throws: JSONParseError(kind: "UnicodeDecodeError", reason: "'utf-8' codec can't decode byte 0xff in position 1: invalid start byte"))
+        {
             try JSONParser.parse([UInt8(ascii: "\""), 0xFF, UInt8(ascii: "\"")])
         }
     }
@@ -91,11 +96,13 @@ struct JSONParserTests {
 
 @Suite("JSON writing")
 struct JSONWriterTests {
-    @Test("floats are written in the reference's shortest form", arguments: [
-        (30.0, "30.0"), (0.95, "0.95"), (-0.1, "-0.1"), (0.0001, "0.0001"), (0.00004, "4e-05"),
-        (1.5e-7, "1.5e-07"), (1e16, "1e+16"), (1e15, "1000000000000000.0"), (9999999999999998.0, "9999999999999998.0"),
-        (9272338175043790.0, "9272338175043790.0"), (-0.0, "-0.0"), (0.06666667014360428, "0.06666667014360428"),
-    ])
+    @Test(
+        "floats are written in the reference's shortest form",
+        arguments: [
+            (30.0, "30.0"), (0.95, "0.95"), (-0.1, "-0.1"), (0.0001, "0.0001"), (0.00004, "4e-05"),
+            (1.5e-7, "1.5e-07"), (1e16, "1e+16"), (1e15, "1000000000000000.0"), (9999999999999998.0, "9999999999999998.0"),
+            (9272338175043790.0, "9272338175043790.0"), (-0.0, "-0.0"), (0.06666667014360428, "0.06666667014360428"),
+        ])
     func floats(value: Double, text: String) {
         var writer = JSONWriter()
         writer.double(value)
@@ -104,7 +111,7 @@ struct JSONWriterTests {
 
     @Test("the short-decimal path writes exactly what the shortest-digits path writes, or leaves the value to it")
     func shortDecimals() {
-        var random = SplitMix(seed: 20261125)
+        var random = SplitMix(seed: 20_261_125)
         var values: [Double] = [
             0, -0.0, 1e-4, -1e-4, 0.00009999999999999999, 0.0001000001, 999_999_999.999999, 999_999_999.9999999, 1e9,
             0.1 + 0.2, 1 / 3, 123_456.123456, .leastNonzeroMagnitude, 0x1p-1022, 0.95, -0.5, 2.5e-4, 100_000_000.1,
@@ -122,7 +129,8 @@ struct JSONWriterTests {
         }
         var short = 0
         for value in values {
-            var fast = JSONWriter(), reference = JSONWriter()
+            var fast = JSONWriter()
+            var reference = JSONWriter()
             reference.writeShortestDigits(value)
             if fast.writeShortDecimal(value) {
                 short += 1
@@ -145,7 +153,9 @@ struct JSONWriterTests {
         #expect(String(decoding: ascii.bytes, as: UTF8.self) == #""\u00e9\ud83d\ude00\u007f""#)
     }
 
-    @Test("base64 is standard and padded", arguments: [([UInt8](), ""), ([0], "AA=="), ([0, 1], "AAE="), ([0, 1, 2], "AAEC"), (Array("hello!?".utf8), "aGVsbG8hPw==")])
+    @Test(
+        "base64 is standard and padded",
+        arguments: [([UInt8](), ""), ([0], "AA=="), ([0, 1], "AAE="), ([0, 1, 2], "AAEC"), (Array("hello!?".utf8), "aGVsbG8hPw==")])
     func base64(bytes: [UInt8], text: String) {
         var writer = JSONWriter()
         bytes.withUnsafeBytes { writer.base64($0) }

@@ -10,7 +10,8 @@ struct DecimalRoundingTests {
         let cases: [[Case]]
 
         enum Case: Decodable {
-            case bits(UInt64), places(Int)
+            case bits(UInt64)
+            case places(Int)
 
             init(from decoder: Decoder) throws {
                 let c = try decoder.singleValueContainer()
@@ -25,13 +26,18 @@ struct DecimalRoundingTests {
 
     @Test("a few thousand values agree with Python's round, ties and neighbours of ties included")
     func agreesWithPython() throws {
-        let url = try #require(Bundle.module.url(forResource: "round-decimal", withExtension: "json",
-                                                 subdirectory: "Fixtures/trajectory"))
+        let url = try #require(
+            Bundle.module.url(
+                forResource: "round-decimal", withExtension: "json",
+                subdirectory: "Fixtures/trajectory"))
         let cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: url)).cases
         #expect(cases.count > 3000)
         for row in cases {
             guard case .bits(let value) = row[0], case .places(let places) = row[1], case .bits(let expected) = row[2]
-            else { Issue.record("malformed case \(row)"); continue }
+            else {
+                Issue.record("malformed case \(row)")
+                continue
+            }
             let got = roundDecimal(Double(bitPattern: value), places: places).bitPattern
             #expect(got == expected, "round(\(Double(bitPattern: value)), \(places)) = \(Double(bitPattern: expected))")
         }

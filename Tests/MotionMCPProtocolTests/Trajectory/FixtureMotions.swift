@@ -10,8 +10,10 @@ struct TrajectoryFixtures: Decodable {
 
     /// Loads the file from the test bundle.
     static func load() throws -> TrajectoryFixtures {
-        guard let url = Bundle.module.url(forResource: "trajectory-fixtures", withExtension: "json",
-                                          subdirectory: "Fixtures/trajectory")
+        guard
+            let url = Bundle.module.url(
+                forResource: "trajectory-fixtures", withExtension: "json",
+                subdirectory: "Fixtures/trajectory")
         else { throw FixtureError.missing }
         return try JSONDecoder().decode(TrajectoryFixtures.self, from: Data(contentsOf: url))
     }
@@ -117,8 +119,10 @@ struct FixtureMotion {
                     if let q = pose.drive[part] { row.replaceSubrange(j * 4..<(j * 4 + 4), with: q) }
                 }
                 rotations += row.map { Float($0) }
-                roots += [recipe.scale * pose.root[0], recipe.scale * (hip + (pose.root[1] - 0.93)),
-                          recipe.scale * pose.root[2]].map { Float($0) }
+                roots += [
+                    recipe.scale * pose.root[0], recipe.scale * (hip + (pose.root[1] - 0.93)),
+                    recipe.scale * pose.root[2],
+                ].map { Float($0) }
             }
         }
         self.rotations = rotations
@@ -148,10 +152,12 @@ struct FixtureMotion {
     private static func qmul(_ a: [Double], _ b: [Double]) -> [Double] {
         let (ax, ay, az, aw) = (a[0], a[1], a[2], a[3])
         let (bx, by, bz, bw) = (b[0], b[1], b[2], b[3])
-        return [aw * bx + ax * bw + ay * bz - az * by,
-                aw * by - ax * bz + ay * bw + az * bx,
-                aw * bz + ax * by - ay * bx + az * bw,
-                aw * bw - ax * bx - ay * by - az * bz]
+        return [
+            aw * bx + ax * bw + ay * bz - az * by,
+            aw * by - ax * bz + ay * bw + az * bx,
+            aw * bz + ax * by - ay * bx + az * bw,
+            aw * bw - ax * bx - ay * by - az * bz,
+        ]
     }
 
     private static func clamp01(_ u: Double) -> Double { u < 0 ? 0 : (u > 1 ? 1 : u) }
@@ -159,13 +165,19 @@ struct FixtureMotion {
 
     /// Root position (metres, 0.93 m figure), hips rotation and driven rotations at time `t`.
     private static func frame(_ kind: String, _ p: [String: Double], _ b: Double, _ t: Double)
-        -> (root: [Double], hips: [Double], drive: [String: [Double]]) {
+        -> (root: [Double], hips: [Double], drive: [String: [Double]])
+    {
         func v(_ key: String) -> Double { p[key] ?? .nan }
         let speed = v("v") * (1.0 + 0.08 * b)
         let sway = v("sway") * (1.0 + 0.1 * b)
         let heading = v("dir") + 0.35 * b
         let phi = 2.0 * Double.pi * v("cadence") * t + 0.13 * b
-        var x = 0.0, y = 0.93, z = 0.0, yaw = 0.0, pitch = 0.0, walk = 1.0
+        var x = 0.0
+        var y = 0.93
+        var z = 0.0
+        var yaw = 0.0
+        var pitch = 0.0
+        var walk = 1.0
         var bend: Double?
         switch kind {
         case "walk":
@@ -243,7 +255,8 @@ struct FixtureMotion {
             z = z + n * (0.5 * sin(2.3 * w + 0.7) + 0.5 * sin(0.9 * w + 2.0))
             yaw = yaw + n * 0.5 * sin(1.3 * w + 0.2)
         }
-        let ch = cos(heading), sh = sin(heading)
+        let ch = cos(heading)
+        let sh = sin(heading)
         let gx = x * ch + z * sh
         let gz = z * ch - x * sh
         var hips = qy(yaw + heading)
@@ -254,17 +267,17 @@ struct FixtureMotion {
             "kneeL": qx(walk * 0.8 * positive(-cos(phi))), "kneeR": qx(walk * 0.8 * positive(cos(phi))),
             "armL": qx(-0.3 * a), "armR": qx(0.3 * a),
         ]
-        if let bend, bend >= 0.0 {  // a jump's crouch
+        if let bend, bend >= 0.0 { // a jump's crouch
             drive["thighL"] = qx(-bend / 2.0)
             drive["thighR"] = qx(-bend / 2.0)
             drive["kneeL"] = qx(bend)
             drive["kneeR"] = qx(bend)
         }
-        if let bend, bend < 0.0 {  // kneeling: thighs upright, shins back on the floor
+        if let bend, bend < 0.0 { // kneeling: thighs upright, shins back on the floor
             drive["kneeL"] = qx(-bend)
             drive["kneeR"] = qx(-bend)
         }
-        if kind == "crawl" {  // thighs and arms down from the level torso
+        if kind == "crawl" { // thighs and arms down from the level torso
             drive["thighL"] = qx(-1.45 + a)
             drive["thighR"] = qx(-1.45 - a)
             drive["kneeL"] = qx(1.5)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import MotionMCPProtocol
 import Testing
+
+@testable import MotionMCPProtocol
 
 /// §9.16 re-timing: the block-pruned nearest-segment search must give what a plain scan of
 /// every guide segment gives.
@@ -17,10 +18,12 @@ struct GuideRetimingTests {
         for t in 0..<com.count {
             var best = (s: 0, d: Double.infinity, u: 0.0)
             for s in 0..<n {
-                let dx = guide.x[s + 1] - guide.x[s], dy = guide.y[s + 1] - guide.y[s]
+                let dx = guide.x[s + 1] - guide.x[s]
+                let dy = guide.y[s + 1] - guide.y[s]
                 let length = hypotenuse(dx, dy)
                 let u = min(max(((cx[t] - guide.x[s]) * dx + (cy[t] - guide.y[s]) * dy) / max(length * length, 1e-12), 0), 1)
-                let ex = cx[t] - (guide.x[s] + u * dx), ey = cy[t] - (guide.y[s] + u * dy)
+                let ex = cx[t] - (guide.x[s] + u * dx)
+                let ey = cy[t] - (guide.y[s] + u * dy)
                 let d = ex * ex + ey * ey
                 if d < best.d { best = (s, d, u) }
             }
@@ -52,13 +55,15 @@ struct GuideRetimingTests {
                 guide = Planar(x: a.map { 2 * sin($0) }, y: a.map { sin($0) * cos($0) })
             }
             let frames = 120
-            let com = Planar(x: (0..<frames).map { _ in Double.random(in: -5...5, using: &random) },
-                             y: (0..<frames).map { _ in Double.random(in: -5...5, using: &random) })
+            let com = Planar(
+                x: (0..<frames).map { _ in Double.random(in: -5...5, using: &random) },
+                y: (0..<frames).map { _ in Double.random(in: -5...5, using: &random) })
             let pruned = try #require(GuideRetiming(guide: guide)).retime(com: com, fps: 30, loop: false)
             let plain = plainScan(guide: guide, com: com, fps: 30)
             for t in 0..<frames {
-                #expect((pruned.x[t] - plain.x[t]).magnitude < 1e-9 && (pruned.y[t] - plain.y[t]).magnitude < 1e-9,
-                        "trial \(trial), frame \(t)")
+                #expect(
+                    (pruned.x[t] - plain.x[t]).magnitude < 1e-9 && (pruned.y[t] - plain.y[t]).magnitude < 1e-9,
+                    "trial \(trial), frame \(t)")
             }
         }
     }

@@ -70,7 +70,7 @@ struct NullBackboneTrajectoryTests {
         for b in 0..<2 {
             for f in 0..<6 {
                 let a = 0.1 * Double(f)
-                let q = ((b * 6 + f) * 5 + 1) * 4     // Spine about +Y by 0.1·f rad
+                let q = ((b * 6 + f) * 5 + 1) * 4 // Spine about +Y by 0.1·f rad
                 input.rotations[q + 1] = Float(sin(a / 2))
                 input.rotations[q + 3] = Float(cos(a / 2))
                 input.rootTranslations[(b * 6 + f) * 3 + 2] = Float(0.04 * Double(f))

@@ -1,12 +1,15 @@
-@testable import MotionMCPProtocol
 import Testing
+
+@testable import MotionMCPProtocol
 
 /// RESPONSE.md §9.1 primitives against values printed by the reference's numpy (numpy 1.26.4 and
 /// the reference's own box average and PCHIP).
 @Suite("Trajectory numeric primitives")
 struct NumericPrimitiveTests {
-    private func expectClose(_ a: [Double], _ b: [Double], _ tolerance: Double,
-                             sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectClose(
+        _ a: [Double], _ b: [Double], _ tolerance: Double,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(a.count == b.count, sourceLocation: sourceLocation)
         for (i, (x, y)) in zip(a, b).enumerated() {
             #expect((x - y).magnitude <= tolerance, "[\(i)] \(x) vs \(y)", sourceLocation: sourceLocation)
@@ -15,11 +18,15 @@ struct NumericPrimitiveTests {
 
     @Test("UNWRAP adds multiples of 2π exactly as numpy does, including jumps of exactly ±π")
     func unwrap() {
-        let p = [0.0, 3.0, -3.0, 0.5, 6.5, -6.0, 3.141592653589793, 0.0, 3.141592653589793, 12.566370614359172,
-                 -3.141592653589793, 2.9, -2.9, 10.0, 0.1]
-        let numpy = [0.0, 3.0, 3.2831853071795862, 0.5, 0.21681469282041377, 0.28318530717958623, 3.141592653589793,
-                     0.0, 3.141592653589793, 6.283185307179586, 3.141592653589793, 2.9, 3.3831853071795863,
-                     3.7168146928204155, 6.383185307179588]
+        let p = [
+            0.0, 3.0, -3.0, 0.5, 6.5, -6.0, 3.141592653589793, 0.0, 3.141592653589793, 12.566370614359172,
+            -3.141592653589793, 2.9, -2.9, 10.0, 0.1,
+        ]
+        let numpy = [
+            0.0, 3.0, 3.2831853071795862, 0.5, 0.21681469282041377, 0.28318530717958623, 3.141592653589793,
+            0.0, 3.141592653589793, 6.283185307179586, 3.141592653589793, 2.9, 3.3831853071795863,
+            3.7168146928204155, 6.383185307179588,
+        ]
         #expect(Numerics.unwrap(p) == numpy)
     }
 
@@ -27,8 +34,10 @@ struct NumericPrimitiveTests {
     func boxOneShot() {
         let x = [0.0, 0.3, 1.1, 0.7, 2.5, 2.4, 3.9, 3.0, 4.4, 5.1, 4.8, 6.0]
         let w = [3.0, 2.5, 7.0, 0.0, 1e-07, 4.2, 9.5, 30.0, 1.0, 2.0, 5.5, 3.3]
-        let reference = [0.0, 0.42500000000000004, 0.8375, 0.7, 2.5, 2.6452380952380956, 3.1078947368421055,
-                         3.6812500000000004, 4.225, 4.85, 5.175000000000001, 6.0]
+        let reference = [
+            0.0, 0.42500000000000004, 0.8375, 0.7, 2.5, 2.6452380952380956, 3.1078947368421055,
+            3.6812500000000004, 4.225, 4.85, 5.175000000000001, 6.0,
+        ]
         expectClose(Numerics.boxAverage(x, widths: w, cyclic: false), reference, 1e-12)
     }
 
@@ -36,29 +45,42 @@ struct NumericPrimitiveTests {
     func boxLoop() {
         let x = [0.0, 0.3, 1.1, 0.7, 2.5, 2.4, 3.9, 3.0, 4.4, 5.1, 4.8, 6.0]
         let w = [3.0, 2.5, 7.0, 0.0, 1e-07, 4.2, 9.5, 30.0, 1.0, 2.0, 5.5, 3.3]
-        let reference = [-0.20833333333337123, 0.3699999999999818, 0.8928571428571266, 0.7, 2.5, 2.645238095238085,
-                         3.107894736842091, 3.6616666666666577, 4.224999999999966, 4.849999999999994,
-                         5.2818181818181635, 5.794696969696936]
+        let reference = [
+            -0.20833333333337123, 0.3699999999999818, 0.8928571428571266, 0.7, 2.5, 2.645238095238085,
+            3.107894736842091, 3.6616666666666577, 4.224999999999966, 4.849999999999994,
+            5.2818181818181635, 5.794696969696936,
+        ]
         expectClose(Numerics.boxAverage(x, widths: w, cyclic: true), reference, 1e-12)
     }
 
     @Test("PCHIP is monotone between keys, flat where the data are flat, with end-secant slopes")
     func pchip() {
-        let t = [-0.1, 1.3877787807814457e-17, 0.10000000000000003, 0.20000000000000004, 0.30000000000000004,
-                 0.40000000000000013, 0.5000000000000001, 0.6000000000000002, 0.7000000000000002, 0.8000000000000002,
-                 0.9000000000000002, 1.0000000000000002, 1.1]
+        let t = [
+            -0.1, 1.3877787807814457e-17, 0.10000000000000003, 0.20000000000000004, 0.30000000000000004,
+            0.40000000000000013, 0.5000000000000001, 0.6000000000000002, 0.7000000000000002, 0.8000000000000002,
+            0.9000000000000002, 1.0000000000000002, 1.1,
+        ]
         let first = Numerics.pchip(knots: [0.0, 0.2, 0.5, 0.55, 1.0], values: [0.0, 1.0, 1.0, 0.3, 2.0], at: t)
-        expectClose(first, [0.0, 6.938893903907228e-17, 0.6250000000000002, 1.0, 1.0, 1.0, 1.0, 0.33964334705075466,
-                            0.6148148148148154, 1.057887517146777, 1.5569272976680397, 2.0, 2.0], 1e-14)
+        expectClose(
+            first,
+            [
+                0.0, 6.938893903907228e-17, 0.6250000000000002, 1.0, 1.0, 1.0, 1.0, 0.33964334705075466,
+                0.6148148148148154, 1.057887517146777, 1.5569272976680397, 2.0, 2.0,
+            ], 1e-14)
         let second = Numerics.pchip(knots: [0.0, 0.3, 0.6, 1.0], values: [0.0, 0.5, 1.5, 1.6], at: t)
-        expectClose(second, [0.0, 2.312964634635743e-17, 0.15432098765432106, 0.30864197530864207, 0.5000000000000001,
-                             0.8472471701878944, 1.268568414449862, 1.5, 1.5382181004618938, 1.5617494226327946,
-                             1.579406033487298, 1.6, 1.6], 1e-14)
+        expectClose(
+            second,
+            [
+                0.0, 2.312964634635743e-17, 0.15432098765432106, 0.30864197530864207, 0.5000000000000001,
+                0.8472471701878944, 1.268568414449862, 1.5, 1.5382181004618938, 1.5617494226327946,
+                1.579406033487298, 1.6, 1.6,
+            ], 1e-14)
     }
 
     @Test("INTERP holds the ends flat and takes the last of repeated abscissae")
     func interpolate() {
-        let xs = [0.0, 1, 1, 2, 3], ys = [5.0, 6, 7, 8, 0]
+        let xs = [0.0, 1, 1, 2, 3]
+        let ys = [5.0, 6, 7, 8, 0]
         let got = [-1.0, 0, 0.5, 1, 1.5, 2, 2.2, 3, 4].map { Numerics.interpolate($0, xs: xs, ys: ys) }
         #expect(got == [5.0, 5.0, 5.5, 7.0, 7.5, 8.0, 6.399999999999999, 0.0, 0.0])
     }
@@ -71,8 +93,11 @@ struct NumericPrimitiveTests {
         #expect(Numerics.median(a) == 1.1)
         #expect(Numerics.median(Array(a.prefix(12))) == 1.0)
         #expect(Numerics.percentile5((0..<31).map { Double($0) * Double($0).squareRoot() }) == 1.9142135623730951)
-        #expect(Numerics.linspace(-0.3, 2.0, 7) == [-0.3, 0.08333333333333331, 0.4666666666666666, 0.8499999999999999,
-                                                    1.2333333333333332, 1.6166666666666665, 2.0])
+        #expect(
+            Numerics.linspace(-0.3, 2.0, 7) == [
+                -0.3, 0.08333333333333331, 0.4666666666666666, 0.8499999999999999,
+                1.2333333333333332, 1.6166666666666665, 2.0,
+            ])
     }
 
     @Test("LSQ gives the minimum-norm solution of a rank-deficient system")
@@ -114,8 +139,10 @@ struct NumericPrimitiveTests {
 
     @Test("the R20 rig resolves to the documented roles")
     func r20Roles() throws {
-        let roles = try #require(BodyRoles(jointNames: R20.joints.map(\.name), parentIndices: R20.joints.map(\.parent),
-                                           canonicalToRequest: []))
+        let roles = try #require(
+            BodyRoles(
+                jointNames: R20.joints.map(\.name), parentIndices: R20.joints.map(\.parent),
+                canonicalToRequest: []))
         let expected: [BodyRole: Int] = [
             .hips: 0, .spine: 1, .chest: 3, .neck: 4, .head: 5,
             .limb(.left, .arm): 6, .limb(.left, .forearm): 7, .limb(.left, .hand): 8,
@@ -135,8 +162,10 @@ struct NumericPrimitiveTests {
 
     @Test("a request Head that the canonical map calls something else is not the head")
     func mappedHead() throws {
-        let roles = try #require(BodyRoles(jointNames: ["Hips", "Spine", "Head"], parentIndices: [-1, 0, 1],
-                                           canonicalToRequest: [("Skull", "Head")]))
+        let roles = try #require(
+            BodyRoles(
+                jointNames: ["Hips", "Spine", "Head"], parentIndices: [-1, 0, 1],
+                canonicalToRequest: [("Skull", "Head")]))
         #expect(roles.joints[.head] == nil && roles.joints[.neck] == nil)
     }
 }

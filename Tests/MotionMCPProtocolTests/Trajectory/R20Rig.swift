@@ -40,7 +40,11 @@ enum R20 {
 
     /// Root translation and the 20 local rotations at time `t`.
     private static func pose(_ motion: Motion, t: Double) -> ([Double], [[Double]]) {
-        var x = 0.0, y = 0.93, z = 0.0, yaw = 0.0, walk = 1.0
+        var x = 0.0
+        var y = 0.93
+        var z = 0.0
+        var yaw = 0.0
+        var walk = 1.0
         let v = 1.2
         var jumpBend: Double?
         var arms = true

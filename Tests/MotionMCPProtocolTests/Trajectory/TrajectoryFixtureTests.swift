@@ -102,11 +102,13 @@ struct TrajectoryFixtureTests {
         }
         let position = theirs.position.flatMap { $0 }
         if position.count != ours.positions.count
-            || zip(position, ours.positions).contains(where: { ($0 - $1).magnitude > 1e-4 * 1.000001 }) {
+            || zip(position, ours.positions).contains(where: { ($0 - $1).magnitude > 1e-4 * 1.000001 })
+        {
             out.insert("position")
         }
         if theirs.yaw.count != ours.yaw.count
-            || zip(theirs.yaw, ours.yaw).contains(where: { ($0 - $1).magnitude > 1e-5 * 1.000001 }) {
+            || zip(theirs.yaw, ours.yaw).contains(where: { ($0 - $1).magnitude > 1e-5 * 1.000001 })
+        {
             out.insert("yaw")
         }
         return out

@@ -14,12 +14,15 @@ struct TrajectoryVectorTests {
     }
 
     /// Params equal within one unit of each value's last printed digit.
-    private func expectParams(_ got: TravelTrajectory, _ want: [(String, P, Double)],
-                              sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectParams(
+        _ got: TravelTrajectory, _ want: [(String, P, Double)],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(got.params.map(\.name) == want.map(\.0), sourceLocation: sourceLocation)
         for ((name, value), (_, expected, unit)) in zip(got.params, want) {
-            #expect(value.isClose(to: expected, within: unit * 1.000001), "\(name): \(value) vs \(expected)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                value.isClose(to: expected, within: unit * 1.000001), "\(name): \(value) vs \(expected)",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -29,12 +32,16 @@ struct TrajectoryVectorTests {
 
     private func sums(_ t: TravelTrajectory) -> (x: Double, z: Double, yaw: Double) {
         let n = t.positions.count / 2
-        return ((0..<n).reduce(0) { $0 + t.positions[$1 * 2] }, (0..<n).reduce(0) { $0 + t.positions[$1 * 2 + 1] },
-                t.yaw.reduce(0, +))
+        return (
+            (0..<n).reduce(0) { $0 + t.positions[$1 * 2] }, (0..<n).reduce(0) { $0 + t.positions[$1 * 2 + 1] },
+            t.yaw.reduce(0, +)
+        )
     }
 
-    private func expectClose(_ a: Double, _ b: Double, _ tolerance: Double,
-                             sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectClose(
+        _ a: Double, _ b: Double, _ tolerance: Double,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect((a - b).magnitude <= tolerance, "\(a) vs \(b)", sourceLocation: sourceLocation)
     }
 
@@ -42,8 +49,12 @@ struct TrajectoryVectorTests {
     func walk90() throws {
         let t = try trajectory(.walk, frames: 90)
         #expect(t.shape == .line && t.heading == .fixed && !t.loop)
-        expectParams(t, [("heading_deg", .number(-0.3), 0.1), ("off_cm", .number(0.5), 0.1),
-                         ("speed", .number(1.199), 0.001), ("speed_range", .range(0.86, 1.553), 0.001)])
+        expectParams(
+            t,
+            [
+                ("heading_deg", .number(-0.3), 0.1), ("off_cm", .number(0.5), 0.1),
+                ("speed", .number(1.199), 0.001), ("speed_range", .range(0.86, 1.553), 0.001),
+            ])
         #expect(t.leftFootDown == [28, 58, 88] && t.rightFootDown == [13, 43, 73])
         #expect(position(t, 0) == [0.0101, -0.0085] && position(t, 1) == [0.0099, 0.0432])
         #expect(position(t, 45) == [0.0002, 1.7916] && position(t, 89) == [-0.0095, 3.5395])
@@ -57,9 +68,13 @@ struct TrajectoryVectorTests {
     func arc120() throws {
         let t = try trajectory(.arc, frames: 120)
         #expect(t.shape == .arc && t.heading == .steady)
-        expectParams(t, [("radius_m", .number(3.02), 0.01), ("off_cm", .number(1.0), 0.1),
-                         ("speed", .number(1.196), 0.001), ("speed_range", .range(1.144, 1.254), 0.001),
-                         ("turned_deg", .number(89.1), 0.1), ("turn_deg_s", .number(22.47), 0.01)])
+        expectParams(
+            t,
+            [
+                ("radius_m", .number(3.02), 0.01), ("off_cm", .number(1.0), 0.1),
+                ("speed", .number(1.196), 0.001), ("speed_range", .range(1.144, 1.254), 0.001),
+                ("turned_deg", .number(89.1), 0.1), ("turn_deg_s", .number(22.47), 0.01),
+            ])
         #expect(t.leftFootDown == [28, 58, 88, 118])
         #expect(t.rightFootDown == [13, 22, 43, 52, 73, 82, 103, 112])
         #expect(position(t, 0) == [0.0058, -0.0086] && position(t, 1) == [0.0063, 0.0314])
@@ -101,8 +116,10 @@ struct TrajectoryVectorTests {
         let x = (0..<31).map { $0 < 12 ? 0.0 : -0.0 }
         let expected = TravelTrajectory(
             shape: .line, loop: true,
-            params: [("heading_deg", .number(-0.0)), ("off_cm", .number(0.0)), ("speed", .number(1.211)),
-                     ("speed_range", .range(0.86, 1.532))],
+            params: [
+                ("heading_deg", .number(-0.0)), ("off_cm", .number(0.0)), ("speed", .number(1.211)),
+                ("speed_range", .range(0.86, 1.532)),
+            ],
             heading: .steady, leftFootDown: [28], rightFootDown: [13],
             positions: (0..<31).flatMap { [x[$0], z[$0]] }, yaw: [Double](repeating: 0, count: 31))
         #expect(t == expected)
@@ -116,9 +133,13 @@ struct TrajectoryVectorTests {
     func scurve120() throws {
         let t = try trajectory(.scurve, frames: 120)
         #expect(t.shape == .bezier && t.heading == .fixed)
-        expectParams(t, [("control_points_xz", .points([[-0.178, -0.091], [2.77, 1.725], [-2.676, 3.002], [0.083, 4.832]]), 0.001),
-                         ("off_cm", .number(4.4), 0.1), ("speed", .number(1.441), 0.001),
-                         ("speed_range", .range(1.029, 1.866), 0.001)])
+        expectParams(
+            t,
+            [
+                ("control_points_xz", .points([[-0.178, -0.091], [2.77, 1.725], [-2.676, 3.002], [0.083, 4.832]]), 0.001),
+                ("off_cm", .number(4.4), 0.1), ("speed", .number(1.441), 0.001),
+                ("speed_range", .range(1.029, 1.866), 0.001),
+            ])
         #expect(t.leftFootDown == [8, 28, 37, 58, 67, 88, 118])
         #expect(t.rightFootDown == [13, 43, 52, 73, 82, 103, 113])
         #expect(position(t, 0) == [-0.0185, 0.0121] && position(t, 60) == [0.0021, 2.3909])
@@ -133,8 +154,12 @@ struct TrajectoryVectorTests {
     func startStop120() throws {
         let t = try trajectory(.startstop, frames: 120)
         #expect(t.shape == .line && t.heading == .fixed)
-        expectParams(t, [("heading_deg", .number(-0.0), 0.1), ("off_cm", .number(0.0), 0.1),
-                         ("speed", .number(0.604), 0.001), ("speed_range", .range(0.0, 2.392), 0.001)])
+        expectParams(
+            t,
+            [
+                ("heading_deg", .number(-0.0), 0.1), ("off_cm", .number(0.0), 0.1),
+                ("speed", .number(0.604), 0.001), ("speed_range", .range(0.0, 2.392), 0.001),
+            ])
         #expect(t.leftFootDown == [35, 68, 91] && t.rightFootDown == [43, 53, 73, 91])
         #expect(position(t, 0) == [0.0, 0.0019] && position(t, 30) == [0.0, -0.0015])
         #expect(position(t, 60) == [0.0, 1.1916] && position(t, 119) == [0.0, 2.4019])
@@ -148,8 +173,12 @@ struct TrajectoryVectorTests {
     func jump60() throws {
         let t = try trajectory(.jump, frames: 60)
         #expect(t.shape == .line && t.heading == .fixed)
-        expectParams(t, [("heading_deg", .number(0.0), 0.1), ("off_cm", .number(0.0), 0.1),
-                         ("speed", .number(0.402), 0.001), ("speed_range", .range(0.0, 1.6), 0.001)])
+        expectParams(
+            t,
+            [
+                ("heading_deg", .number(0.0), 0.1), ("off_cm", .number(0.0), 0.1),
+                ("speed", .number(0.402), 0.001), ("speed_range", .range(0.0, 1.6), 0.001),
+            ])
         #expect(t.leftFootDown == [11] && t.rightFootDown == [11])
         #expect(position(t, 0) == [0.0, 0.0019] && position(t, 30) == [0.0, 0.6419] && position(t, 59) == [0.0, 0.8019])
         #expect(t.yaw.allSatisfy { $0 == 0 })
@@ -162,8 +191,12 @@ struct TrajectoryVectorTests {
     func walk72At24() throws {
         let t = try trajectory(.walk, frames: 72, fps: 24)
         #expect(t.shape == .line && t.heading == .fixed)
-        expectParams(t, [("heading_deg", .number(-0.3), 0.1), ("off_cm", .number(0.5), 0.1),
-                         ("speed", .number(1.199), 0.001), ("speed_range", .range(0.88, 1.542), 0.001)])
+        expectParams(
+            t,
+            [
+                ("heading_deg", .number(-0.3), 0.1), ("off_cm", .number(0.5), 0.1),
+                ("speed", .number(1.199), 0.001), ("speed_range", .range(0.88, 1.542), 0.001),
+            ])
         #expect(t.leftFootDown == [22, 46, 70] && t.rightFootDown == [10, 34, 58])
         #expect(position(t, 0) == [0.0104, -0.0085] && position(t, 36) == [0.0, 1.7917])
         #expect(position(t, 71) == [-0.01, 3.5269])
@@ -177,18 +210,26 @@ struct TrajectoryVectorTests {
     func scurve90() throws {
         let t = try trajectory(.scurve, frames: 90)
         #expect(t.shape == .arc && t.heading == .keyed)
-        expectParams(t, [("radius_m", .number(1.89), 0.01), ("off_cm", .number(11.7), 0.1),
-                         ("speed", .number(1.386), 0.001), ("speed_range", .range(0.189, 1.933), 0.001),
-                         ("turned_deg", .number(-123.8), 0.1), ("turn_deg_s", .number(-41.74), 0.01)])
+        expectParams(
+            t,
+            [
+                ("radius_m", .number(1.89), 0.01), ("off_cm", .number(11.7), 0.1),
+                ("speed", .number(1.386), 0.001), ("speed_range", .range(0.189, 1.933), 0.001),
+                ("turned_deg", .number(-123.8), 0.1), ("turn_deg_s", .number(-41.74), 0.01),
+            ])
     }
 
     @Test("an S-curve of 150 frames is a Bézier with a keyed heading")
     func scurve150() throws {
         let t = try trajectory(.scurve, frames: 150)
         #expect(t.shape == .bezier && t.heading == .keyed)
-        expectParams(t, [("control_points_xz", .points([[0.19, -0.055], [1.962, 2.02], [-3.193, 4.002], [1.359, 5.918]]), 0.001),
-                         ("off_cm", .number(18.0), 0.1), ("speed", .number(1.381), 0.001),
-                         ("speed_range", .range(0.791, 2.11), 0.001)])
+        expectParams(
+            t,
+            [
+                ("control_points_xz", .points([[0.19, -0.055], [1.962, 2.02], [-3.193, 4.002], [1.359, 5.918]]), 0.001),
+                ("off_cm", .number(18.0), 0.1), ("speed", .number(1.381), 0.001),
+                ("speed_range", .range(0.791, 2.11), 0.001),
+            ])
     }
 }
 
@@ -197,9 +238,9 @@ extension TravelTrajectory.Parameter {
     func isClose(to other: Self, within tolerance: Double) -> Bool {
         func close(_ a: Double, _ b: Double) -> Bool { (a - b).magnitude <= tolerance }
         switch (self, other) {
-        case let (.number(a), .number(b)): return close(a, b)
-        case let (.range(a0, a1), .range(b0, b1)): return close(a0, b0) && close(a1, b1)
-        case let (.points(a), .points(b)):
+        case (.number(let a), .number(let b)): return close(a, b)
+        case (.range(let a0, let a1), .range(let b0, let b1)): return close(a0, b0) && close(a1, b1)
+        case (.points(let a), .points(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.count == $1.count && zip($0, $1).allSatisfy(close) }
         default: return false
         }

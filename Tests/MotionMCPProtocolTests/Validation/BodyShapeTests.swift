@@ -21,9 +21,11 @@ struct BodyShapeTests {
 
     @Test("an empty object misses protocol_version, model and skeleton, in that order")
     func emptyObject() {
-        expectSchemaErrors(ValidationFixture.json("{}"), [
-            #"missing ["protocol_version"]"#, #"missing ["model"]"#, #"missing ["skeleton"]"#,
-        ])
+        expectSchemaErrors(
+            ValidationFixture.json("{}"),
+            [
+                #"missing ["protocol_version"]"#, #"missing ["model"]"#, #"missing ["skeleton"]"#,
+            ])
     }
 
     @Test("an unknown top-level key is refused with extra_forbidden at its name")
@@ -33,10 +35,12 @@ struct BodyShapeTests {
 
     @Test("unknown keys come after every field error, in document order")
     func unknownKeysComeLast() {
-        expectSchemaErrors(ValidationFixture.json(#"{"zzz":1,"model":5,"aaa":2}"#), [
-            #"missing ["protocol_version"]"#, #"string_type ["model"]"#, #"missing ["skeleton"]"#,
-            #"extra_forbidden ["zzz"]"#, #"extra_forbidden ["aaa"]"#,
-        ])
+        expectSchemaErrors(
+            ValidationFixture.json(#"{"zzz":1,"model":5,"aaa":2}"#),
+            [
+                #"missing ["protocol_version"]"#, #"string_type ["model"]"#, #"missing ["skeleton"]"#,
+                #"extra_forbidden ["zzz"]"#, #"extra_forbidden ["aaa"]"#,
+            ])
     }
 
     @Test("independent field errors anywhere in the request are reported together")
@@ -44,10 +48,12 @@ struct BodyShapeTests {
         let body = ValidationFixture.base
             .with("segments", "null").with("constraints", "{}").with("duration_frames", #""x""#)
             .with("timing", "[]").with("model", "null")
-        expectSchemaErrors(body, [
-            #"string_type ["model"]"#, #"list_type ["segments"]"#, #"list_type ["constraints"]"#,
-            #"int_parsing ["duration_frames"]"#, #"model_type ["timing"]"#,
-        ])
+        expectSchemaErrors(
+            body,
+            [
+                #"string_type ["model"]"#, #"list_type ["segments"]"#, #"list_type ["constraints"]"#,
+                #"int_parsing ["duration_frames"]"#, #"model_type ["timing"]"#,
+            ])
     }
 
     @Test("a schema error comes before the model lookup: an unknown model with a bad field is 422")
@@ -57,9 +63,12 @@ struct BodyShapeTests {
 
     @Test("an unknown model is 400 unknown_model listing the registry keys sorted")
     func unknownModel() {
-        let models = ValidationFixture.directory([("zeta", ValidationFixture.nullSpec()), ("alpha", ValidationFixture.nullSpec()), ("Mid", ValidationFixture.nullSpec())])
-        expectRefused(ValidationFixture.base.with("model", #""nope""#), models, code: .unknownModel,
-                      details: #"{"available_models":["Mid","alpha","zeta"]}"#)
+        let models = ValidationFixture.directory([
+            ("zeta", ValidationFixture.nullSpec()), ("alpha", ValidationFixture.nullSpec()), ("Mid", ValidationFixture.nullSpec()),
+        ])
+        expectRefused(
+            ValidationFixture.base.with("model", #""nope""#), models, code: .unknownModel,
+            details: #"{"available_models":["Mid","alpha","zeta"]}"#)
     }
 
     @Test("a server with no models refuses every request as unknown_model with an empty list")
@@ -72,8 +81,9 @@ struct BodyShapeTests {
         let models = ValidationFixture.directory([("fast", ValidationFixture.nullSpec(id: "null"))])
         #expect(expectAccepted(ValidationFixture.base.with("model", #""fast""#), models)?.spec.id == "null")
         expectRefused(ValidationFixture.base, models, code: .unknownModel, details: #"{"available_models":["fast"]}"#)
-        expectRefused(ValidationFixture.base.with("model", #""fast""#).with("options", #"{"loop":true}"#), models,
-                      code: .invalidOptions, details: #"{"model":"null"}"#)
+        expectRefused(
+            ValidationFixture.base.with("model", #""fast""#).with("options", #"{"loop":true}"#), models,
+            code: .invalidOptions, details: #"{"model":"null"}"#)
     }
 
     @Test("a semantic error is reported whatever the body's size (case 26)")

@@ -29,7 +29,8 @@ struct LimitTests {
         let error = expectRefused(text("walk", frames: 901), code: .invalidOptions, details: "{}")
         #expect(error?.message == "total duration 30.03s exceeds max_duration_seconds 30.0")
         expectAccepted(text("walk", frames: 901).with("timing", #"{"fps":60}"#))
-        let constraintsOnly = ValidationFixture.constraintsOnly(#"[{"type":"pose_keyframe","frame":1,"joint_rotations":{"Hips":[0,0,0,1]}}]"#, frames: 901)
+        let constraintsOnly = ValidationFixture.constraintsOnly(
+            #"[{"type":"pose_keyframe","frame":1,"joint_rotations":{"Hips":[0,0,0,1]}}]"#, frames: 901)
         expectRefused(constraintsOnly, code: .invalidOptions)
     }
 
@@ -37,7 +38,9 @@ struct LimitTests {
     func priority() {
         let longPrompt = text(String(repeating: "a", count: 1001), frames: 1000)
         let limited = ValidationFixture.models { $0.limits.maxNumSamples = 4 }
-        #expect(expectRefused(longPrompt.with("options", #"{"num_samples":5}"#), limited, code: .invalidOptions)?.message.hasPrefix("num_samples") == true)
+        #expect(
+            expectRefused(longPrompt.with("options", #"{"num_samples":5}"#), limited, code: .invalidOptions)?.message.hasPrefix("num_samples") == true
+        )
         #expect(expectRefused(longPrompt, code: .invalidOptions)?.message.hasPrefix("prompt length") == true)
     }
 
@@ -46,7 +49,8 @@ struct LimitTests {
         let huge = #"{"type":"text","prompt":"walk","duration_frames":4611686018427387904}"#
         let body = ValidationFixture.base(segments: "[\(huge),\(huge),\(huge)]")
         expectRefused(body.with("timing", #"{"fps":1e300}"#), code: .invalidOptions)
-        expectRefused(body.with("constraints", #"[{"type":"root_path","frames":[-1],"positions_xz":[[0,0]]}]"#),
-                      code: .frameOutOfRange, details: #"{"frame":-1,"total_frames":13835058055282163712}"#)
+        expectRefused(
+            body.with("constraints", #"[{"type":"root_path","frames":[-1],"positions_xz":[[0,0]]}]"#),
+            code: .frameOutOfRange, details: #"{"frame":-1,"total_frames":13835058055282163712}"#)
     }
 }

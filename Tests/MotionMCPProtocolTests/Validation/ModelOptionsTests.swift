@@ -19,25 +19,30 @@ struct ModelOptionsTests {
         ValidationFixture.base.with("options", #"{"model_options":\#(text)}"#)
     }
 
-    @Test("accepted values (cases 84–88)", arguments: [
-        #"{"bend":0.5}"#, #"{"bend":0}"#, #"{"bend":1}"#, #"{"steps":3.0}"#, #"{"steps":10}"#, #"{"flag":true}"#,
-        #"{"style":"calm"}"#, #"{"parts":[]}"#, #"{"parts":["arms","head"]}"#,
-    ])
+    @Test(
+        "accepted values (cases 84–88)",
+        arguments: [
+            #"{"bend":0.5}"#, #"{"bend":0}"#, #"{"bend":1}"#, #"{"steps":3.0}"#, #"{"steps":10}"#, #"{"flag":true}"#,
+            #"{"style":"calm"}"#, #"{"parts":[]}"#, #"{"parts":["arms","head"]}"#,
+        ])
     func accepted(_ text: String) {
         let validated = expectAccepted(sending(text), models)
         #expect(validated?.request.options?.modelOptions == ValidationFixture.json(text).objectValue)
     }
 
-    @Test("refused values echo the option and the value as sent (cases 84–88)", arguments: [
-        (#"{"bend":1.01}"#, "bend", "1.01"), (#"{"bend":true}"#, "bend", "true"), (#"{"bend":"0.5"}"#, "bend", #""0.5""#),
-        (#"{"bend":null}"#, "bend", "null"), (#"{"steps":3.5}"#, "steps", "3.5"), (#"{"steps":11}"#, "steps", "11"),
-        (#"{"flag":1}"#, "flag", "1"), (#"{"flag":"true"}"#, "flag", #""true""#), (#"{"style":"CALM"}"#, "style", #""CALM""#),
-        (#"{"parts":["arms","arms"]}"#, "parts", #"["arms","arms"]"#), (#"{"parts":["tail"]}"#, "parts", #"["tail"]"#),
-        (#"{"parts":"arms"}"#, "parts", #""arms""#), (#"{"steps":1e400}"#, "steps", #""inf""#),
-    ])
+    @Test(
+        "refused values echo the option and the value as sent (cases 84–88)",
+        arguments: [
+            (#"{"bend":1.01}"#, "bend", "1.01"), (#"{"bend":true}"#, "bend", "true"), (#"{"bend":"0.5"}"#, "bend", #""0.5""#),
+            (#"{"bend":null}"#, "bend", "null"), (#"{"steps":3.5}"#, "steps", "3.5"), (#"{"steps":11}"#, "steps", "11"),
+            (#"{"flag":1}"#, "flag", "1"), (#"{"flag":"true"}"#, "flag", #""true""#), (#"{"style":"CALM"}"#, "style", #""CALM""#),
+            (#"{"parts":["arms","arms"]}"#, "parts", #"["arms","arms"]"#), (#"{"parts":["tail"]}"#, "parts", #"["tail"]"#),
+            (#"{"parts":"arms"}"#, "parts", #""arms""#), (#"{"steps":1e400}"#, "steps", #""inf""#),
+        ])
     func refused(_ text: String, _ option: String, _ value: String) {
-        expectRefused(sending(text), models, code: .invalidOptions,
-                      details: #"{"model":"null","option":"\#(option)","value":\#(value)}"#)
+        expectRefused(
+            sending(text), models, code: .invalidOptions,
+            details: #"{"model":"null","option":"\#(option)","value":\#(value)}"#)
     }
 
     @Test("an undeclared name lists the declared names sorted; the first bad member in JSON order decides (case 89)")
@@ -50,8 +55,9 @@ struct ModelOptionsTests {
 
     @Test("a NaN value is refused and echoed as text (case 90)")
     func nanValue() {
-        let error = expectRefused(sending(#"{"bend":NaN}"#), models, code: .invalidOptions,
-                                  details: #"{"model":"null","option":"bend","value":"nan"}"#)
+        let error = expectRefused(
+            sending(#"{"bend":NaN}"#), models, code: .invalidOptions,
+            details: #"{"model":"null","option":"bend","value":"nan"}"#)
         #expect(error?.message.hasPrefix("options.model_options.bend: ") == true)
     }
 

@@ -7,14 +7,16 @@ import Testing
 struct OptionsTests {
     private func options(_ text: String) -> JSONValue { ValidationFixture.base.with("options", text) }
 
-    @Test("option bounds (cases 73, 74, 76)", arguments: [
-        (#"{"diffusion_steps":0}"#, #"greater_than_equal ["options","diffusion_steps"]"#),
-        (#"{"diffusion_steps":501}"#, #"less_than_equal ["options","diffusion_steps"]"#),
-        (#"{"num_samples":0}"#, #"greater_than_equal ["options","num_samples"]"#),
-        (#"{"num_samples":17}"#, #"less_than_equal ["options","num_samples"]"#),
-        (#"{"transition_frames":-1}"#, #"greater_than_equal ["options","transition_frames"]"#),
-        (#"{"transition_frames":61}"#, #"less_than_equal ["options","transition_frames"]"#),
-    ])
+    @Test(
+        "option bounds (cases 73, 74, 76)",
+        arguments: [
+            (#"{"diffusion_steps":0}"#, #"greater_than_equal ["options","diffusion_steps"]"#),
+            (#"{"diffusion_steps":501}"#, #"less_than_equal ["options","diffusion_steps"]"#),
+            (#"{"num_samples":0}"#, #"greater_than_equal ["options","num_samples"]"#),
+            (#"{"num_samples":17}"#, #"less_than_equal ["options","num_samples"]"#),
+            (#"{"transition_frames":-1}"#, #"greater_than_equal ["options","transition_frames"]"#),
+            (#"{"transition_frames":61}"#, #"less_than_equal ["options","transition_frames"]"#),
+        ])
     func bounds(_ text: String, _ entry: String) {
         expectSchemaErrors(options(text), [entry])
     }
@@ -36,15 +38,17 @@ struct OptionsTests {
         expectAccepted(options(#"{"guidance":{"type":"nocfg"}}"#))
         expectSchemaErrors(options(#"{"guidance":{"type":"nocfg","weight":[1]}}"#), [#"value_error ["options","guidance"]"#])
         expectSchemaErrors(options(#"{"guidance":{"type":"regular"}}"#), [#"value_error ["options","guidance"]"#])
-        #expect(expectAccepted(options(#"{"guidance":{"type":"separated","weight":[2,2]}}"#))?.request.options?.guidance
-            == Guidance(type: "separated", weight: [2, 2]))
+        #expect(
+            expectAccepted(options(#"{"guidance":{"type":"separated","weight":[2,2]}}"#))?.request.options?.guidance
+                == Guidance(type: "separated", weight: [2, 2]))
         expectSchemaErrors(options(#"{"guidance":{"type":"cfg","weight":[2]}}"#), [#"literal_error ["options","guidance","type"]"#])
         expectSchemaErrors(options(#"{"guidance":{"type":"regular","weight":[2],"scale":1}}"#), [#"extra_forbidden ["options","guidance","scale"]"#])
     }
 
     @Test("supported_guidance_types is not enforced (case 78)")
     func guidanceTypesNotEnforced() {
-        expectAccepted(options(#"{"guidance":{"type":"separated","weight":[2,2]}}"#), ValidationFixture.models { $0.supportedGuidanceTypes = ["nocfg"] })
+        expectAccepted(
+            options(#"{"guidance":{"type":"separated","weight":[2,2]}}"#), ValidationFixture.models { $0.supportedGuidanceTypes = ["nocfg"] })
     }
 
     @Test("loop needs the model's support, then exactly one segment (cases 79, 80)")
@@ -52,7 +56,8 @@ struct OptionsTests {
         expectRefused(options(#"{"loop":true}"#), code: .invalidOptions, details: #"{"model":"null"}"#)
         let looping = ValidationFixture.models { $0.supportsLoop = true }
         #expect(expectAccepted(options(#"{"loop":true}"#), looping)?.request.loop == true)
-        let two = ValidationFixture.base(segments: #"[{"type":"text","prompt":"a","duration_frames":5},{"type":"text","prompt":"b","duration_frames":5}]"#)
+        let two = ValidationFixture.base(
+            segments: #"[{"type":"text","prompt":"a","duration_frames":5},{"type":"text","prompt":"b","duration_frames":5}]"#)
         let error = expectRefused(two.with("options", #"{"loop":true}"#), looping, code: .invalidOptions, details: #"{"segments":2}"#)
         #expect(error?.message.contains("one segment") == true)
         let constraintsOnly = ValidationFixture.constraintsOnly(#"[{"type":"pose_keyframe","frame":1,"joint_rotations":{"Hips":[0,0,0,1]}}]"#)
@@ -79,13 +84,17 @@ struct OptionsTests {
 
     @Test("every option field reports its own error, unknown keys last")
     func allOptionErrors() {
-        expectSchemaErrors(options(#"{"diffusion_steps":null,"num_samples":"x","seed":1.5,"post_processing":"maybe","transition_frames":[],"guidance":5,"loop":2,"keyframe_budget":"abc","model_options":[1],"zz":1}"#), [
-            #"int_type ["options","diffusion_steps"]"#, #"int_parsing ["options","num_samples"]"#,
-            #"int_from_float ["options","seed"]"#, #"bool_parsing ["options","post_processing"]"#,
-            #"int_type ["options","transition_frames"]"#, #"model_type ["options","guidance"]"#,
-            #"bool_parsing ["options","loop"]"#, #"float_parsing ["options","keyframe_budget"]"#,
-            #"dict_type ["options","model_options"]"#, #"extra_forbidden ["options","zz"]"#,
-        ])
+        expectSchemaErrors(
+            options(
+                #"{"diffusion_steps":null,"num_samples":"x","seed":1.5,"post_processing":"maybe","transition_frames":[],"guidance":5,"loop":2,"keyframe_budget":"abc","model_options":[1],"zz":1}"#
+            ),
+            [
+                #"int_type ["options","diffusion_steps"]"#, #"int_parsing ["options","num_samples"]"#,
+                #"int_from_float ["options","seed"]"#, #"bool_parsing ["options","post_processing"]"#,
+                #"int_type ["options","transition_frames"]"#, #"model_type ["options","guidance"]"#,
+                #"bool_parsing ["options","loop"]"#, #"float_parsing ["options","keyframe_budget"]"#,
+                #"dict_type ["options","model_options"]"#, #"extra_forbidden ["options","zz"]"#,
+            ])
     }
 
     @Test("model_options sent to a model that declares none (case 83)")

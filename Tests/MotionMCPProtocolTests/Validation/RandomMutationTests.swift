@@ -23,13 +23,22 @@ struct RandomMutationTests {
 
     private static let seeds: [JSONValue] = [
         ValidationFixture.base,
-        ValidationFixture.base(segments: #"[{"type":"text","prompt":"walk","duration_frames":10,"language":"en","seed":4},{"type":"unconditioned","duration_frames":5},{"type":"pose","prompt":"stand"}]"#)
-            .with("timing", #"{"fps":24}"#)
-            .with("options", #"{"diffusion_steps":50,"num_samples":2,"seed":7,"post_processing":false,"transition_frames":3,"guidance":{"type":"regular","weight":[2.5]},"loop":false,"keyframe_budget":0.01,"model_options":{"bend":0.5,"parts":["arms"]}}"#),
-        ValidationFixture.constraintsOnly(#"[{"type":"root_path","frames":[0,5],"positions_xz":[[0,0],[1,1]],"heading_radians":[0.1,0.2]},{"type":"effector_target","joint":"Head","frames":[3,2],"positions":[[0,1,0],[0,1,1]],"rotations":[[0,0,0,1],[0,0,0,1]]},{"type":"pose_keyframe","frame":4,"joint_rotations":{"Hips":[0,0,0,1]},"root_position":[0,1,0],"fill_mode":"rest"},{"type":"ground_height","points":[[0,0,0]]}]"#),
+        ValidationFixture.base(
+            segments:
+                #"[{"type":"text","prompt":"walk","duration_frames":10,"language":"en","seed":4},{"type":"unconditioned","duration_frames":5},{"type":"pose","prompt":"stand"}]"#
+        )
+        .with("timing", #"{"fps":24}"#)
+        .with(
+            "options",
+            #"{"diffusion_steps":50,"num_samples":2,"seed":7,"post_processing":false,"transition_frames":3,"guidance":{"type":"regular","weight":[2.5]},"loop":false,"keyframe_budget":0.01,"model_options":{"bend":0.5,"parts":["arms"]}}"#
+        ),
+        ValidationFixture.constraintsOnly(
+            #"[{"type":"root_path","frames":[0,5],"positions_xz":[[0,0],[1,1]],"heading_radians":[0.1,0.2]},{"type":"effector_target","joint":"Head","frames":[3,2],"positions":[[0,1,0],[0,1,1]],"rotations":[[0,0,0,1],[0,0,0,1]]},{"type":"pose_keyframe","frame":4,"joint_rotations":{"Hips":[0,0,0,1]},"root_position":[0,1,0],"fill_mode":"rest"},{"type":"ground_height","points":[[0,0,0]]}]"#
+        ),
         ValidationFixture.base(segments: "[" + ValidationFixture.clip(frames: 3, extra: #","skeleton":\#(ValidationFixture.skeletonText)"#) + "]"),
-        ValidationFixture.base(segments: "[" + ValidationFixture.video(#"{"url":"https://x.com/a.mp4"}"#, extra: #","start_s":1,"end_s":5,"fps":30"#) + ","
-                     + ValidationFixture.video(#"{"data":"QUJD","media_type":"video/mp4"}"#, extra: #","end_s":3"#) + "]"),
+        ValidationFixture.base(
+            segments: "[" + ValidationFixture.video(#"{"url":"https://x.com/a.mp4"}"#, extra: #","start_s":1,"end_s":5,"fps":30"#) + ","
+                + ValidationFixture.video(#"{"data":"QUJD","media_type":"video/mp4"}"#, extra: #","end_s":3"#) + "]"),
     ]
 
     private static let pool: [JSONValue] = [

@@ -65,13 +65,16 @@ enum ValidationFixture {
     }
 
     /// A motion reference clip over `joints`, `frames` frames of identity, at 30 fps.
-    static func clip(joints: [String] = ["Hips", "Spine", "Head", "LeftFoot", "RightFoot"], frames: Int = 4,
-                     duration: Int = 10, extra: String = "") -> String {
+    static func clip(
+        joints: [String] = ["Hips", "Spine", "Head", "LeftFoot", "RightFoot"], frames: Int = 4,
+        duration: Int = 10, extra: String = ""
+    ) -> String {
         let frame = "[" + Array(repeating: "[0,0,0,1]", count: joints.count).joined(separator: ",") + "]"
         let rotations = "[" + Array(repeating: frame, count: frames).joined(separator: ",") + "]"
         let roots = "[" + Array(repeating: "[0,0.95,0]", count: frames).joined(separator: ",") + "]"
         let names = "[" + joints.map { "\"\($0)\"" }.joined(separator: ",") + "]"
-        return #"{"type":"motion_reference","duration_frames":\#(duration),"joint_names":\#(names),"rotations":\#(rotations),"root_positions":\#(roots),"fps":30\#(extra)}"#
+        return
+            #"{"type":"motion_reference","duration_frames":\#(duration),"joint_names":\#(names),"rotations":\#(rotations),"root_positions":\#(roots),"fps":30\#(extra)}"#
     }
 
     /// A video reference segment with this `video` object and extra members.

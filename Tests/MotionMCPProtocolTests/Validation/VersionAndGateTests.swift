@@ -12,12 +12,14 @@ struct VersionAndGateTests {
 
     @Test("another major is 400 version_unsupported with supported_majors", arguments: ["2.0", "0.9", "10.0", "00.1"])
     func otherMajorRefused(_ version: String) {
-        expectRefused(ValidationFixture.base.with("protocol_version", "\"\(version)\""), code: .versionUnsupported,
-                      details: #"{"supported_majors":["1"]}"#)
+        expectRefused(
+            ValidationFixture.base.with("protocol_version", "\"\(version)\""), code: .versionUnsupported,
+            details: #"{"supported_majors":["1"]}"#)
     }
 
-    @Test("a version not of the form digits.digits is a pattern mismatch",
-          arguments: ["1", "1.4.1", "v1.4", " 1.4", "1.4\\n", "", "abc", "1.", ".4", "+1.4", "1.4 "])
+    @Test(
+        "a version not of the form digits.digits is a pattern mismatch",
+        arguments: ["1", "1.4.1", "v1.4", " 1.4", "1.4\\n", "", "abc", "1.", ".4", "+1.4", "1.4 "])
     func patternMismatch(_ version: String) {
         expectSchemaErrors(ValidationFixture.base.with("protocol_version", "\"\(version)\""), [#"string_pattern_mismatch ["protocol_version"]"#])
         let error = expectRefused(ValidationFixture.base.with("protocol_version", "\"\(version)\""), code: .schemaValidation)
@@ -58,8 +60,9 @@ struct VersionAndGateTests {
 
     @Test("a known segment type the model does not list is 400 unsupported_segment with its list (case 34)")
     func poseOnN() {
-        expectRefused(ValidationFixture.base(segments: #"[{"type":"pose","prompt":"x"}]"#), code: .unsupportedSegment,
-                      details: #"{"supported_segments":["text","unconditioned"]}"#)
+        expectRefused(
+            ValidationFixture.base(segments: #"[{"type":"pose","prompt":"x"}]"#), code: .unsupportedSegment,
+            details: #"{"supported_segments":["text","unconditioned"]}"#)
     }
 
     @Test("the gate refuses a segment before its payload is read (case 35)")
@@ -79,10 +82,11 @@ struct VersionAndGateTests {
     func unknownSegmentType() {
         let error = expectRefused(ValidationFixture.base(segments: #"[{"type":"audio","duration_frames":10}]"#), code: .schemaValidation)
         #expect(error.map(entryLines) == [#"union_tag_invalid ["segments",0]"#])
-        #expect(error?.details["errors"]?.arrayValue?.first?.objectValue?["ctx"] == [
-            "discriminator": "'type'", "tag": "audio",
-            "expected_tags": "'text', 'unconditioned', 'pose', 'motion_reference', 'video_reference'",
-        ])
+        #expect(
+            error?.details["errors"]?.arrayValue?.first?.objectValue?["ctx"] == [
+                "discriminator": "'type'", "tag": "audio",
+                "expected_tags": "'text', 'unconditioned', 'pose', 'motion_reference', 'video_reference'",
+            ])
     }
 
     @Test("the gate skips unknown types and non-objects and refuses a later known one (case 38)")
@@ -97,23 +101,27 @@ struct VersionAndGateTests {
 
     @Test("segment elements of the wrong kind: not an object, a non-string tag")
     func segmentElementKinds() {
-        expectSchemaErrors(ValidationFixture.base(segments: #"[5,"x",null,[],{"type":null},{"type":5},{"type":"Text"}]"#), [
-            #"model_attributes_type ["segments",0]"#, #"model_attributes_type ["segments",1]"#,
-            #"model_attributes_type ["segments",2]"#, #"model_attributes_type ["segments",3]"#,
-            #"union_tag_invalid ["segments",4]"#, #"union_tag_invalid ["segments",5]"#, #"union_tag_invalid ["segments",6]"#,
-        ])
+        expectSchemaErrors(
+            ValidationFixture.base(segments: #"[5,"x",null,[],{"type":null},{"type":5},{"type":"Text"}]"#),
+            [
+                #"model_attributes_type ["segments",0]"#, #"model_attributes_type ["segments",1]"#,
+                #"model_attributes_type ["segments",2]"#, #"model_attributes_type ["segments",3]"#,
+                #"union_tag_invalid ["segments",4]"#, #"union_tag_invalid ["segments",5]"#, #"union_tag_invalid ["segments",6]"#,
+            ])
     }
 
     @Test("the gate is skipped for an unknown model, which is then unknown_model (case 40)")
     func gateSkippedForUnknownModel() {
-        expectRefused(ValidationFixture.base(segments: #"[{"type":"pose","prompt":"x"}]"#).with("model", #""nope""#), code: .unknownModel,
-                      details: #"{"available_models":["null"]}"#)
+        expectRefused(
+            ValidationFixture.base(segments: #"[{"type":"pose","prompt":"x"}]"#).with("model", #""nope""#), code: .unknownModel,
+            details: #"{"available_models":["null"]}"#)
     }
 
     @Test("a model listing motion_reference but not video_reference refuses a video segment (case 115)")
     func motionOnlyModel() {
         let models = ValidationFixture.models { $0.supportedSegments = ["text", "unconditioned", "motion_reference"] }
-        expectRefused(ValidationFixture.base(segments: "[" + ValidationFixture.video(#"{"url":"https://x.com/a"}"#) + "]"), models,
-                      code: .unsupportedSegment, details: #"{"supported_segments":["text","unconditioned","motion_reference"]}"#)
+        expectRefused(
+            ValidationFixture.base(segments: "[" + ValidationFixture.video(#"{"url":"https://x.com/a"}"#) + "]"), models,
+            code: .unsupportedSegment, details: #"{"supported_segments":["text","unconditioned","motion_reference"]}"#)
     }
 }

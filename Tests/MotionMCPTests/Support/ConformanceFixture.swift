@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import HTTPTypes
+import Testing
+
 @testable import MotionMCP
 
 /// One request/response pair recorded from the reference server by `scripts/make-fixtures`.

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import MotionMCP
 
 /// The backbones the conformance fixtures name (`scripts/make-fixtures` documents the vocabulary):

@@ -14,8 +14,14 @@ struct Motion: Decodable {
     let heading: String
     let position: [[Double]]
     let yaw: [Double]
-    let mean_ms: Double
-    let best_ms: Double
+    let meanMilliseconds: Double
+    let bestMilliseconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case names, parents, rest, model, heading, position, yaw
+        case meanMilliseconds = "mean_ms"
+        case bestMilliseconds = "best_ms"
+    }
 }
 
 func floats(_ path: String) -> [Float] {
@@ -44,7 +50,8 @@ for name in ["walk", "arc", "scurve"] {
     let first = try computeTravelTrajectories(input)[0]
     let maxPosition = zip(first.positions, meta.position.flatMap { $0 }).map { abs($0 - $1) }.max() ?? .nan
     let maxYaw = zip(first.yaw, meta.yaw).map { abs($0 - $1) }.max() ?? .nan
-    let same = first.shape.rawValue == meta.model && first.heading.rawValue == meta.heading
+    let same =
+        first.shape.rawValue == meta.model && first.heading.rawValue == meta.heading
         && first.positions.count == meta.position.count * 2 && first.yaw.count == meta.yaw.count
         && maxPosition <= 1e-3 && maxYaw <= 1e-3
     if !same { failed = true }
@@ -62,10 +69,12 @@ for name in ["walk", "arc", "scurve"] {
     }
     let mean = total / Double(runs)
     let label = name.padding(toLength: 7, withPad: " ", startingAt: 0)
-    print(String(format: "%@ ours mean %.3f ms (best %.3f) vs reference mean %.2f ms (best %.2f) per sample: %.0fx faster; "
-                 + "%@/%@ %@ (max |Δposition| %.1e m, max |Δyaw| %.1e rad)",
-                 label, mean, best, meta.mean_ms, meta.best_ms, meta.mean_ms / mean,
-                 first.shape.rawValue, first.heading.rawValue, same ? "as the reference" : "DIFFERENT from the reference \(meta.model)/\(meta.heading)",
-                 maxPosition, maxYaw))
+    print(
+        String(
+            format: "%@ ours mean %.3f ms (best %.3f) vs reference mean %.2f ms (best %.2f) per sample: %.0fx faster; "
+                + "%@/%@ %@ (max |Δposition| %.1e m, max |Δyaw| %.1e rad)",
+            label, mean, best, meta.meanMilliseconds, meta.bestMilliseconds, meta.meanMilliseconds / mean,
+            first.shape.rawValue, first.heading.rawValue, same ? "as the reference" : "DIFFERENT from the reference \(meta.model)/\(meta.heading)",
+            maxPosition, maxYaw))
 }
 if failed { exit(1) }

@@ -274,7 +274,10 @@ struct Mutator {
             return "stray BOM bytes"
         case 5:
             let text = String(decoding: body, as: UTF8.self)
-            body = random.chance(50) ? [0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } : text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+            body =
+                random.chance(50)
+                ? [0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+                : text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
             return "re-encoded as UTF-16"
         case 6:
             body += Array(random.pick([" x", "}", "]", ",", "\u{0}", " {}", "\n\n", "/* */"]).utf8)

@@ -23,14 +23,16 @@ struct RequestFactory {
         let full = model == "full"
         let skeleton = full && random.chance(60) ? randomSkeleton() : canonicalSkeleton()
         let names = jointNames(of: skeleton)
-        let segmentTypes = full
+        let segmentTypes =
+            full
             ? ["text", "unconditioned", "pose", "motion_reference", "video_reference"] : ["text", "unconditioned"]
         let segmentCount = random.below(4)
         var segments: [JSONValue] = []
         for _ in 0..<segmentCount {
             segments.append(segment(random.pick(segmentTypes), requestJoints: names))
         }
-        let totalFrames = segments.isEmpty
+        let totalFrames =
+            segments.isEmpty
             ? random.between(1, 60)
             : segments.reduce(0) { total, segment in
                 total + (segment.objectValue?["type"] == "pose" ? 1 : Int(segment.intField("duration_frames")))
@@ -89,7 +91,9 @@ struct RequestFactory {
             ("rest_translation", vector(3)),
             ("rest_rotation", random.chance(70) ? [0, 0, 0, 1] : vector(4)),
         ]
-        if let parent { members.append(("parent", .string(parent))) } else if random.chance(50) {
+        if let parent {
+            members.append(("parent", .string(parent)))
+        } else if random.chance(50) {
             members.append(("parent", .null))
         }
         if random.chance(20) { members.append(("display_name", random.chance(50) ? .null : .string("joint \(name)"))) }
@@ -151,7 +155,7 @@ struct RequestFactory {
                 ("fps", .double(random.pick(Self.fpsChoices))),
             ]
             seedMember(&members)
-        default:  // video_reference
+        default: // video_reference
             members += [("duration_frames", duration), ("video", videoSource())]
             if random.chance(50) {
                 let start = random.decimal(0, 5)
@@ -206,7 +210,7 @@ struct RequestFactory {
             ]
             if random.chance(40) { members.append(("root_position", random.chance(20) ? .null : vector(3))) }
             if random.chance(40) { members.append(("fill_mode", .string(random.pick(["rest", "generate"])))) }
-        default:  // ground_height
+        default: // ground_height
             members.append(("points", .array((0..<random.between(1, 4)).map { _ in vector(3) })))
         }
         return .object(JSONObject(members))
