@@ -122,52 +122,30 @@ struct CommandLineTests {
             "--drain-timeout", "--shutdown-grace", "--generate-timeout", "--body-timeout", "--idle-timeout", "--latency",
         ])
     func hugeDurations(flag: String) async throws {
-        let port = try freePort()
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)", flag, "1e300"]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        let client = RawHTTPClient(port: port)
-        let ready = try await waitUntil(attempts: 100, every: .milliseconds(100)) {
-            let response = try? await offPool { try client.send(Array("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }
-            return response?.status == 200 || !process.isRunning
-        }
-        #expect(ready && process.isRunning, "\(flag) 1e300: the server did not come up")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("huge-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let server = try ServerProcess(port: try freePort(), arguments: [flag, "1e300"], log: log)
+        defer { server.kill() }
+        #expect(try await server.waitUntilReady(), "\(flag) 1e300: the server did not come up")
     }
 
     @Test("a drain that times out ends the process with status 3 and says so in one line")
     func drainTimeoutExitsThree() async throws {
-        let port = try freePort()
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)", "--latency", "5000", "--drain-timeout", "0.2"]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        let client = RawHTTPClient(port: port)
-        guard
-            try await waitUntil(
-                attempts: 100, every: .milliseconds(100),
-                {
-                    (try? await offPool { try client.send(Array("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) })?.status == 200
-                })
-        else { return }
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("drain-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let server = try ServerProcess(port: try freePort(), arguments: ["--latency", "5000", "--drain-timeout", "0.2"], log: log)
+        defer { server.kill() }
+        guard try await server.waitUntilReady() else { return }
         let body = LiveServerTests.base
         let request = "POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
-        async let answer = offPool { try client.send(Array(request.utf8)) }
+        async let answer = offPool { try RawHTTPClient(port: server.port).send(Array(request.utf8)) }
         try await Task.sleep(for: .milliseconds(300))
-        process.terminate()
+        server.terminate()
         #expect(try await answer.status == 503)
-        let log = try await offPool { () -> String in
-            let output = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: output, as: UTF8.self)
-        }
-        #expect(process.terminationStatus == 3)
-        #expect(log.hasSuffix("mmcp-console: a drain timed out; requests still running were cancelled\n"), "\(log.suffix(300))")
+        #expect(try await server.waitForExit())
+        #expect(server.terminationStatus == 3)
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(text.hasSuffix("mmcp-console: a drain timed out; requests still running were cancelled\n"), "\(text.suffix(300))")
     }
 }
 
