@@ -208,4 +208,30 @@ struct ModelCallTests {
         #expect(await server.generateHandler.handle(body: Array(Self.single.utf8)).status == 200)
         #expect(await server.drainAll() == [DrainReport(key: "null", outcome: .completed)])
     }
+
+    @Test("serve() drains before its HTTP server stops: the request in flight gets 200, a new one 503, then one teardown")
+    func serveDrainsWhileServing() async throws {
+        let gated = GatedBackbone(id: "null")
+        let port = try freePort()
+        let server = try MMCPServer([gated], options: MMCPOptions(host: "127.0.0.1", port: port))
+        let group = servingGroup(server, signals: [])
+        let client = RawHTTPClient(port: port)
+        let body = LiveServerTests.base
+        let request = Array("POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            guard try await waitUntil({ server.registry.model(forKey: "null")?.state == .ready }) else { return }
+            async let first = offPool { try client.send(request) }
+            guard try await waitUntil({ gated.callsStarted == 1 }) else { return }
+            await group.triggerGracefulShutdown()
+            guard try await waitUntil({ server.registry.model(forKey: "null")?.state == .draining }) else { return }
+            let refused = try await offPool { try client.send(request) }
+            #expect(refused.status == 503)
+            #expect(refused.text.contains(#""code":"model_unavailable""#))
+            gated.open()
+            #expect(try await first.status == 200)
+            try await tasks.waitForAll()
+        }
+        #expect(gated.journal.events == ["teardown null"])
+    }
 }

@@ -1,4 +1,6 @@
 public import Hummingbird
+import ServiceLifecycle
+import UnixSignals
 
 /// The Hummingbird application serving `server` at the root of `router`: `setup()` runs before it
 /// listens, `teardown()` after it has stopped; it listens where ``MMCPServer/options`` say, with
@@ -34,11 +36,21 @@ public func buildApp(
     buildApp(try MMCPServer(backbone, options: options), router: router)
 }
 
-/// Serves `server` where its options say until SIGINT or SIGTERM, then shuts down gracefully:
-/// requests in flight finish, then every model's `teardown()` runs. Throws when a backbone's
-/// `setup()` fails (``ModelSetupError``).
+/// Serves `server` where its options say until SIGINT or SIGTERM, then shuts down without
+/// losing a request: the models drain while the server still answers (new requests get a clean
+/// `503 model_unavailable`, requests in flight finish), every `teardown()` runs in registration
+/// order, and the listener closes with nothing queued on it (``ShutdownSequence``). Throws when a
+/// backbone's `setup()` fails (``ModelSetupError``).
 public func serve(_ server: MMCPServer) async throws {
-    try await buildApp(server).runService()
+    try await servingGroup(server, signals: [.sigterm, .sigint]).run()
+}
+
+/// What ``serve(_:)-(MMCPServer)`` runs: the application, then a ``ShutdownSequence``, which the
+/// group stops first, so the drain happens while the HTTP server still answers.
+func servingGroup(_ server: MMCPServer, signals: [UnixSignal]) -> ServiceGroup {
+    ServiceGroup(
+        configuration: ServiceGroupConfiguration(
+            services: [buildApp(server), ShutdownSequence(server: server)], gracefulShutdownSignals: signals, logger: server.logger))
 }
 
 /// Serves `models` (an array of backbones keyed by their ids, or a dictionary of ids to
