@@ -9,22 +9,18 @@ extension MMCPServer {
         add(MMCPRoute.all.filter { $0.part != .operational }, to: router)
     }
 
-    /// Registers `routes`: each method a route takes, and a `405` (or, for a part not served now,
-    /// a `404`) on every other method.
+    /// Registers `routes` on every method a router can be given: a route of a part not served
+    /// now is `404` whatever the method; otherwise the methods it takes are answered and the
+    /// others are `405` with its `Allow`.
     func add<Router: RouterMethods>(_ routes: [MMCPRoute], to router: Router) {
         for route in routes {
-            let path = RouterPath(route.path)
             for method in MMCPRoute.answeredMethods {
-                if route.methods.contains(method) {
-                    router.on(path, method: method) { request, context in
-                        let response = try await self.answer(route.endpoint, request).response(from: request, context: context)
-                        return method == .head ? response.createHeadResponse() : response
-                    }
-                } else {
-                    router.on(path, method: method) { _, _ -> Response in
-                        guard self.serves(route.part) else { throw DetailError.notFound }
-                        throw DetailError.methodNotAllowed(allow: route.allow)
-                    }
+                let takes = route.methods.contains(method)
+                router.on(RouterPath(route.path), method: method) { request, context in
+                    guard self.serves(route.part) else { throw DetailError.notFound }
+                    guard takes else { throw DetailError.methodNotAllowed(allow: route.allow) }
+                    let response = try await self.answer(route.endpoint, request).response(from: request, context: context)
+                    return method == .head ? response.createHeadResponse() : response
                 }
             }
         }
@@ -39,14 +35,15 @@ extension MMCPServer {
         }
     }
 
-    /// The answer to a method `route` takes.
+    /// The answer to a method `endpoint` takes, once its part is known to be served.
     private func answer(_ endpoint: MMCPRoute.Endpoint, _ request: Request) async throws -> ProtocolResponse {
         switch endpoint {
         case .capabilities: return capabilitiesResponse()
         case .generate: return try await generateResponse(request)
-        case .openAPIDocument, .docs, .oauth2Redirect, .redoc:
-            guard isOpenAPIEnabled else { throw DetailError.notFound }
-            return documentationResponse(endpoint, for: request)
+        case .openAPIDocument: return ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: openAPIDocument(for: request))
+        case .docs: return ProtocolResponse(status: 200, contentType: ProtocolResponse.html, body: swaggerPage(for: request))
+        case .oauth2Redirect: return ProtocolResponse(status: 200, contentType: ProtocolResponse.html, body: Array(oauth2RedirectPage.utf8))
+        case .redoc: return ProtocolResponse(status: 200, contentType: ProtocolResponse.html, body: redocPage(for: request))
         case .healthz: return ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: Array(#"{"status":"ok"}"#.utf8))
         case .readyz: return readinessResponse()
         case .metrics: return ProtocolResponse(status: 200, contentType: ProtocolResponse.prometheus, body: registry.prometheus?.text() ?? [])

@@ -59,16 +59,6 @@ extension MMCPServer {
         return path.hasSuffix(route) ? String(path.dropLast(route.count)) : ""
     }
 
-    /// The document or page `endpoint` names, as `request` reached it.
-    func documentationResponse(_ endpoint: MMCPRoute.Endpoint, for request: Request) -> ProtocolResponse {
-        switch endpoint {
-        case .openAPIDocument: ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: openAPIDocument(for: request))
-        case .docs: ProtocolResponse(status: 200, contentType: ProtocolResponse.html, body: swaggerPage(for: request))
-        case .redoc: ProtocolResponse(status: 200, contentType: ProtocolResponse.html, body: redocPage(for: request))
-        default: ProtocolResponse(status: 200, contentType: ProtocolResponse.html, body: Array(oauth2RedirectPage.utf8))
-        }
-    }
-
     func openAPIDocument(for request: Request) -> [UInt8] {
         OpenAPIDocument.render(
             title: documentation.title, description: documentation.description,
