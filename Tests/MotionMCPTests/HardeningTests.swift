@@ -10,9 +10,7 @@ import Testing
 @Suite("Limits on what a client can hold")
 struct HardeningTests {
     func server(_ backbone: any Backbone, limits: ServerLimits) throws -> MMCPServer {
-        MMCPServer(
-            registry: try ModelRegistry([RegisteredModel(key: "null", backbone: backbone)]),
-            options: MMCPOptions(host: "127.0.0.1", port: 0, limits: limits))
+        try MMCPServer(["null": backbone], options: MMCPOptions(host: "127.0.0.1", port: 0, limits: limits))
     }
 
     @Test("beyond the in-flight cap a request is refused at once with 503 resource_exhausted and Retry-After")

@@ -65,9 +65,7 @@ struct ModelCallTests {
     static func server(_ backbones: [any Backbone], drainTimeout: Duration = .seconds(30), limits: ServerLimits = ServerLimits()) throws
         -> MMCPServer
     {
-        MMCPServer(
-            registry: try ModelRegistry(ModelRegistry.keyed(backbones)),
-            options: MMCPOptions(limits: limits, drainTimeout: drainTimeout))
+        try MMCPServer(MMCPModels(backbones), options: MMCPOptions(limits: limits, drainTimeout: drainTimeout))
     }
 
     @Test("a batch stopped by a drain that timed out answers every item 503 model_unavailable, as a single request is answered")
@@ -218,9 +216,13 @@ struct ModelCallTests {
         let client = RawHTTPClient(port: port)
         let body = LiveServerTests.base
         let request = Array("POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            guard try await waitUntil({ server.registry.model(forKey: "null")?.state == .ready }) else { return }
+        // Every way out of the steps opens the gate and shuts the group down, so a failed step
+        // fails the test instead of leaving a request or the server waiting forever.
+        @Sendable func steps() async throws {
+            defer { gated.open() }
+            // Listening, not only set up: setup() runs before the server binds.
+            let capabilities = Array("GET /capabilities HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+            guard try await waitUntil({ (try? await offPool { try client.send(capabilities) })?.status == 200 }) else { return }
             async let first = offPool { try client.send(request) }
             guard try await waitUntil({ gated.callsStarted == 1 }) else { return }
             await group.triggerGracefulShutdown()
@@ -230,7 +232,14 @@ struct ModelCallTests {
             #expect(refused.text.contains(#""code":"model_unavailable""#))
             gated.open()
             #expect(try await first.status == 200)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var failure: (any Error)?
+            do { try await steps() } catch { failure = error }
+            await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
+            if let failure { throw failure }
         }
         #expect(gated.journal.events == ["teardown null"])
     }
