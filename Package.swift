@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
@@ -31,12 +33,25 @@ let package = Package(
                 "MotionMCPProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // Attaching to running servers: a ServerControl over another server's control API (Unix
+        // socket, HTTP or HTTPS with a token), and the targets a fleet is found by (dns:NAME:PORT).
+        .target(
+            name: "MotionMCPAttach",
+            dependencies: [
+                "MotionMCP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The system ncursesw library, and a shim for the macros and globals Swift cannot import.
@@ -54,6 +69,7 @@ let package = Package(
             name: "mmcp-console",
             dependencies: [
                 "MotionMCP",
+                "MotionMCPAttach",
                 "MotionMCPConsole",
                 "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -2,11 +2,14 @@ import CNCurses
 import Glibc
 import MotionMCP
 import MotionMCPConsole
+import Synchronization
 
 /// What the curses loop tells the async side of ``TerminalConsole/run()``.
 enum LoopEvent: Sendable {
-    /// The operator confirmed quitting: drain every model, then request ``ExitReason/quit``.
+    /// The operator quit: in process, shut the server down; then request ``ExitReason/quit``.
     case quitConfirmed
+    /// Run a server command and post its outcome to the loop's ``Outcomes``.
+    case perform(ConsoleCommand)
     /// The terminal is restored and the loop is over.
     case ended(ExitReason)
     /// Curses could not start.
@@ -25,6 +28,7 @@ struct ConsoleLoop {
     let refreshInterval: Duration
     let captureOutput: Bool
     let stop: StopSignal
+    let outcomes: Outcomes
 
     /// Runs until `stop` is requested, reporting through `events`; the terminal is restored
     /// before ``LoopEvent/ended(_:)`` is sent.
@@ -65,13 +69,21 @@ struct ConsoleLoop {
             // stdout into a pipe is fully buffered: push out what `print` left in stdio's buffer.
             mmcp_flush_output()
             capture?.collect(into: ring)
+            for message in outcomes.take() {
+                session.report(message)
+                needsDraw = true
+            }
             while let input = terminal.read() {
                 needsDraw = true
                 switch input {
                 case .resize, .repaint:
                     terminal.invalidate()
                 case .key(let key):
-                    if session.handle(key) == .quit { events.yield(.quitConfirmed) }
+                    switch session.handle(key) {
+                    case .quit: events.yield(.quitConfirmed)
+                    case .perform(let command): events.yield(.perform(command))
+                    case nil: break
+                    }
                 }
             }
             if session.state.themeIndex != themeIndex {
@@ -95,5 +107,26 @@ struct ConsoleLoop {
         let remaining = clock.now.duration(to: deadline)
         let milliseconds = Int32(max(0, min(remaining / .milliseconds(1), Double(Int32.max - 1))))
         _ = poll(&fds, nfds_t(fds.count), milliseconds + 1)
+    }
+}
+
+/// What server commands answered, waiting for the loop to show them: the async side posts and
+/// wakes the loop, the loop takes them on its next turn.
+final class Outcomes: Sendable {
+    private let messages = Mutex<[ConsoleState.Message]>([])
+    private let stop: StopSignal
+
+    init(waking stop: StopSignal) { self.stop = stop }
+
+    func post(_ message: ConsoleState.Message) {
+        messages.withLock { $0.append(message) }
+        stop.wake()
+    }
+
+    func take() -> [ConsoleState.Message] {
+        messages.withLock { taken in
+            defer { taken = [] }
+            return taken
+        }
     }
 }

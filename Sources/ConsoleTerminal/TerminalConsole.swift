@@ -75,7 +75,8 @@ public final class TerminalConsole: Sendable {
         self.captureOutput = captureOutput
     }
 
-    /// Shows the console until the operator quits (after `drainAll()` has returned), ``stop()``
+    /// Shows the console until the operator quits (in process, after the server's shutdown has
+    /// drained every model; attached, at once), ``stop()``
     /// is called, the task is cancelled, or a stop signal arrives; the terminal is clean when it
     /// returns.
     public func run() async throws -> ExitReason {
@@ -92,25 +93,33 @@ public final class TerminalConsole: Sendable {
         let signals = SignalWatcher(stopSignals, stop: stop)
         defer { signals.cancel() }
         let (events, continuation) = AsyncStream.makeStream(of: LoopEvent.self)
+        let outcomes = Outcomes(waking: stop)
         let loop = ConsoleLoop(
             control: control, ring: logRing, catalog: themes, themeName: themeName, readOnly: readOnly,
-            refreshInterval: refreshInterval, captureOutput: captureOutput, stop: stop)
+            refreshInterval: refreshInterval, captureOutput: captureOutput, stop: stop, outcomes: outcomes)
         let thread = Thread { loop.run(events: continuation) }
         thread.name = "mmcp-console"
         thread.start()
 
         return try await withTaskCancellationHandler {
             var outcome: Result<ExitReason, TerminalConsoleError> = .success(.stopped)
-            for await event in events {
-                switch event {
-                case .quitConfirmed:
-                    // The loop keeps drawing meanwhile, so the operator watches the drains.
-                    await control.drainAll()
-                    stop.request(.quit)
-                case .ended(let reason):
-                    outcome = .success(reason)
-                case .failed(let error):
-                    outcome = .failure(error)
+            // Commands run beside the loop, so a slow or unreachable server never freezes the screen.
+            await withDiscardingTaskGroup { commands in
+                for await event in events {
+                    switch event {
+                    case .quitConfirmed:
+                        // In process the loop keeps drawing meanwhile, so the operator watches the drains.
+                        if !control.link.isAttached { try? await control.shutDown() }
+                        stop.request(.quit)
+                    case .perform(let command):
+                        commands.addTask { [control] in outcomes.post(await ConsoleSession.execute(command, on: control)) }
+                    case .ended(let reason):
+                        outcome = .success(reason)
+                        commands.cancelAll()
+                    case .failed(let error):
+                        outcome = .failure(error)
+                        commands.cancelAll()
+                    }
                 }
             }
             return try outcome.get()

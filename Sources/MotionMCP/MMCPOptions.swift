@@ -17,27 +17,42 @@ public struct MMCPOptions: Sendable {
     public var limits: ServerLimits
     /// How long a drain waits for requests in flight before stopping them.
     public var drainTimeout: Duration
+    /// How long a shutdown waits between `/readyz` turning 503 and the drain, and again after it
+    /// (time for a load balancer to notice); see ``MMCPServer/shutDown()``.
+    public var shutdownGrace: Duration
+    /// The control API (``ControlOptions``): where an operations console attaches to this server.
+    /// `nil`, the default for `serve()` and `buildApp`, serves none.
+    public var control: ControlOptions?
     /// Where the server logs.
     public var logger: Logger
 
+    /// The logger the server logs through: ``logger``, writing also to the control API's event
+    /// stream (`GET /v1/events`) when ``control`` is set. Give it to a ``ModelRegistry`` you build
+    /// yourself, so its lines reach attached consoles too.
+    public var serverLogger: Logger {
+        control.map { $0.logs.tapping(logger) } ?? logger
+    }
+
     /// Options with the defaults: `0.0.0.0:8000`, the API docs on, no operational endpoints,
-    /// ``ServerLimits``' defaults, a 30 s drain timeout, a logger labelled `mmcp` at `logLevel`.
+    /// ``ServerLimits``' defaults, a 30 s drain timeout, no shutdown grace, no control API, a logger labelled `mmcp` at `logLevel`.
     public init(
         host: String = "0.0.0.0", port: Int = 8000, title: String = "MMCP", openAPI: Bool = true,
         operationalEndpoints: Bool = false, limits: ServerLimits = ServerLimits(), drainTimeout: Duration = .seconds(30),
-        logLevel: Logger.Level = .info
+        shutdownGrace: Duration = .zero, control: ControlOptions? = nil, logLevel: Logger.Level = .info
     ) {
         var logger = Logger(label: "mmcp")
         logger.logLevel = logLevel
         self.init(
             host: host, port: port, documentation: APIDocumentation(title: title, enabled: openAPI),
-            operationalEndpoints: operationalEndpoints, limits: limits, drainTimeout: drainTimeout, logger: logger)
+            operationalEndpoints: operationalEndpoints, limits: limits, drainTimeout: drainTimeout,
+            shutdownGrace: shutdownGrace, control: control, logger: logger)
     }
 
     /// Options with a documentation value and a logger of your own.
     public init(
         host: String = "0.0.0.0", port: Int = 8000, documentation: APIDocumentation, operationalEndpoints: Bool = false,
-        limits: ServerLimits = ServerLimits(), drainTimeout: Duration = .seconds(30), logger: Logger
+        limits: ServerLimits = ServerLimits(), drainTimeout: Duration = .seconds(30), shutdownGrace: Duration = .zero,
+        control: ControlOptions? = nil, logger: Logger
     ) {
         self.host = host
         self.port = port
@@ -45,6 +60,8 @@ public struct MMCPOptions: Sendable {
         self.operationalEndpoints = operationalEndpoints
         self.limits = limits
         self.drainTimeout = drainTimeout
+        self.shutdownGrace = shutdownGrace
+        self.control = control
         self.logger = logger
     }
 }

@@ -28,6 +28,9 @@ public final class MMCPServer: Sendable {
     /// Whether every model's `setup()` has run, so `teardown()` is due (not after a failed start).
     private let isSetUp = Mutex(false)
     private let shuttingDown = Atomic(false)
+    /// Where the shutdown sequence is: not begun, running, or over (it runs once).
+    private let shutdownStage = Mutex(ShutdownStage.notBegun)
+    private let shutdownChanges = ChangeSignal()
     /// Whether `/healthz`, `/readyz` and `/metrics` were added (the OpenAPI document lists them then).
     let servesOperationalRoutes = Atomic(false)
     /// Closes the listening socket at the end of a shutdown without resetting the connections
@@ -42,7 +45,7 @@ public final class MMCPServer: Sendable {
     /// A server for `models`: an array of backbones keyed by their ids, or a dictionary of ids to
     /// backbones (see ``MMCPModels``); duplicate ids and an empty array are refused.
     public convenience init(_ models: MMCPModels, options: MMCPOptions = MMCPOptions()) throws(RegistrationError) {
-        try self.init(registry: ModelRegistry(models.registered(), logger: options.logger), options: options)
+        try self.init(registry: ModelRegistry(models.registered(), logger: options.serverLogger), options: options)
     }
 
     /// A server over an existing registry.
@@ -50,7 +53,8 @@ public final class MMCPServer: Sendable {
         self.registry = registry
         self.options = options
         self.openAPIEnabled = Atomic(options.documentation.enabled)
-        self.listenerGate = ListenerGate(logger: options.logger)
+        self.logger = options.serverLogger
+        self.listenerGate = ListenerGate(logger: logger)
     }
 
     /// How the OpenAPI document and pages present the server.
@@ -59,7 +63,8 @@ public final class MMCPServer: Sendable {
     public var drainTimeout: Duration { options.drainTimeout }
     /// What one client or one burst may hold of the server.
     public var limits: ServerLimits { options.limits }
-    var logger: Logger { options.logger }
+    /// Where the server logs: the options' logger, also feeding the control API's event stream.
+    let logger: Logger
 
     /// Hummingbird's configuration for the address of ``options``.
     public var applicationConfiguration: ApplicationConfiguration {
@@ -122,6 +127,39 @@ public final class MMCPServer: Sendable {
     public func drainAll() async -> [DrainReport] {
         await registry.drain(registry.models, timeout: drainTimeout)
     }
+
+    /// The shutdown that loses nothing: `/readyz` turns 503 first; after the options'
+    /// `shutdownGrace` (time for a load balancer to notice) every model drains — new requests get a
+    /// clean 503, requests in flight finish — and is torn down in registration order
+    /// (``drainAll()``); the server then keeps answering (503) for another grace, and last the
+    /// listener closes without resetting anything queued on it (``listenerGate``).
+    ///
+    /// It runs once, whoever asks first (SIGTERM through ``ShutdownSequence``, the console's quit,
+    /// the control API's `POST /v1/shutdown`); a later call returns when that one is over.
+    public func shutDown() async {
+        let first = shutdownStage.withLock { stage in
+            guard stage == .notBegun else { return false }
+            stage = .running
+            return true
+        }
+        guard first else {
+            await shutdownChanges.wait { self.shutdownStage.withLock { $0 == .over } }
+            return
+        }
+        let grace = options.shutdownGrace
+        isShuttingDown = true
+        logger.info("shutting down", metadata: ["grace": "\(grace)"])
+        if grace > .zero { try? await Task.sleep(for: grace.clampedForTimers) }
+        await drainAll()
+        logger.info("all models drained and torn down")
+        if grace > .zero { try? await Task.sleep(for: grace.clampedForTimers) }
+        // Last: the HTTP server closes its listener right after; nothing queued on it may be reset.
+        await listenerGate.close()
+        shutdownStage.withLock { $0 = .over }
+        shutdownChanges.notify()
+    }
+
+    private enum ShutdownStage { case notBegun, running, over }
 
     /// A service that tears the models down when the service group shuts down. Add it to the
     /// application's services so it stops after the HTTP server has finished its requests.

@@ -44,6 +44,18 @@ public struct NullBackbone: Backbone {
     /// (as `mmcp-console --null ID=FILE` does); a missing, unreadable or invalid file is a
     /// `ModelSpecError` that names it.
     public init(modelID: String, specFile path: String) throws(ModelSpecError) {
+        let overlay = try Self.overlay(fromFile: path)
+        do {
+            try self.init(modelID: modelID, overlay: overlay)
+        } catch {
+            throw ModelSpecError("spec file '\(path)': \(error)")
+        }
+    }
+
+    /// The JSON object in the spec file at `path`, for ``init(modelID:overlay:)`` (the console reads
+    /// the file where it runs and sends the object to the server it drives); a missing, unreadable
+    /// or non-object file is a `ModelSpecError` that names it.
+    public static func overlay(fromFile path: String) throws(ModelSpecError) -> JSONObject {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelSpecError("cannot read spec file '\(path)'")
         }
@@ -56,11 +68,7 @@ public struct NullBackbone: Backbone {
         guard case .object(let overlay) = document else {
             throw ModelSpecError("spec file '\(path)' must hold a JSON object")
         }
-        do {
-            try self.init(modelID: modelID, overlay: overlay)
-        } catch {
-            throw ModelSpecError("spec file '\(path)': \(error)")
-        }
+        return overlay
     }
 
     /// A NullBackbone publishing exactly `spec`, registered as `modelID`.

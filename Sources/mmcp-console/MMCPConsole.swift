@@ -8,17 +8,74 @@ import MotionMCPConsole
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
-/// `mmcp-console`: runs an MMCP server (by default one NullBackbone on 0.0.0.0:8000).
+/// `mmcp-console`: runs an MMCP server with its console (`serve`, the default), or attaches the
+/// console to servers running elsewhere (`attach`).
 @main
 struct MMCPConsole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mmcp-console",
-        abstract: "Run an MMCP motion-generation server.",
-        discussion: "With --headless the server runs in the foreground and logs to standard error; SIGINT or SIGTERM stops it gracefully.")
+        abstract: "Run an MMCP motion-generation server, or attach its console to running ones.",
+        version: MMCPVersion.sdk,
+        subcommands: [Serve.self, Attach.self],
+        defaultSubcommand: Serve.self)
+
+    /// Parses the command line and runs; a usage error or a bad spec file is one line on standard
+    /// error and exit status 2, a drain that timed out (whichever way it started) exit status 3,
+    /// a failure while serving exit status 1.
+    static func main() async {
+        // Swift concurrency's jobs run on the server's event loops, so a request no longer hops
+        // between an event-loop thread and the concurrency pool at every await (small /generate:
+        // ~13 % less CPU per request, ~15 % more req/s, docs/performance.md). Safe here because the
+        // console serves only NullBackbones, whose generate never blocks a thread.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            fail(message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments")
+        }
+        do {
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ValidationError {
+            fail(error.message)
+        } catch let error as ControlConfigurationError {
+            fail(error.message)
+        } catch let error as DrainTimedOut {
+            fail(error.description, status: 3)
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            // `mmcp-console --help` reaches here: the root command's run() asks for its help.
+            if exitCode(for: error) == .success { exit(withError: error) }
+            fail("\(error)", status: 1)
+        }
+    }
+
+    static func fail(_ message: String, status: Int32 = 2) -> Never {
+        FileHandle.standardError.write(Data("mmcp-console: \(message)\n".utf8))
+        Foundation.exit(status)
+    }
+}
+
+/// `mmcp-console [serve]`: runs an MMCP server (by default one NullBackbone on 0.0.0.0:8000) with
+/// the console in front, or headless, and its control API on a Unix socket.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run an MMCP motion-generation server (the default command).",
+        discussion:
+            "With --headless the server runs in the foreground and logs to standard error; SIGINT or SIGTERM stops it gracefully. Its control API listens on a Unix socket (--control) for `mmcp-console attach`."
+    )
 
     @OptionGroup var serve: ServeOptions
+    @OptionGroup var control: ControlFlags
 
     @Flag(help: "Run the server without the terminal console (also when standard input or output is not a terminal).")
     var headless = false
@@ -48,12 +105,25 @@ struct MMCPConsole: AsyncParsableCommand {
         }
         var logger = Logger(label: "mmcp")
         logger.logLevel = serve.logLevel.level
-        let server = try serve.makeServer(logger: logger)
-        let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)")
+        let server = try serve.makeServer(logger: logger, control: try control.options())
+        logger = server.options.serverLogger
+        let trigger = GroupShutdownTrigger()
+        let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)", requestShutdown: trigger.fire)
+        let controlAPI = try server.options.control.map { options throws(ControlConfigurationError) in
+            try ControlAPI(runtime: runtime, options: options)
+        }
         let app = buildApp(runtime)
-        let shutdown = ShutdownSequence(server: server, grace: serve.shutdownGraceDuration)
-        logger.info("serving", metadata: ["models": "\(server.registry.models.map(\.key))", "address": "\(serve.host):\(serve.port)"])
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: runtime), .init(service: shutdown)]
+        logger.info(
+            "serving",
+            metadata: [
+                "models": "\(server.registry.models.map(\.key))", "address": "\(serve.host):\(serve.port)",
+                "control": "\(controlAPI?.addresses ?? ["off"])",
+            ])
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: runtime)]
+        // Before the shutdown sequence: the group stops it first, so the control API still answers
+        // (and attached consoles watch) while the models drain.
+        if let controlAPI { services.append(.init(service: controlAPI)) }
+        services.append(.init(service: ShutdownSequence(server: server)))
         var signals: [UnixSignal] = [.sigterm, .sigint]
         if interactive {
             let themes = ThemeCatalog.load(directory: themesDirectory, environment: ProcessInfo.processInfo.environment)
@@ -66,6 +136,7 @@ struct MMCPConsole: AsyncParsableCommand {
             services.append(.init(service: StatusLog(control: runtime, logger: logger)))
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger))
+        trigger.group.withLock { $0 = group }
         try await group.run()
         if server.registry.anyDrainTimedOut { throw DrainTimedOut() }
     }
@@ -74,45 +145,22 @@ struct MMCPConsole: AsyncParsableCommand {
     private func printOnce() async throws {
         var logger = Logger(label: "mmcp")
         logger.logLevel = .warning
-        let server = try serve.makeServer(logger: logger)
+        let server = try serve.makeServer(logger: logger, control: nil)
         try? await server.setUp()
         let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)")
         print(OnceReport.render(runtime.snapshot()), terminator: "")
         await server.tearDown()
     }
+}
 
-    /// Parses the command line and runs; a usage error or a bad spec file is one line on standard
-    /// error and exit status 2, a drain that timed out (whichever way it started) exit status 3,
-    /// a failure while serving exit status 1.
-    static func main() async {
-        // Swift concurrency's jobs run on the server's event loops, so a request no longer hops
-        // between an event-loop thread and the concurrency pool at every await (small /generate:
-        // ~13 % less CPU per request, ~15 % more req/s, docs/performance.md). Safe here because the
-        // console serves only NullBackbones, whose generate never blocks a thread.
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        let command: MMCPConsole
-        do {
-            command = try parse()
-        } catch {
-            if exitCode(for: error) == .success { exit(withError: error) }
-            fail(message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments")
-        }
-        do {
-            try await command.run()
-        } catch let error as ValidationError {
-            fail(error.message)
-        } catch let error as DrainTimedOut {
-            fail(error.description, status: 3)
-        } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
-        } catch {
-            fail("\(error)", status: 1)
-        }
-    }
+/// Ends the service group once a shutdown the control API or the console started has drained
+/// everything (the group is made after the runtime that fires it).
+final class GroupShutdownTrigger: Sendable {
+    let group = Mutex<ServiceGroup?>(nil)
 
-    private static func fail(_ message: String, status: Int32 = 2) -> Never {
-        FileHandle.standardError.write(Data("mmcp-console: \(message)\n".utf8))
-        Foundation.exit(status)
+    @Sendable func fire() {
+        guard let group = group.withLock({ $0 }) else { return }
+        Task { await group.triggerGracefulShutdown() }
     }
 }
 

@@ -69,18 +69,20 @@ struct ServeOptions: ParsableArguments {
         }
     }
 
-    /// The server the flags describe; a duplicate id is a `ValidationError`.
-    func makeServer(logger: Logger) throws -> MMCPServer {
+    /// The server the flags describe, with the control API `control` describes; a duplicate id
+    /// is a `ValidationError`.
+    func makeServer(logger: Logger, control: ControlOptions?) throws -> MMCPServer {
         do {
             let registered = try ModelRegistry.keyed(backbones())
             let limits = ServerLimits(
                 maxInFlightPerModel: maxInFlight, generateTimeout: generateTimeout.map { Self.duration(seconds: $0) },
                 bodyReadTimeout: Self.duration(seconds: bodyTimeout), idleTimeout: Self.duration(seconds: idleTimeout))
+            let options = MMCPOptions(
+                host: host, port: port, documentation: APIDocumentation(enabled: !noOpenAPI), operationalEndpoints: true,
+                limits: limits, drainTimeout: Self.duration(seconds: drainTimeout), shutdownGrace: Self.duration(seconds: shutdownGrace),
+                control: control, logger: logger)
             return MMCPServer(
-                registry: try ModelRegistry(registered, logger: logger, recordsMetrics: !noMetrics),
-                options: MMCPOptions(
-                    host: host, port: port, documentation: APIDocumentation(enabled: !noOpenAPI), operationalEndpoints: true,
-                    limits: limits, drainTimeout: Self.duration(seconds: drainTimeout), logger: logger))
+                registry: try ModelRegistry(registered, logger: options.serverLogger, recordsMetrics: !noMetrics), options: options)
         } catch let error as RegistrationError {
             throw ValidationError(error.description)
         }
@@ -91,9 +93,6 @@ struct ServeOptions: ParsableArguments {
     static func duration(seconds: Double) -> Duration {
         .seconds(min(seconds, 1_000_000_000))
     }
-
-    /// The shutdown grace as a duration.
-    var shutdownGraceDuration: Duration { Self.duration(seconds: shutdownGrace) }
 }
 
 /// `ID` or `ID=SPEC.json`.
@@ -125,4 +124,84 @@ enum LogLevel: String, ExpressibleByArgument, CaseIterable {
     case trace, debug, info, notice, warning, error, critical
 
     var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
+}
+
+/// Where the server serves its control API: the flags of `mmcp-console serve`.
+struct ControlFlags: ParsableArguments {
+    @Option(
+        name: .customLong("control"),
+        help: ArgumentHelp(
+            "The control API's Unix socket, for `mmcp-console attach` (default: \(ControlOptions.defaultSocketPath())).", valueName: "PATH"))
+    var socketPath: String?
+
+    @Flag(name: .customLong("no-control"), help: "Serve no control API socket.")
+    var noControl = false
+
+    @Option(name: .customLong("control-mode"), help: ArgumentHelp("The control sockets' file mode, in octal.", valueName: "MODE"))
+    var mode = "600"
+
+    @Option(
+        name: .customLong("control-group"),
+        help: ArgumentHelp("The group the control sockets belong to (with --control-mode 660, to share them).", valueName: "GROUP"))
+    var group: String?
+
+    @Option(
+        name: .customLong("control-read-only"),
+        help: ArgumentHelp("A second control socket that can only watch (snapshot, events).", valueName: "PATH"))
+    var readOnlyPath: String?
+
+    @Option(
+        name: .customLong("control-listen"),
+        help: ArgumentHelp("Also serve the control API over TCP (needs --control-token-file; TLS off loopback).", valueName: "HOST:PORT"))
+    var listen: String?
+
+    @Option(
+        name: .customLong("control-token-file"),
+        help: ArgumentHelp("Tokens for --control-listen, one per line: LEVEL NAME TOKEN (LEVEL: read, operate, admin); mode 600.", valueName: "FILE"))
+    var tokenFile: String?
+
+    @Option(name: .customLong("control-tls-cert"), help: ArgumentHelp("The certificate chain (PEM) for --control-listen.", valueName: "FILE"))
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("control-tls-key"), help: ArgumentHelp("The private key (PEM) for --control-listen.", valueName: "FILE"))
+    var tlsKey: String?
+
+    @Option(
+        name: .customLong("control-allow-host"),
+        help: ArgumentHelp("A Host name TCP control requests may carry besides the listen address and localhost (repeatable).", valueName: "NAME"))
+    var allowedHosts: [String] = []
+
+    func validate() throws {
+        guard UInt16(mode, radix: 8).map({ $0 <= 0o777 }) == true else {
+            throw ValidationError("--control-mode must be an octal mode such as 600 or 660")
+        }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--control-tls-cert and --control-tls-key go together") }
+        if listen == nil, tokenFile != nil || tlsCertificate != nil || !allowedHosts.isEmpty {
+            throw ValidationError("--control-token-file, --control-tls-* and --control-allow-host need --control-listen")
+        }
+        if listen != nil, tokenFile == nil { throw ValidationError("--control-listen needs --control-token-file") }
+        if noControl, socketPath != nil || readOnlyPath != nil {
+            throw ValidationError("--no-control and --control/--control-read-only contradict each other")
+        }
+    }
+
+    /// The control API the flags ask for; `nil` when nothing is served.
+    func options() throws -> ControlOptions? {
+        var network: NetworkControl?
+        if let listen, let tokenFile {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port),
+                colon != listen.startIndex
+            else { throw ValidationError("--control-listen must be HOST:PORT") }
+            var host = String(listen[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            network = NetworkControl(
+                host: host, port: port, tokens: try NetworkControl.tokens(fromFile: tokenFile),
+                tls: tlsCertificate.flatMap { certificate in tlsKey.map { (certificate, $0) } }, allowedHosts: allowedHosts)
+        }
+        let socket = noControl ? nil : (socketPath ?? ControlOptions.defaultSocketPath())
+        guard socket != nil || readOnlyPath != nil || network != nil else { return nil }
+        return ControlOptions(
+            socketPath: socket, readOnlySocketPath: readOnlyPath, socketMode: UInt16(mode, radix: 8) ?? 0o600, socketGroup: group,
+            network: network)
+    }
 }

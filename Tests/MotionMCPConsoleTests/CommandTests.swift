@@ -36,7 +36,7 @@ struct CommandTests {
             ("theme", "usage: theme NAME"),
             ("quit now", "usage: quit"),
             ("q now", "usage: quit"),
-            ("restart", "unknown command 'restart' (add, drain, openapi, theme, quit)"),
+            ("restart", "unknown command 'restart' (add, drain, openapi, theme, quit, shutdown)"),
             ("drain \"walker", "unterminated quote"),
         ])
     func invalid(line: String, message: String) {
@@ -45,7 +45,7 @@ struct CommandTests {
 
     /// Arguments that make a valid line of each command, by name: a command added to the table
     /// without one here fails the tests that walk the table.
-    static let sampleArguments = ["add": "null runner", "drain": "walker", "openapi": "off", "theme": "mono", "quit": ""]
+    static let sampleArguments = ["add": "null runner", "drain": "walker", "openapi": "off", "theme": "mono", "quit": "", "shutdown": ""]
 
     @Test("every verb of the table, aliases included, parses into its command, which changes the server exactly when the table says so")
     func everyVerbParses() throws {
@@ -85,7 +85,7 @@ struct CommandTests {
     func unknownNamesEveryCommand() {
         let names = CommandTable.standard.commands.map(\.name)
         #expect(throws: CommandError("unknown command 'restart' (\(names.joined(separator: ", ")))")) { try ConsoleCommand.parse("restart") }
-        #expect(names == ["add", "drain", "openapi", "theme", "quit"])
+        #expect(names == ["add", "drain", "openapi", "theme", "quit", "shutdown"])
     }
 
     @Test("docs/console.md lists exactly the table's commands and aliases")
@@ -105,66 +105,69 @@ struct CommandTests {
     }
 
     @Test(": runs a typed command against the control")
-    func runs() {
+    func runs() async throws {
+        let spec = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString).json")
+        try Data(#"{"fps": 60}"#.utf8).write(to: spec)
+        defer { try? FileManager.default.removeItem(at: spec) }
         var (session, control) = Fixtures.session()
-        session.press(.character(":"))
-        session.type("add null runner specs/r.json")
-        #expect(session.screen().lines[23] == ":add null runner specs/r.json▌")
-        session.press(.enter)
-        session.press(.character(":"))
+        await session.press(.character(":"))
+        session.type("add null runner \(spec.path)")
+        #expect(session.screen(200, 24).lines[23] == ":add null runner \(spec.path)▌")
+        await session.press(.enter)
+        await session.press(.character(":"))
         session.type("drain dancer")
-        session.press(.enter)
-        session.press(.character(":"))
+        await session.press(.enter)
+        await session.press(.character(":"))
         session.type("openapi off")
-        session.press(.enter)
-        #expect(control.calls == [.addNull(id: "runner", specPath: "specs/r.json"), .drain("dancer"), .openAPI(false)])
+        await session.press(.enter)
+        #expect(control.calls == [.addNull(id: "runner", overlay: ["fps": 60]), .drain("dancer"), .openAPI(false)])
     }
 
     @Test("a bad command line shows its error and runs nothing")
-    func bad() {
+    func bad() async {
         var (session, control) = Fixtures.session()
-        session.press(.character(":"))
+        await session.press(.character(":"))
         session.type("drian walker")
-        session.press(.enter)
-        #expect(session.state.message == .init(text: "unknown command 'drian' (add, drain, openapi, theme, quit)", isError: true))
+        await session.press(.enter)
+        #expect(session.state.message == .init(text: "unknown command 'drian' (add, drain, openapi, theme, quit, shutdown)", isError: true))
         #expect(control.calls.isEmpty)
     }
 
     @Test(":quit quits without asking; :theme switches theme")
-    func quitAndTheme() {
+    func quitAndTheme() async {
         var (session, _) = Fixtures.session()
-        session.press(.character(":"))
+        await session.press(.character(":"))
         session.type("theme mono")
-        session.press(.enter)
+        await session.press(.enter)
         #expect(session.theme.name == "mono")
-        session.press(.character(":"))
+        await session.press(.character(":"))
         session.type("quit")
         #expect(session.handle(.enter) == .quit)
         #expect(session.state.mode == .quitting)
     }
 
     @Test("Esc, or Backspace on an empty line, closes the command line")
-    func closes() {
+    func closes() async {
         var (session, _) = Fixtures.session()
-        session.press(.character(":"), .character("x"), .escape)
+        await session.press(.character(":"), .character("x"), .escape)
         #expect(session.state.mode == .normal)
-        session.press(.character(":"), .backspace)
+        await session.press(.character(":"), .backspace)
         #expect(session.state.mode == .normal)
     }
 
     @Test("--read-only refuses the commands that change the server but still allows theme and quit")
-    func readOnly() {
+    func readOnly() async {
         var (session, control) = Fixtures.session(readOnly: true)
         for line in ["add null x", "drain walker", "openapi off"] {
-            session.press(.character(":"))
+            await session.press(.character(":"))
             session.type(line)
-            session.press(.enter)
+            await session.press(.enter)
             #expect(session.state.message == .init(text: "read-only: commands that change the server are disabled", isError: true))
         }
         #expect(control.calls.isEmpty)
-        session.press(.character(":"))
+        await session.press(.character(":"))
         session.type("theme mono")
-        session.press(.enter)
+        await session.press(.enter)
         #expect(session.theme.name == "mono")
     }
 }

@@ -22,7 +22,7 @@ struct OnceReportTests {
 
     @Test("--once with no models prints the header and the column titles")
     func empty() {
-        let report = OnceReport.render(RuntimeSnapshot(listenAddress: "0.0.0.0:8000", uptime: .seconds(5), openAPIEnabled: false, models: []))
+        let report = OnceReport.render(Fixtures.snapshot("0.0.0.0:8000", uptime: .seconds(5), openAPIEnabled: false, models: []))
         #expect(
             report.split(separator: "\n") == [
                 "listen 0.0.0.0:8000  uptime 5s  0.0 req/s  openapi off  models 0/0 ready",

@@ -59,18 +59,18 @@ struct RendererTests {
     }
 
     @Test("the sparkline of an unselected row uses the sparkline style")
-    func sparklineStyle() throws {
+    func sparklineStyle() async throws {
         var (session, _) = Fixtures.session()
-        session.press(.character("j"))
+        await session.press(.character("j"))
         let screen = session.screen(140, 40)
         let (x, y) = try #require(screen.position(of: "▁▂▃▄▅▆▇█"))
         #expect(screen[x, y].style == .sparkline)
     }
 
     @Test("the detail pane of a draining model shows in-flight left and time waited, at 80×24 and 120×40")
-    func drainProgress() {
+    func drainProgress() async {
         var (session, _) = Fixtures.session()
-        session.press(.character("j"))
+        await session.press(.character("j"))
         for (width, height) in [(80, 24), (120, 40)] {
             let screen = session.screen(width, height)
             #expect(screen.text.contains("Model dancer · draining"))
@@ -127,10 +127,10 @@ struct RendererTests {
     }
 
     @Test("many models scroll so the selected one stays visible")
-    func scrolling() {
+    func scrolling() async {
         let models = (1...30).map { Fixtures.model("m\($0)") }
-        var (session, _) = Fixtures.session(RuntimeSnapshot(listenAddress: "x", uptime: .zero, openAPIEnabled: false, models: models))
-        session.press(.end)
+        var (session, _) = Fixtures.session(Fixtures.snapshot("x", uptime: .zero, openAPIEnabled: false, models: models))
+        await session.press(.end)
         let screen = session.screen(80, 24)
         #expect(screen.lines.contains { $0.hasPrefix("▸m30") })
         #expect(!screen.lines.contains { $0.hasPrefix(" m1 ") })

@@ -22,6 +22,7 @@ struct CommandLineTests {
     static func runBlocking(_ arguments: [String]) throws -> Run {
         let process = Process()
         process.executableURL = Self.binary
+        process.environment = TestEnvironment.server()
         process.arguments = arguments
         let errors = Pipe()
         process.standardError = errors
@@ -80,6 +81,7 @@ struct CommandLineTests {
         let port = try freePort()
         let process = Process()
         process.executableURL = Self.binary
+        process.environment = TestEnvironment.server()
         process.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)", "--null", "walker=\(path)", "--null", "null"]
         let errors = Pipe()
         process.standardError = errors
@@ -113,7 +115,11 @@ struct CommandLineTests {
         // One line per event, level, label and metadata before the message, as swift-log's stream handler writes them.
         let lines = log.split(separator: "\n")
         #expect(lines.contains { $0.contains(" info mmcp: model=walker [MotionMCP] model ready") })
-        #expect(lines.contains { $0.contains(#" info mmcp: address=127.0.0.1:\#(port) models=["walker", "null"] [mmcp_console] serving"#) })
+        #expect(
+            lines.contains {
+                $0.contains(#" info mmcp: address=127.0.0.1:\#(port) control=["unix:"#)
+                    && $0.contains(#" (admin)"] models=["walker", "null"] [mmcp_console] serving"#)
+            }, "\(log)")
     }
 
     @Test(

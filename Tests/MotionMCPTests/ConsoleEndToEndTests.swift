@@ -16,7 +16,7 @@ struct ConsoleEndToEndTests {
             port = try freePort()
             let binary = CommandLineTests.binary.path
             let command =
-                "stty -g > /tmp/\(tmux.socket).before; SWIFT_BACKTRACE=interactive=no \(binary) --host 127.0.0.1 --port \(port) \(arguments); "
+                "stty -g > /tmp/\(tmux.socket).before; SWIFT_BACKTRACE=interactive=no MMCP_CONTROL_SOCKET=\(TestEnvironment.uniqueControlSocket()) \(binary) --host 127.0.0.1 --port \(port) \(arguments); "
                 + "echo EXITED $?; stty -g > /tmp/\(tmux.socket).after; cmp -s /tmp/\(tmux.socket).before /tmp/\(tmux.socket).after && echo TERMINAL-CLEAN; sleep 60"
             try await tmux.start(command)
             try await tmux.waitFor { $0.contains("1/1 ready") || $0.contains("2/2 ready") }
@@ -127,6 +127,7 @@ struct ConsoleEndToEndTests {
     func once() async throws {
         let process = Process()
         process.executableURL = CommandLineTests.binary
+        process.environment = TestEnvironment.server()
         process.arguments = ["--once", "--null", "walker", "--null", "null"]
         let output = Pipe()
         process.standardOutput = output

@@ -63,6 +63,7 @@ struct HardeningTests {
         let port = try freePort()
         let process = Process()
         process.executableURL = CommandLineTests.binary
+        process.environment = TestEnvironment.server()
         process.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)", "--idle-timeout", "0.3"]
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -161,14 +161,14 @@ struct ModelCallTests {
         #expect(!server.registry.anyDrainTimedOut)
     }
 
-    @Test("the shutdown sequence drains through the same path: models leave the registry, a timeout is remembered")
+    @Test("the server's shutdown drains through the same path: models leave the registry, a timeout is remembered")
     func shutdownUsesTheDrain() async throws {
         let backbone = StubbornBackbone(id: "null")
         let server = try Self.server([backbone, NullBackbone(modelID: "other")], drainTimeout: .milliseconds(100))
         try await server.setUp()
         async let answer = server.generateHandler.handle(body: Array(Self.single.utf8))
         try await waitUntil { backbone.calls == 1 }
-        await ShutdownSequence(server: server).shutDown()
+        await server.shutDown()
         #expect(await answer.status == 503)
         #expect(server.registry.models.isEmpty)
         #expect(server.registry.anyDrainTimedOut)

@@ -109,8 +109,8 @@ struct RuntimeTests {
             }())
         app.addServices(runtime)
         try await app.test(.router) { client in
-            try runtime.addNullModel(id: "walker", specPath: nil)
-            #expect(throws: RegistrationError.self) { try runtime.addNullModel(id: "walker", specPath: nil) }
+            try runtime.addNullModel(id: "walker", overlay: nil)
+            #expect(throws: ControlError.self) { try runtime.addNullModel(id: "walker", overlay: nil) }
             try await waitUntil { server.registry.model(forKey: "walker")?.state == .ready }
             let listed = try await client.execute(uri: "/capabilities", method: .get) { String(buffer: $0.body) }
             #expect(listed.contains(#""id":"walker""#))
@@ -155,7 +155,8 @@ struct RuntimeTests {
             #expect(snapshot.errors == 1)
             #expect(snapshot.latencyP50 != nil)
             #expect(snapshot.inFlight == 0)
-            #expect(snapshot.latencyBuckets.reduce(0) { $0 + $1.count } == 4)
+            #expect(snapshot.latencyHistogram.total == 4)
+            #expect(snapshot.latencyHistogram.bands.reduce(0) { $0 + $1.count } == 4)
         }
     }
 

@@ -22,6 +22,7 @@ struct ShutdownTests {
         let port = try freePort()
         let process = Process()
         process.executableURL = CommandLineTests.binary
+        process.environment = TestEnvironment.server()
         process.arguments = [
             "--headless", "--host", "127.0.0.1", "--port", "\(port)", "--null", "null", "--null", "walker",
             "--latency", "150", "--shutdown-grace", "0.3", "--drain-timeout", "10",

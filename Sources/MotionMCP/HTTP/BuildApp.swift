@@ -15,10 +15,28 @@ import UnixSignals
 /// let app = try buildApp(MyBackbone(), options: MMCPOptions(title: "My models"), router: router)
 /// try await app.runService()
 /// ```
+///
+/// With ``MMCPOptions/control`` set, the application also serves the control API
+/// (``ControlAPI``) and runs the ``MMCPRuntime`` it drives; a control socket that cannot be made
+/// is an error when the application starts.
 public func buildApp(_ server: MMCPServer, router: Router<BasicRequestContext> = Router()) -> some ApplicationProtocol {
     var app = application(server, router: router, operationalEndpoints: server.options.operationalEndpoints)
     app.addMMCP(server)
+    if let control = server.options.control {
+        let runtime = MMCPRuntime(server: server, listenAddress: "\(server.options.host):\(server.options.port)")
+        app.addServices(runtime, ControlAPIService(runtime: runtime, options: control))
+    }
     return app
+}
+
+/// The control API of ``buildApp(_:router:)``, checked when the application starts.
+private struct ControlAPIService: Service {
+    let runtime: MMCPRuntime
+    let options: ControlOptions
+
+    func run() async throws {
+        try await ControlAPI(runtime: runtime, options: options).run()
+    }
 }
 
 /// The application serving `models` (an array of backbones keyed by their ids, or a dictionary

@@ -1,35 +1,51 @@
+import Foundation
 public import ServiceLifecycle
 
 /// A running server as an operations console drives it: models set up in the background, added
-/// and drained while the server runs, the API docs switched on and off (``ServerControl``).
+/// and drained while the server runs, the API docs switched on and off, the shutdown started
+/// (``ServerControl``).
 ///
-/// Run it as a service beside the HTTP application; background work (setups, drains) runs as
-/// child tasks of its ``run()``, so nothing outlives the service group.
+/// Run it as a service beside the HTTP application; background work (setups, drains, a shutdown)
+/// runs as child tasks of its ``run()``, so nothing outlives the service group.
 public final class MMCPRuntime: ServerControl, Service {
     /// The server being controlled.
     public let server: MMCPServer
-    private let listenAddress: String
+    /// Which server this is, as snapshots and the control API report it.
+    public let instance: InstanceIdentity
     private let started = ContinuousClock.now
+    private let requestShutdown: @Sendable () -> Void
     private let commands: AsyncStream<Command>
     private let queue: AsyncStream<Command>.Continuation
 
     private enum Command {
         case setUp(ServedModel)
         case drain(ServedModel)
+        case shutDown
     }
 
     /// A runtime for `server`, which listens on `listenAddress` (shown in snapshots). The
     /// server's models are set up in the background once ``run()`` starts: a failing `setup()`
-    /// leaves that model `failed` and the others carry on.
-    public init(server: MMCPServer, listenAddress: String) {
+    /// leaves that model `failed` and the others carry on (a model already set up is not set up
+    /// again).
+    ///
+    /// `requestShutdown` ends the service group once ``shutDown()`` has drained everything; the
+    /// default sends the process SIGTERM, which `serve()`, `runService()` and `mmcp-console` all
+    /// answer with their graceful shutdown.
+    public init(
+        server: MMCPServer, listenAddress: String,
+        requestShutdown: @escaping @Sendable () -> Void = { kill(getpid(), SIGTERM) }
+    ) {
         self.server = server
-        self.listenAddress = listenAddress
+        self.instance = InstanceIdentity(
+            hostName: Self.hostName(), processID: Int(getpid()), version: MMCPVersion.sdk,
+            listenAddress: listenAddress, startedAt: Date().timeIntervalSince1970)
+        self.requestShutdown = requestShutdown
         (commands, queue) = AsyncStream.makeStream(of: Command.self)
         for model in server.registry.models { queue.yield(.setUp(model)) }
     }
 
-    /// Carries out the queued setups and drains until the service group shuts down; a drain under
-    /// way then still finishes.
+    /// Carries out the queued setups, drains and shutdown until the service group shuts down; work
+    /// under way then still finishes.
     public func run() async {
         await withDiscardingTaskGroup { group in
             for await command in commands.cancelOnGracefulShutdown() {
@@ -38,6 +54,8 @@ public final class MMCPRuntime: ServerControl, Service {
                     group.addTask { try? await self.server.registry.lifecycle.setUp(model) }
                 case .drain(let model):
                     group.addTask { await self.server.registry.drain([model], timeout: self.server.drainTimeout) }
+                case .shutDown:
+                    group.addTask { await self.shutDown() }
                 }
             }
         }
@@ -46,15 +64,27 @@ public final class MMCPRuntime: ServerControl, Service {
     public func snapshot() -> RuntimeSnapshot {
         let now = ContinuousClock.now
         return RuntimeSnapshot(
-            listenAddress: listenAddress, uptime: now - started, openAPIEnabled: server.isOpenAPIEnabled,
-            models: server.registry.models.map { $0.snapshot(at: now) })
+            instance: instance, uptime: now - started, openAPIEnabled: server.isOpenAPIEnabled,
+            isShuttingDown: server.isShuttingDown, models: server.registry.models.map { $0.snapshot(at: now) })
     }
 
-    public func addNullModel(id: String, specPath: String?) throws {
-        let backbone =
-            try specPath.map { path throws(ModelSpecError) in try NullBackbone(modelID: id, specFile: path) }
-            ?? NullBackbone(modelID: id)
-        let model = try server.registry.add(RegisteredModel(key: id, backbone: backbone))
+    public var link: ControlLink { .inProcess }
+
+    public func addNullModel(id: String, overlay: JSONObject?) throws {
+        let backbone: NullBackbone
+        do {
+            backbone =
+                try overlay.map { overlay throws(ModelSpecError) in try NullBackbone(modelID: id, overlay: overlay) }
+                ?? NullBackbone(modelID: id)
+        } catch {
+            throw ControlError.badRequest("\(error)")
+        }
+        let model: ServedModel
+        do {
+            model = try server.registry.add(RegisteredModel(key: id, backbone: backbone))
+        } catch {
+            throw ControlError.badRequest(error.description)
+        }
         server.logger.info("model added", metadata: ["model": "\(id)"])
         queue.yield(.setUp(model))
     }
@@ -70,7 +100,23 @@ public final class MMCPRuntime: ServerControl, Service {
         server.logger.info("OpenAPI docs switched \(enabled ? "on" : "off")")
     }
 
-    public func drainAll() async {
-        await server.drainAll()
+    /// Runs the server's shutdown (``MMCPServer/shutDown()``) and returns when every model has
+    /// drained, then asks for the service group to end.
+    public func shutDown() async {
+        await server.shutDown()
+        requestShutdown()
+    }
+
+    /// The host's name as `gethostname` gives it (no resolver lookup, unlike `ProcessInfo`).
+    private static func hostName() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Starts ``shutDown()`` in the background and returns at once (the control API answers
+    /// before the drain is over).
+    func startShutdown() {
+        queue.yield(.shutDown)
     }
 }

@@ -52,7 +52,7 @@ final class ModelMetrics: Sendable {
         var p50: Duration?
         var p95: Duration?
         var p99: Duration?
-        var buckets: [(upperBound: Duration, count: Int)]
+        var histogram: LatencyHistogram
         var errorsByCode: [(code: String, count: Int)]
     }
 
@@ -73,25 +73,16 @@ final class ModelMetrics: Sendable {
         let percentile: (Double) -> Duration? = { empty ? nil : .microseconds(Int64(histogram.valueAtPercentile($0))) }
         return Reading(
             requests: requests, rate1s: sum(1), rate10s: sum(10), rate60s: sum(60), history: history,
-            p50: percentile(50), p95: percentile(95), p99: percentile(99), buckets: Self.buckets(of: histogram),
+            p50: percentile(50), p95: percentile(95), p99: percentile(99), histogram: Self.latencyHistogram(of: histogram),
             errorsByCode: errors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
-    /// Counts by powers-of-four latency bands, from 100 µs to 100 s and above.
-    private static func buckets(of histogram: Histogram<UInt64>) -> [(upperBound: Duration, count: Int)] {
-        guard histogram.totalCount > 0 else { return [] }
-        var bounds: [UInt64] = []
-        var bound: UInt64 = 100
-        while bound < 100_000_000 {
-            bounds.append(bound)
-            bound *= 4
-        }
-        bounds.append(histogram.highestTrackableValue)
-        var lower: UInt64 = 0
-        return bounds.map { upper in
-            let count = histogram.count(within: lower...upper)
-            lower = upper + 1
-            return (.microseconds(Int64(upper)), Int(count))
+    /// The counts in the bands every server shares.
+    private static func latencyHistogram(of histogram: Histogram<UInt64>) -> LatencyHistogram {
+        guard histogram.totalCount > 0 else { return LatencyHistogram() }
+        let highest = histogram.highestTrackableValue
+        return LatencyHistogram { bound in
+            Int(histogram.count(within: 0...min(UInt64(bound), highest)))
         }
     }
 

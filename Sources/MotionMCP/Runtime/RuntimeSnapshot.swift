@@ -65,8 +65,8 @@ public struct ModelSnapshot: Sendable {
     public var latencyP50: Duration?
     public var latencyP95: Duration?
     public var latencyP99: Duration?
-    /// The latency distribution: (upper bound, requests at or below it and above the previous bound).
-    public var latencyBuckets: [(upperBound: Duration, count: Int)]
+    /// The latency distribution, in the bands every server shares (so fleets can sum them).
+    public var latencyHistogram: LatencyHistogram
     /// Requests being processed now.
     public var inFlight: Int
     /// Error answers by protocol error code.
@@ -86,7 +86,7 @@ public struct ModelSnapshot: Sendable {
     public init(
         key: String, state: ModelState, spec: ModelSpec? = nil, requests: Int = 0, rate1s: Double = 0, rate10s: Double = 0,
         rate60s: Double = 0, rateHistory: [Int] = [], latencyP50: Duration? = nil, latencyP95: Duration? = nil,
-        latencyP99: Duration? = nil, latencyBuckets: [(upperBound: Duration, count: Int)] = [], inFlight: Int = 0,
+        latencyP99: Duration? = nil, latencyHistogram: LatencyHistogram = LatencyHistogram(), inFlight: Int = 0,
         errorsByCode: [(code: String, count: Int)] = [], setupDuration: Duration? = nil, teardownDuration: Duration? = nil,
         drain: DrainProgress? = nil, transitions: [ModelTransition] = []
     ) {
@@ -101,7 +101,7 @@ public struct ModelSnapshot: Sendable {
         self.latencyP50 = latencyP50
         self.latencyP95 = latencyP95
         self.latencyP99 = latencyP99
-        self.latencyBuckets = latencyBuckets
+        self.latencyHistogram = latencyHistogram
         self.inFlight = inFlight
         self.errorsByCode = errorsByCode
         self.setupDuration = setupDuration
@@ -127,26 +127,60 @@ public struct DrainProgress: Sendable, Equatable {
     }
 }
 
+/// Which server a snapshot is of: enough to tell instances of a fleet apart, and to see one
+/// restart (a new process id and start time).
+public struct InstanceIdentity: Sendable, Equatable {
+    /// The host's name (a pod's name in Kubernetes).
+    public var hostName: String
+    /// The server's process id.
+    public var processID: Int
+    /// The MotionMCP SDK's version (``MMCPVersion/sdk``).
+    public var version: String
+    /// `host:port` the MMCP routes are served on.
+    public var listenAddress: String
+    /// When the server started, in seconds since 1970-01-01 00:00 UTC.
+    public var startedAt: Double
+
+    public init(hostName: String, processID: Int, version: String, listenAddress: String, startedAt: Double) {
+        self.hostName = hostName
+        self.processID = processID
+        self.version = version
+        self.listenAddress = listenAddress
+        self.startedAt = startedAt
+    }
+}
+
 /// A read-only picture of the whole server.
 public struct RuntimeSnapshot: Sendable {
-    /// `host:port` the server listens on.
-    public var listenAddress: String
+    /// Which server this is.
+    public var instance: InstanceIdentity
     /// Time since the server started.
     public var uptime: Duration
     /// Whether `/openapi.json`, `/docs` and `/redoc` are served.
     public var openAPIEnabled: Bool
+    /// Whether the server is shutting down (its `/readyz` answers 503; its models drain).
+    public var isShuttingDown: Bool
     /// The models, in registration order (removed models are gone).
     public var models: [ModelSnapshot]
 
+    /// `host:port` the server listens on.
+    public var listenAddress: String { instance.listenAddress }
     /// Requests per second over the last second, all models together.
     public var totalRate: Double { models.reduce(0) { $0 + $1.rate1s } }
     /// Models that are ready.
     public var readyCount: Int { models.filter { $0.state == .ready }.count }
+    /// Requests being processed now, all models together.
+    public var totalInFlight: Int { models.reduce(0) { $0 + $1.inFlight } }
+    /// Error answers, all models together.
+    public var totalErrors: Int { models.reduce(0) { $0 + $1.errors } }
+    /// Every model's latency histogram summed.
+    public var latencyHistogram: LatencyHistogram { models.reduce(LatencyHistogram()) { $0 + $1.latencyHistogram } }
 
-    public init(listenAddress: String, uptime: Duration, openAPIEnabled: Bool, models: [ModelSnapshot]) {
-        self.listenAddress = listenAddress
+    public init(instance: InstanceIdentity, uptime: Duration, openAPIEnabled: Bool, isShuttingDown: Bool = false, models: [ModelSnapshot]) {
+        self.instance = instance
         self.uptime = uptime
         self.openAPIEnabled = openAPIEnabled
+        self.isShuttingDown = isShuttingDown
         self.models = models
     }
 }

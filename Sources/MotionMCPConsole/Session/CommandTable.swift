@@ -96,9 +96,15 @@ public struct CommandTable: Sendable {
             guard arguments.count == 1 else { throw UsageError() }
             return .theme(name: arguments[0])
         },
-        CommandSpec(verbs: ["quit", "q"], usage: "quit", help: "drain every model and exit", changesServer: false) { arguments throws(UsageError) in
+        CommandSpec(verbs: ["quit", "q"], usage: "quit", help: "drain every model and exit (attached: leave)", changesServer: false) {
+            arguments throws(UsageError) in
             guard arguments.isEmpty else { throw UsageError() }
             return .quit
+        },
+        CommandSpec(verbs: ["shutdown"], usage: "shutdown", help: "asks, then shuts the server down gracefully", changesServer: true) {
+            arguments throws(UsageError) in
+            guard arguments.isEmpty else { throw UsageError() }
+            return .shutdown
         },
     ])
 

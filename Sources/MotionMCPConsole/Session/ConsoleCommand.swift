@@ -8,8 +8,10 @@ public enum ConsoleCommand: Sendable, Equatable {
     case openAPI(enabled: Bool)
     /// `theme NAME`.
     case theme(name: String)
-    /// `quit`: drain every model and exit (no confirmation: it was typed out).
+    /// `quit`: drain every model and exit (no confirmation: it was typed out); attached, leave.
     case quit
+    /// `shutdown`: asks, then starts the server's graceful shutdown (SIGTERM's sequence).
+    case shutdown
 
     /// The command's name (its first verb in ``CommandTable``), for messages.
     var verb: String {
@@ -19,6 +21,7 @@ public enum ConsoleCommand: Sendable, Equatable {
         case .openAPI: "openapi"
         case .theme: "theme"
         case .quit: "quit"
+        case .shutdown: "shutdown"
         }
     }
 

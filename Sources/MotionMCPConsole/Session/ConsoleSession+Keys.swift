@@ -2,8 +2,12 @@ import MotionMCP
 
 /// What the terminal layer has to do after a key, beyond redrawing.
 public enum SessionRequest: Sendable, Equatable {
-    /// The operator confirmed quitting: drain every model (`drainAll()`), then end the console.
+    /// The operator quit. In process: shut the server down (every model drains), then end the
+    /// console. Attached: end the console; the server keeps running.
     case quit
+    /// Run a command against the server (``ConsoleSession/execute(_:on:)``, off the drawing
+    /// thread: an attached server answers over the network) and ``ConsoleSession/report(_:)`` the outcome.
+    case perform(ConsoleCommand)
 }
 
 extension ConsoleSession {
@@ -26,8 +30,7 @@ extension ConsoleSession {
         case .confirm(let confirmation):
             return answer(confirmation, with: key)
         case .prompt(let prompt):
-            edit(prompt, with: key)
-            return nil
+            return edit(prompt, with: key)
         case .commandLine(let text):
             return editCommandLine(text, with: key)
         case .quitting:
@@ -58,7 +61,10 @@ extension ConsoleSession {
             switchTheme(to: catalog.themes[(state.themeIndex + 1) % catalog.themes.count].name)
         case .commandLine: state.mode = .commandLine("")
         case .help: state.mode = .help
-        case .quit: state.mode = .confirm(.quit)
+        case .quit:
+            // Leaving an attached server changes nothing there: no need to ask.
+            if control.link.isAttached { return run(.quit) }
+            state.mode = .confirm(.quit)
         }
         return nil
     }
@@ -73,34 +79,38 @@ extension ConsoleSession {
         switch confirmation {
         case .drain(let id): return run(.drain(id: id))
         case .quit: return run(.quit)
+        case .shutdown: return control.link.isAttached ? .perform(.shutdown) : run(.quit)
         }
     }
 
-    private mutating func edit(_ prompt: ConsoleState.Prompt, with key: Key) {
+    private mutating func edit(_ prompt: ConsoleState.Prompt, with key: Key) -> SessionRequest? {
         var prompt = prompt
         switch key {
         case .enter:
             state.mode = .normal
-            if prompt.kind == .addModelID {
-                let id = prompt.text.trimmingSpaces
-                if id.isEmpty { say("no id given: nothing added", isError: true) } else { run(.addNull(id: id, specPath: nil)) }
+            guard prompt.kind == .addModelID else { return nil }
+            let id = prompt.text.trimmingSpaces
+            if id.isEmpty {
+                say("no id given: nothing added", isError: true)
+                return nil
             }
-            return
+            return run(.addNull(id: id, specPath: nil))
         case .escape:
             state.mode = .normal
             if case .filter(let previous) = prompt.kind {
                 state.filter = previous
                 reconcileSelection()
             }
-            return
+            return nil
         default:
-            guard prompt.text.edit(with: key) else { return }
+            guard prompt.text.edit(with: key) else { return nil }
         }
         state.mode = .prompt(prompt)
         if case .filter = prompt.kind {
             state.filter = prompt.text
             reconcileSelection()
         }
+        return nil
     }
 
     private mutating func editCommandLine(_ text: String, with key: Key) -> SessionRequest? {
@@ -125,38 +135,60 @@ extension ConsoleSession {
         return nil
     }
 
-    /// Runs a command against the server (refusing changes under `--read-only`) and reports the
-    /// outcome on the message line.
+    /// Carries out a command: the console's own ones here, the server's by asking the terminal
+    /// layer to ``execute(_:on:)`` them (refusing changes under `--read-only`).
     @discardableResult
     mutating func run(_ command: ConsoleCommand) -> SessionRequest? {
         if command.changesServer && state.readOnly {
             say("read-only: commands that change the server are disabled", isError: true)
             return nil
         }
+        switch command {
+        case .theme(let name):
+            switchTheme(to: name)
+            return nil
+        case .quit:
+            state.mode = .quitting
+            say(control.link.isAttached ? "leaving; the server keeps running" : "draining every model, then exiting…")
+            refresh()
+            return .quit
+        case .shutdown:
+            state.mode = .confirm(.shutdown)
+            return nil
+        case .addNull, .drain, .openAPI:
+            return .perform(command)
+        }
+    }
+
+    /// Runs a server command against `control` and returns what the message line should say.
+    public static func execute(_ command: ConsoleCommand, on control: any ServerControl) async -> ConsoleState.Message {
         do {
             switch command {
             case .addNull(let id, let specPath):
-                try control.addNullModel(id: id, specPath: specPath)
-                say("adding NullBackbone '\(id)'" + (specPath.map { " with \($0)" } ?? ""))
+                let overlay = try specPath.map { path throws(ModelSpecError) in try NullBackbone.overlay(fromFile: path) }
+                try await control.addNullModel(id: id, overlay: overlay)
+                return .init(text: "adding NullBackbone '\(id)'" + (specPath.map { " with \($0)" } ?? ""), isError: false)
             case .drain(let id):
-                try control.drain(id)
-                say("draining '\(id)'")
+                try await control.drain(id)
+                return .init(text: "draining '\(id)'", isError: false)
             case .openAPI(let enabled):
-                control.setOpenAPIEnabled(enabled)
-                say("OpenAPI \(enabled ? "on" : "off")")
-            case .theme(let name):
-                switchTheme(to: name)
-            case .quit:
-                state.mode = .quitting
-                say("draining every model, then exiting…")
-                refresh()
-                return .quit
+                try await control.setOpenAPIEnabled(enabled)
+                return .init(text: "OpenAPI \(enabled ? "on" : "off")", isError: false)
+            case .shutdown:
+                try await control.shutDown()
+                return .init(text: "the server is shutting down: its models drain, then it exits", isError: false)
+            case .theme, .quit:
+                return .init(text: "\(command.verb) is not a server command", isError: true)
             }
         } catch {
-            say("\(command.verb) failed: \(error)", isError: true)
+            return .init(text: "\(command.verb) failed: \(error)", isError: true)
         }
+    }
+
+    /// Shows the outcome of a command ``execute(_:on:)`` ran, with a fresh snapshot.
+    public mutating func report(_ message: ConsoleState.Message) {
+        state.message = message
         refresh()
-        return nil
     }
 }
 

@@ -15,6 +15,8 @@ public struct ConsoleSession: Sendable {
     public internal(set) var state: ConsoleState
     /// The server as of the last ``refresh()``.
     public private(set) var snapshot: RuntimeSnapshot
+    /// How the server was reached as of the last ``refresh()`` (in process, or attached and whether it answers).
+    public private(set) var link: ControlLink
 
     /// A session on `control`, starting with the theme called `themeName` (or the catalog's
     /// choice) and a first snapshot. Theme files that failed to load are reported on the message line.
@@ -29,6 +31,7 @@ public struct ConsoleSession: Sendable {
         self.catalog = catalog
         self.state = ConsoleState(readOnly: readOnly)
         self.snapshot = control.snapshot()
+        self.link = control.link
         state.themeIndex = start.index
         if let problem = start.message ?? catalog.problems.first {
             state.message = .init(text: problem, isError: true)
@@ -48,6 +51,7 @@ public struct ConsoleSession: Sendable {
     /// Takes a new snapshot and keeps the selection on a listed model.
     public mutating func refresh() {
         snapshot = control.snapshot()
+        link = control.link
         reconcileSelection()
     }
 

@@ -24,6 +24,8 @@ public struct ConsoleState: Sendable, Equatable {
         case drain(String)
         /// Drain every model and exit.
         case quit
+        /// Shut the server down (`:shutdown`): attached, the server's graceful shutdown.
+        case shutdown
     }
 
     /// A text prompt and what has been typed into it.

@@ -17,14 +17,14 @@ public enum ConsoleRenderer {
     /// Renders a session's current snapshot and state with the last lines of `log`.
     public static func render(_ session: ConsoleSession, log: [LogLine], size: Size) -> Screen {
         render(
-            snapshot: session.snapshot, state: session.state, log: log, size: size, theme: session.theme,
+            snapshot: session.snapshot, link: session.link, state: session.state, log: log, size: size, theme: session.theme,
             keyTable: session.keyTable)
     }
 
     /// Renders the console for `snapshot` and `state` at `size`. The theme only names itself on the
     /// status line; colours are applied later, from the cells' semantic styles.
     public static func render(
-        snapshot: RuntimeSnapshot, state: ConsoleState, log: [LogLine], size: Size, theme: Theme,
+        snapshot: RuntimeSnapshot, link: ControlLink = .inProcess, state: ConsoleState, log: [LogLine], size: Size, theme: Theme,
         keyTable: KeyTable = .standard
     ) -> Screen {
         var screen = Screen(size: size)
@@ -38,7 +38,7 @@ public enum ConsoleRenderer {
         let middle = Rect(x: 0, y: belowHeader.y, width: bounds.width, height: belowHeader.height - 1)
         let statusRow = Rect(x: 0, y: bounds.maxY - 1, width: bounds.width, height: 1)
 
-        HeaderView.draw(snapshot, readOnly: state.readOnly, in: headerRow, on: &screen)
+        HeaderView.draw(snapshot, link: link, readOnly: state.readOnly, in: headerRow, on: &screen)
 
         // The table gets a row per model but leaves the panes room to be useful.
         let paneRows = middle.height >= 16 ? 9 : (middle.height >= 1 + minimumPaneRows + 1 ? minimumPaneRows : 0)
@@ -62,7 +62,7 @@ public enum ConsoleRenderer {
             }
         }
 
-        StatusLine.draw(state: state, keyTable: keyTable, themeName: theme.name, in: statusRow, on: &screen)
+        StatusLine.draw(state: state, attached: link.isAttached, keyTable: keyTable, themeName: theme.name, in: statusRow, on: &screen)
 
         let overlayArea = Rect(x: 0, y: 1, width: bounds.width, height: bounds.height - 2)
         switch state.mode {

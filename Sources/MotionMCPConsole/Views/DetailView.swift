@@ -26,7 +26,7 @@ enum DetailView {
         screen.write(model.state.name, x: titleRow.x + used, y: titleRow.y, style: .paneTitle, maxWidth: titleRow.width - used)
 
         let text = lines(for: model)
-        let bars = LatencyBars(buckets: model.latencyBuckets)
+        let bars = LatencyBars(buckets: model.latencyHistogram.bands)
         if body.width >= 76 {
             // The bars need about 30 columns; the text gets the rest.
             let (left, right) = body.splitLeft(max(body.width - 30, body.width / 2))

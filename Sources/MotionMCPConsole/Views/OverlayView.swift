@@ -45,6 +45,9 @@ enum OverlayView {
         case .quit:
             title = "Quit?"
             body = ["Every model is drained first, then the", "console and the server exit."]
+        case .shutdown:
+            title = "Shut the server down?"
+            body = ["It stops taking requests, drains every", "model, and exits (as on SIGTERM)."]
         }
         let box = rect.centred(width: 50, height: body.count + 5)
         let inside = Box.draw(box, title: title, style: .dialogDanger, titleStyle: .dialogDanger, on: &screen)

@@ -1,7 +1,7 @@
 /// The bottom line: what is being typed, else the last message, else key hints and the theme.
 enum StatusLine {
     /// Draws the line for `state` across `rect`'s first row.
-    static func draw(state: ConsoleState, keyTable: KeyTable, themeName: String, in rect: Rect, on screen: inout Screen) {
+    static func draw(state: ConsoleState, attached: Bool, keyTable: KeyTable, themeName: String, in rect: Rect, on screen: inout Screen) {
         guard !rect.isEmpty else { return }
         let row = Rect(x: rect.x, y: rect.y, width: rect.width, height: 1)
         switch state.mode {
@@ -22,7 +22,8 @@ enum StatusLine {
             return
         }
         screen.fill(row, style: .status)
-        let right = " theme \(themeName) "
+        // Attached, quitting is harmless, and the line says so.
+        let right = (attached ? " q leaves the server running ·" : "") + " theme \(themeName) "
         let room = row.width - DisplayWidth.of(right)
         // Whole hints only: a hint cut in half reads as a different key.
         var line = ""

@@ -6,18 +6,18 @@ import Synchronization
 final class FakeControl: ServerControl {
     /// A command the console sent.
     enum Call: Equatable {
-        case addNull(id: String, specPath: String?)
+        case addNull(id: String, overlay: JSONObject?)
         case drain(String)
         case openAPI(Bool)
-        case drainAll
+        case shutDown
     }
 
-    private let state: Mutex<(snapshot: RuntimeSnapshot, calls: [Call])>
+    private let state: Mutex<(snapshot: RuntimeSnapshot, link: ControlLink, calls: [Call])>
     /// Thrown by `drain` and `addNullModel` when set.
     private let failure: String?
 
-    init(_ snapshot: RuntimeSnapshot, failing failure: String? = nil) {
-        state = Mutex((snapshot, []))
+    init(_ snapshot: RuntimeSnapshot, link: ControlLink = .inProcess, failing failure: String? = nil) {
+        state = Mutex((snapshot, link, []))
         self.failure = failure
     }
 
@@ -26,28 +26,33 @@ final class FakeControl: ServerControl {
 
     func snapshot() -> RuntimeSnapshot { state.withLock { $0.snapshot } }
 
+    var link: ControlLink { state.withLock { $0.link } }
+
     /// Replaces the snapshot later calls return.
     func serve(_ snapshot: RuntimeSnapshot) { state.withLock { $0.snapshot = snapshot } }
 
-    func addNullModel(id: String, specPath: String?) throws {
-        state.withLock { $0.calls.append(.addNull(id: id, specPath: specPath)) }
+    /// Replaces how the server is reached.
+    func connect(_ link: ControlLink) { state.withLock { $0.link = link } }
+
+    func addNullModel(id: String, overlay: JSONObject?) async throws {
+        state.withLock { $0.calls.append(.addNull(id: id, overlay: overlay)) }
         if let failure { throw FakeError(message: failure) }
     }
 
-    func drain(_ key: String) throws {
+    func drain(_ key: String) async throws {
         state.withLock { $0.calls.append(.drain(key)) }
         if let failure { throw FakeError(message: failure) }
     }
 
-    func setOpenAPIEnabled(_ enabled: Bool) {
+    func setOpenAPIEnabled(_ enabled: Bool) async throws {
         state.withLock {
             $0.calls.append(.openAPI(enabled))
             $0.snapshot.openAPIEnabled = enabled
         }
     }
 
-    func drainAll() async {
-        state.withLock { $0.calls.append(.drainAll) }
+    func shutDown() async throws {
+        state.withLock { $0.calls.append(.shutDown) }
     }
 }
 

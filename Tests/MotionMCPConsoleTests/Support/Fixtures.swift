@@ -13,9 +13,28 @@ enum Fixtures {
         ModelSnapshot(
             key: key, state: state, spec: ModelSpec(id: key, fps: 30, canonicalSkeleton: skeleton),
             requests: history.reduce(0, +), rate1s: rate, rate10s: rate, rate60s: rate, rateHistory: history,
-            latencyP50: p50, latencyP95: p95, latencyP99: p99, latencyBuckets: buckets, inFlight: inFlight,
+            latencyP50: p50, latencyP95: p95, latencyP99: p99, latencyHistogram: histogram(buckets), inFlight: inFlight,
             errorsByCode: errors, setupDuration: setup, teardownDuration: nil, drain: drain,
             transitions: [ModelTransition(state: .settingUp, at: .zero), ModelTransition(state: state, at: .seconds(1))])
+    }
+
+    /// A histogram holding `count` requests at each band's upper bound.
+    static func histogram(_ buckets: [(upperBound: Duration, count: Int)]) -> LatencyHistogram {
+        LatencyHistogram { bound in
+            buckets.filter { $0.upperBound <= .microseconds(bound) }.reduce(0) { $0 + $1.count }
+        }
+    }
+
+    /// A server's identity, listening on `address`.
+    static func instance(_ address: String) -> InstanceIdentity {
+        InstanceIdentity(hostName: "host-a", processID: 4242, version: "test", listenAddress: address, startedAt: 0)
+    }
+
+    /// A server listening on `address` with `models`.
+    static func snapshot(
+        _ address: String = "x", uptime: Duration = .zero, openAPIEnabled: Bool = true, models: [ModelSnapshot]
+    ) -> RuntimeSnapshot {
+        RuntimeSnapshot(instance: instance(address), uptime: uptime, openAPIEnabled: openAPIEnabled, models: models)
     }
 
     /// A three-joint skeleton, enough for the spec summary.
@@ -43,23 +62,25 @@ enum Fixtures {
     static let broken = model("broken", state: .failed(reason: "no weights"), setup: nil)
 
     /// The server with those three models.
-    static let server = RuntimeSnapshot(
-        listenAddress: "127.0.0.1:8000", uptime: .seconds(3723), openAPIEnabled: true, models: [walker, dancer, broken])
+    static let server = snapshot("127.0.0.1:8000", uptime: .seconds(3723), models: [walker, dancer, broken])
 
     /// A session on a fake control serving `snapshot`, with the built-in themes.
     static func session(
-        _ snapshot: RuntimeSnapshot = server, readOnly: Bool = false, failing: String? = nil
+        _ snapshot: RuntimeSnapshot = server, link: ControlLink = .inProcess, readOnly: Bool = false, failing: String? = nil
     ) -> (ConsoleSession, FakeControl) {
-        let control = FakeControl(snapshot, failing: failing)
+        let control = FakeControl(snapshot, link: link, failing: failing)
         let catalog = ThemeCatalog(themes: [.builtInDefault, .builtInMonochrome])
         return (ConsoleSession(control: control, catalog: catalog, readOnly: readOnly), control)
     }
 }
 
 extension ConsoleSession {
-    /// Presses each key in turn.
-    mutating func press(_ keys: Key...) {
-        for key in keys { handle(key) }
+    /// Presses each key in turn, running the server commands they ask for as the terminal layer
+    /// does (``ConsoleSession/execute(_:on:)``, then ``ConsoleSession/report(_:)``).
+    mutating func press(_ keys: Key...) async {
+        for key in keys {
+            if case .perform(let command)? = handle(key) { report(await ConsoleSession.execute(command, on: control)) }
+        }
     }
 
     /// Types `text` one character at a time.

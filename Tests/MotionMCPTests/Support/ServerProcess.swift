@@ -9,16 +9,20 @@ final class ServerProcess: Sendable {
     let port: Int
     /// Where its standard error goes (kept for a failing test to show).
     let log: URL
+    /// Its control API's socket.
+    let controlSocket: String
     private let process: Process
 
     /// Starts `mmcp-console --headless --host 127.0.0.1 --port <port>` followed by `arguments`,
-    /// with standard error into `log`.
-    init(port: Int, arguments: [String], log: URL) throws {
+    /// with standard error into `log` and its control API at `controlSocket`.
+    init(port: Int, arguments: [String], log: URL, controlSocket: String = TestEnvironment.uniqueControlSocket()) throws {
         self.port = port
         self.log = log
+        self.controlSocket = controlSocket
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = CommandLineTests.binary
+        process.environment = TestEnvironment.server(controlSocket: controlSocket)
         process.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)"] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: log)
@@ -68,4 +72,18 @@ final class StopFlag: Sendable {
     private let raised = Atomic(false)
     func raise() { raised.store(true, ordering: .relaxed) }
     var isRaised: Bool { raised.load(ordering: .relaxed) }
+}
+
+/// The environment of a server or console a test starts: this process's, with a control socket
+/// of its own (`MMCP_CONTROL_SOCKET`), so servers started side by side never meet at the default path.
+enum TestEnvironment {
+    /// A control socket path no other test uses (the folder is made by the server, mode 0700).
+    static func uniqueControlSocket() -> String {
+        "/tmp/mmcp-tests/\(UUID().uuidString.prefix(13)).sock"
+    }
+
+    /// The environment with `MMCP_CONTROL_SOCKET` set to `controlSocket`.
+    static func server(controlSocket: String = uniqueControlSocket()) -> [String: String] {
+        ProcessInfo.processInfo.environment.merging(["MMCP_CONTROL_SOCKET": controlSocket]) { $1 }
+    }
 }

@@ -1,0 +1,254 @@
+import Foundation
+public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+public import ServiceLifecycle
+
+/// The control API as a service: HTTP/1.1 + JSON under `/v1/`, on the Unix sockets and the TCP
+/// listener ``ControlOptions`` name, driving an ``MMCPRuntime``. Run it in the server's service
+/// group before the ``ShutdownSequence`` (so it still answers while the models drain); `serve()`
+/// and `buildApp` add it when ``MMCPOptions/control`` is set.
+///
+/// | Route | Level | |
+/// |---|---|---|
+/// | `GET /v1/snapshot` | read | the server and its models, as ``ControlWire`` encodes them |
+/// | `GET /v1/events` | read | newline-delimited JSON: a snapshot every second, every log line |
+/// | `POST /v1/models/{id}/drain` | operate | starts a drain |
+/// | `PUT /v1/openapi` | operate | `{"enabled": true\|false}` |
+/// | `POST /v1/models` | admin | `{"id": …, "spec": {…}}` hot-adds a NullBackbone |
+/// | `POST /v1/shutdown` | admin | starts the SIGTERM sequence |
+///
+/// Errors are `{"error": CODE, "message": …}`: 400 bad body, 401 no or unknown token, 403 not
+/// permitted (level, `Host`, `Origin`), 404 unknown model or route, 405 wrong method, 409 not ready.
+public struct ControlAPI: Service {
+    private let runtime: MMCPRuntime
+    private let logs: LogBroadcast
+    private let listeners: [Listener]
+    private let logger: Logger
+
+    /// How one listener admits callers.
+    enum Admission: Sendable {
+        /// A Unix socket: whoever can open it has `level`; callers are named by `SO_PEERCRED`.
+        case socket(level: AccessLevel)
+        /// TCP: a bearer token per caller, `Host` checked against `allowedHosts`, no `Origin`.
+        case tokens([ControlToken], allowedHosts: Set<String>)
+    }
+
+    private struct Listener: Sendable {
+        var address: BindAddress
+        var socketFile: ControlSocketFile?
+        var tls: TLSConfiguration?
+        var admission: Admission
+        var description: String
+    }
+
+    /// The control API `options` describe over `runtime`, streaming the lines of the options'
+    /// ``MMCPOptions/serverLogger`` to `/v1/events`.
+    /// Everything that can be checked before listening is checked here: a live socket at a path,
+    /// a token file others can read, a non-loopback address without TLS, unreadable certificates.
+    public init(runtime: MMCPRuntime, options: ControlOptions) throws(ControlConfigurationError) {
+        self.runtime = runtime
+        self.logs = options.logs
+        self.logger = runtime.server.logger
+        var listeners: [Listener] = []
+        for (path, level) in [(options.socketPath, AccessLevel.admin), (options.readOnlySocketPath, .read)] {
+            guard let path else { continue }
+            let file = try ControlSocketFile(path: path, mode: options.socketMode, group: options.socketGroup)
+            listeners.append(
+                Listener(
+                    address: .unixDomainSocket(path: file.bindPath), socketFile: file, admission: .socket(level: level),
+                    description: "unix:\(path) (\(level))"))
+        }
+        if let network = options.network {
+            guard network.tls != nil || NetworkControl.isLoopback(network.host) else {
+                throw ControlConfigurationError(
+                    "--control-listen \(network.host):\(network.port) is not a loopback address: it needs --control-tls-cert and --control-tls-key")
+            }
+            guard !network.tokens.isEmpty else { throw ControlConfigurationError("--control-listen needs --control-token-file") }
+            var tls: TLSConfiguration?
+            if let files = network.tls {
+                do {
+                    tls = TLSConfiguration.makeServerConfiguration(
+                        certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificatePath).map { .certificate($0) },
+                        privateKey: .privateKey(try NIOSSLPrivateKey(file: files.keyPath, format: .pem)))
+                } catch {
+                    throw ControlConfigurationError("cannot load the control API's TLS certificate or key: \(error)")
+                }
+            }
+            let port = network.port
+            var hosts: Set<String> = ["localhost", "localhost:\(port)", network.host, "\(network.host):\(port)"]
+            if network.host.contains(":") { hosts.formUnion(["[\(network.host)]", "[\(network.host)]:\(port)"]) }
+            for name in network.allowedHosts { hosts.formUnion([name, "\(name):\(port)"]) }
+            listeners.append(
+                Listener(
+                    address: .hostname(network.host, port: port), tls: tls,
+                    admission: .tokens(network.tokens, allowedHosts: hosts),
+                    description: "\(tls == nil ? "http" : "https")://\(network.host):\(port)"))
+        }
+        self.listeners = listeners
+    }
+
+    /// Where the API listens, as the start-up log line names it.
+    public var addresses: [String] { listeners.map(\.description) }
+
+    public func run() async throws {
+        defer { for listener in listeners { listener.socketFile?.remove() } }
+        try await withThrowingDiscardingTaskGroup { group in
+            for listener in listeners {
+                let app = try application(for: listener)
+                group.addTask { try await app.run() }
+            }
+        }
+    }
+
+    private func application(for listener: Listener) throws -> some ApplicationProtocol {
+        let router = Router(context: ControlRequestContext.self)
+        router.add(middleware: ControlErrorMiddleware())
+        router.add(middleware: ControlAdmissionMiddleware(admission: listener.admission))
+        ControlRoutes(runtime: runtime, logs: logs, logger: logger).add(to: router)
+        let server: HTTPServerBuilder = try listener.tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
+        let file = listener.socketFile
+        let logger = self.logger
+        var quiet = logger
+        quiet.logLevel = .warning
+        return Application(
+            router: router, server: server,
+            configuration: ApplicationConfiguration(address: listener.address, serverName: "mmcp-control"),
+            onServerRunning: { _ in
+                do {
+                    try file?.publish()
+                    logger.info("control API listening", metadata: ["address": "\(listener.description)"])
+                } catch {
+                    logger.error("\(error)")
+                }
+            }, logger: quiet)
+    }
+}
+
+/// A control API request's context: the connection (for the peer's credentials) and, once
+/// admitted, what the caller may do and how the log names them.
+public struct ControlRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+    /// What the caller may do; set by the admission middleware.
+    var level = AccessLevel.read
+    /// How the log names the caller: `uid 1000 pid 4242`, or `token alice`.
+    var caller = "unknown"
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+
+    /// The peer's uid, gid and pid, on a Unix socket.
+    func peerCredentials() async -> PeerCredentials? {
+        guard let provider = channel as? any SocketOptionProvider else { return nil }
+        return try? await provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED)
+        ).get()
+    }
+}
+
+/// A refusal of the control API, answered as `{"error": code, "message": …}`.
+struct ControlFailure: Error, HTTPResponseError {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+    var headers: HTTPFields = [:]
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        ControlRoutes.json(status, ["error": .string(code), "message": .string(message)], headers: headers)
+    }
+
+    static func forbidden(_ message: String) -> ControlFailure { ControlFailure(status: .forbidden, code: "forbidden", message: message) }
+
+    /// The answer for a ``ControlError`` an action threw.
+    init(_ error: ControlError) {
+        switch error {
+        case .unknownModel: self.init(status: .notFound, code: "unknown_model", message: error.description)
+        case .notReady: self.init(status: .conflict, code: "not_ready", message: error.description)
+        case .notPermitted: self.init(status: .forbidden, code: "forbidden", message: error.description)
+        case .badRequest, .unreachable: self.init(status: .badRequest, code: "bad_request", message: error.description)
+        }
+    }
+
+    init(status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+}
+
+/// Every error as the control API's JSON: its own refusals as they are, the router's (no such
+/// route) as 404, anything else as 500.
+private struct ControlErrorMiddleware: RouterMiddleware {
+    typealias Context = ControlRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let failure as ControlFailure {
+            return try failure.response(from: request, context: context)
+        } catch let error as HTTPError where error.status == .notFound {
+            return try ControlFailure(status: .notFound, code: "not_found", message: "no such route: \(request.method) \(request.uri.path)")
+                .response(from: request, context: context)
+        } catch let error as HTTPError {
+            return try ControlFailure(status: error.status, code: "error", message: error.body ?? error.status.reasonPhrase)
+                .response(from: request, context: context)
+        } catch {
+            context.logger.error("control API request failed: \(error)")
+            return try ControlFailure(status: .internalServerError, code: "internal", message: "\(error)")
+                .response(from: request, context: context)
+        }
+    }
+}
+
+/// Who the caller is and what they may do: the socket's level (the file's permissions decided who
+/// got this far), or over TCP a token, after refusing browsers (an `Origin` header, a `Host` not
+/// allowed: the DNS-rebinding and cross-site requests that reached Caddy's and Docker's admin
+/// endpoints).
+private struct ControlAdmissionMiddleware: RouterMiddleware {
+    typealias Context = ControlRequestContext
+    let admission: ControlAPI.Admission
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        switch admission {
+        case .socket(let level):
+            context.level = level
+            if let peer = await context.peerCredentials() { context.caller = "uid \(peer.uid) pid \(peer.pid)" }
+        case .tokens(let tokens, let allowedHosts):
+            guard request.headers[.origin] == nil else {
+                throw ControlFailure.forbidden("requests with an Origin header are refused (no browser may reach the control API)")
+            }
+            let host = request.head.authority ?? ""
+            guard allowedHosts.contains(host.lowercased()) else {
+                throw ControlFailure.forbidden("Host '\(host)' is not allowed (add it with --control-allow-host)")
+            }
+            let authorization = request.headers[.authorization] ?? ""
+            guard authorization.hasPrefix("Bearer "), let token = Self.token(String(authorization.dropFirst(7)), in: tokens) else {
+                throw ControlFailure(
+                    status: .unauthorized, code: "unauthorized", message: "a valid Authorization: Bearer token is required",
+                    headers: [.wwwAuthenticate: "Bearer"])
+            }
+            context.level = token.level
+            context.caller = "token \(token.name)"
+        }
+        return try await next(request, context)
+    }
+
+    /// The token whose secret is `presented`, compared in time independent of where they differ.
+    private static func token(_ presented: String, in tokens: [ControlToken]) -> ControlToken? {
+        let given = Array(presented.utf8)
+        return tokens.first { token in
+            let secret = Array(token.secret.utf8)
+            var difference = UInt8(given.count == secret.count ? 0 : 1)
+            for index in secret.indices { difference |= secret[index] ^ (index < given.count ? given[index] : 0) }
+            return difference == 0
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+
+/// Where a server serves its control API, the HTTP/1.1 + JSON interface an operations console
+/// attaches to (`mmcp-console attach`). It is never served on the MMCP port.
+///
+/// The defaults are the safe ones: one Unix socket, mode 0600, so only the server's own user (and
+/// root) can connect, and whoever can connect may do everything (``AccessLevel/admin``), as with
+/// the Docker socket. Share it with a group through ``socketMode`` and ``socketGroup``, give
+/// watchers a ``readOnlySocketPath``, or open it to the network with ``network`` (a token per
+/// caller, TLS off loopback).
+///
+/// ```swift
+/// try await serve(MyBackbone(), options: MMCPOptions(control: ControlOptions()))
+/// ```
+public struct ControlOptions: Sendable {
+    /// The socket whoever can open is ``AccessLevel/admin``; `nil` serves none.
+    public var socketPath: String?
+    /// A second socket that only reads (snapshot, events), for people who may watch but not drain.
+    public var readOnlySocketPath: String?
+    /// The sockets' file mode (0600 by default; 0660 with ``socketGroup`` shares them with a group).
+    public var socketMode: UInt16
+    /// The group the sockets belong to, by name; `nil` keeps the server's own.
+    public var socketGroup: String?
+    /// The control API over TCP, with tokens; `nil` (the default) serves none.
+    public var network: NetworkControl?
+    /// The server's log lines, for `/v1/events` (``MMCPOptions/serverLogger`` writes into it).
+    let logs = LogBroadcast()
+
+    /// A control API on the socket at `socketPath` (``defaultSocketPath()`` unless given).
+    public init(
+        socketPath: String? = ControlOptions.defaultSocketPath(), readOnlySocketPath: String? = nil, socketMode: UInt16 = 0o600,
+        socketGroup: String? = nil, network: NetworkControl? = nil
+    ) {
+        self.socketPath = socketPath
+        self.readOnlySocketPath = readOnlySocketPath
+        self.socketMode = socketMode
+        self.socketGroup = socketGroup
+        self.network = network
+    }
+
+    /// Where the control socket is when none is named, and where `mmcp-console attach` looks with
+    /// no target: `$MMCP_CONTROL_SOCKET` when set (as `DOCKER_HOST` names Docker's); else
+    /// `/run/mmcp/control.sock` for root; else `$XDG_RUNTIME_DIR/mmcp/control.sock`; else
+    /// `/tmp/mmcp-UID/control.sock`. The folder is made (mode 0700) when missing.
+    public static func defaultSocketPath(
+        environment: [String: String] = ProcessInfo.processInfo.environment, userID: UInt32 = getuid()
+    ) -> String {
+        if let path = environment["MMCP_CONTROL_SOCKET"], !path.isEmpty { return path }
+        if userID == 0 { return "/run/mmcp/control.sock" }
+        if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/") { return runtime + "/mmcp/control.sock" }
+        return "/tmp/mmcp-\(userID)/control.sock"
+    }
+}
+
+/// What a caller of the control API may do, after HAProxy's `level user|operator|admin`. Each
+/// level may do everything the ones below it may.
+public enum AccessLevel: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
+    /// Read: `GET /v1/snapshot`, `GET /v1/events`.
+    case read
+    /// Operate: also drain a model and switch the API docs.
+    case operate
+    /// Administer: also add models and shut the server down.
+    case admin
+
+    /// The level's name, as token files and messages write it.
+    public var description: String {
+        switch self {
+        case .read: "read"
+        case .operate: "operate"
+        case .admin: "admin"
+        }
+    }
+
+    /// The level named `name` (`read`, `operate`, `admin`).
+    public init?(name: String) {
+        guard let level = Self.allCases.first(where: { $0.description == name }) else { return nil }
+        self = level
+    }
+
+    public static func < (lhs: AccessLevel, rhs: AccessLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// A caller's credential on the TCP control API: `Authorization: Bearer SECRET` grants `level`,
+/// and the caller is logged as `name`.
+public struct ControlToken: Sendable, Equatable {
+    /// What the token allows.
+    public var level: AccessLevel
+    /// Who holds it, as the log names the caller.
+    public var name: String
+    /// The token itself.
+    public var secret: String
+
+    public init(level: AccessLevel, name: String, secret: String) {
+        self.level = level
+        self.name = name
+        self.secret = secret
+    }
+}
+
+/// The control API over TCP. Off by default; when on, every request needs a token, requests from
+/// browsers are refused (any `Origin` header, a `Host` not in ``allowedHosts``), and an address
+/// other than loopback needs TLS.
+public struct NetworkControl: Sendable {
+    /// The address to listen on.
+    public var host: String
+    /// The port to listen on.
+    public var port: Int
+    /// The tokens that are accepted.
+    public var tokens: [ControlToken]
+    /// The certificate chain and private key files (PEM); `nil` serves plain HTTP, on loopback only.
+    public var tls: (certificatePath: String, keyPath: String)?
+    /// Host names a request's `Host` header may carry besides the listen address and `localhost`.
+    public var allowedHosts: [String]
+
+    public init(
+        host: String, port: Int, tokens: [ControlToken], tls: (certificatePath: String, keyPath: String)? = nil,
+        allowedHosts: [String] = []
+    ) {
+        self.host = host
+        self.port = port
+        self.tokens = tokens
+        self.tls = tls
+        self.allowedHosts = allowedHosts
+    }
+
+    /// The tokens in the file at `path`, one per line as `LEVEL NAME TOKEN` (blank lines and lines
+    /// starting with `#` are skipped). Refused when the file can be read or written by its group
+    /// or others, when a line does not fit, or when it holds no token.
+    public static func tokens(fromFile path: String) throws(ControlConfigurationError) -> [ControlToken] {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw ControlConfigurationError("cannot read the token file '\(path)'") }
+        guard status.st_mode & 0o077 == 0 else {
+            throw ControlConfigurationError(
+                "the token file '\(path)' can be read by its group or others (mode \(String(status.st_mode & 0o777, radix: 8))); chmod 600 it")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ControlConfigurationError("cannot read the token file '\(path)'")
+        }
+        var tokens: [ControlToken] = []
+        for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            if words.isEmpty || words[0].hasPrefix("#") { continue }
+            guard words.count == 3, let level = AccessLevel(name: String(words[0])) else {
+                throw ControlConfigurationError(
+                    "the token file '\(path)', line \(number + 1): expected LEVEL NAME TOKEN, LEVEL one of read, operate, admin")
+            }
+            guard words[2].count >= 16 else {
+                throw ControlConfigurationError("the token file '\(path)', line \(number + 1): a token needs at least 16 characters")
+            }
+            tokens.append(ControlToken(level: level, name: String(words[1]), secret: String(words[2])))
+        }
+        guard !tokens.isEmpty else { throw ControlConfigurationError("the token file '\(path)' holds no token") }
+        return tokens
+    }
+
+    /// Whether `host` is a loopback address (`127.0.0.0/8`, `::1`) or `localhost`.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+}
+
+/// The control API cannot start as configured: one line saying why (`mmcp-console` prints it and
+/// exits with status 2).
+public struct ControlConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong.
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// The control socket's file: checked before binding (a stale one left by a dead process is
+/// replaced, a live one is an error), published with its mode and group without a moment at the
+/// process's umask, and removed at exit.
+///
+/// The listener binds inside a fresh folder only this process can enter, the mode and group are
+/// set there, and the socket is then renamed into place; a client can never find it at the final
+/// path with looser permissions.
+struct ControlSocketFile: Sendable {
+    /// Where clients find the socket.
+    let path: String
+    /// Where the listener binds before the rename.
+    let bindPath: String
+    private let mode: UInt16
+    private let groupID: gid_t?
+
+    /// Checks `path` and makes the folders: its parent (mode 0700 when made here) and the private
+    /// folder the listener binds in.
+    init(path: String, mode: UInt16, group: String?) throws(ControlConfigurationError) {
+        self.path = path
+        self.mode = mode
+        if let group {
+            guard let entry = getgrnam(group) else { throw ControlConfigurationError("--control-group: no group '\(group)'") }
+            groupID = entry.pointee.gr_gid
+        } else {
+            groupID = nil
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        let staging = (parent.isEmpty ? "." : parent) + "/.mmcp-bind-\(getpid())"
+        guard staging.utf8.count + 2 <= 107, path.utf8.count <= 107 else {
+            throw ControlConfigurationError("the control socket path '\(path)' is too long for a Unix socket")
+        }
+        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: groupID == nil ? 0o700 : 0o750])
+            } catch {
+                throw ControlConfigurationError("cannot make the control socket's folder '\(parent)': \(error.localizedDescription)")
+            }
+            if let groupID { _ = chown(parent, getuid(), groupID) }
+        }
+        try Self.clearStale(path)
+        try? FileManager.default.removeItem(atPath: staging)
+        guard mkdir(staging, 0o700) == 0 else {
+            throw ControlConfigurationError("cannot make '\(staging)' to bind the control socket in: \(String(cString: strerror(errno)))")
+        }
+        bindPath = staging + "/s"
+    }
+
+    /// Sets the bound socket's mode and group and renames it to ``path``.
+    func publish() throws(ControlConfigurationError) {
+        defer { rmdir((bindPath as NSString).deletingLastPathComponent) }
+        guard chmod(bindPath, mode_t(mode)) == 0, groupID.map({ chown(bindPath, getuid(), $0) == 0 }) ?? true,
+            rename(bindPath, path) == 0
+        else {
+            throw ControlConfigurationError("cannot publish the control socket at '\(path)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Removes the socket (at exit) and the bind folder, if still there.
+    func remove() {
+        unlink(path)
+        unlink(bindPath)
+        rmdir((bindPath as NSString).deletingLastPathComponent)
+    }
+
+    /// Removes `path` if it is a socket nobody listens on; refuses a file that is not a socket and
+    /// a socket a live process answers on.
+    private static func clearStale(_ path: String) throws(ControlConfigurationError) {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }
+        guard status.st_mode & S_IFMT == S_IFSOCK else {
+            throw ControlConfigurationError("'\(path)' exists and is not a socket; remove it or choose another --control path")
+        }
+        switch probe(path) {
+        case .listening(let pid):
+            let owner = pid.map { "process \($0)" } ?? "another process"
+            throw ControlConfigurationError(
+                "the control socket '\(path)' is in use by \(owner), a running server; stop it or choose another --control path")
+        case .stale:
+            unlink(path)
+        }
+    }
+
+    private enum Probe {
+        case listening(pid: Int32?)
+        case stale
+    }
+
+    /// Connects to the socket at `path`: does a process listen there, and which?
+    private static func probe(_ path: String) -> Probe {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return .stale }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { return .stale }
+        var credentials = PeerCredentials()
+        var length = socklen_t(MemoryLayout<PeerCredentials>.size)
+        let known = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0
+        return .listening(pid: known ? credentials.pid : nil)
+    }
+}
+
+/// `struct ucred` of Linux's `SO_PEERCRED`: who is at the other end of a Unix socket.
+struct PeerCredentials: Sendable, Equatable {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+}
