@@ -90,6 +90,7 @@ let package = Package(
             name: "MotionMCPTests",
             dependencies: [
                 "MotionMCP",
+                "MotionMCPAttach",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -6,10 +6,11 @@ import Synchronization
 
 /// What the curses loop tells the async side of ``TerminalConsole/run()``.
 enum LoopEvent: Sendable {
-    /// The operator quit: in process, shut the server down; then request ``ExitReason/quit``.
-    case quitConfirmed
-    /// Run a server command and post its outcome to the loop's ``Outcomes``.
-    case perform(ConsoleCommand)
+    /// The operator quit: run the work quitting needs (an in-process server's shutdown), then
+    /// request ``ExitReason/quit``.
+    case quit(ServerWork?)
+    /// Run server work and post its outcome to the loop's ``Outcomes``.
+    case perform(ServerWork)
     /// The terminal is restored and the loop is over.
     case ended(ExitReason)
     /// Curses could not start.
@@ -20,11 +21,9 @@ enum LoopEvent: Sendable {
 /// output or the next tick; feeds keys to the session; takes a snapshot each tick; and draws only
 /// when the rendered screen differs from what is shown. Idle, that is a few cheap wake-ups a second.
 struct ConsoleLoop {
-    let control: any ServerControl
+    /// Makes the screen's model, on the loop's thread.
+    let makeModel: @Sendable () -> any ConsoleModel
     let ring: LogRing
-    let catalog: ThemeCatalog
-    let themeName: String?
-    let readOnly: Bool
     let refreshInterval: Duration
     let captureOutput: Bool
     let stop: StopSignal
@@ -35,7 +34,7 @@ struct ConsoleLoop {
     func run(events: AsyncStream<LoopEvent>.Continuation) {
         defer { events.finish() }
         var capture = captureOutput ? OutputCapture.start() : nil
-        var session = ConsoleSession(control: control, catalog: catalog, themeName: themeName, readOnly: readOnly)
+        var session = makeModel()
         guard var terminal = CursesTerminal(output: capture?.terminal ?? mmcp_stdout(), theme: session.theme) else {
             TerminalRestore.restore()
             capture?.finish(into: ring)
@@ -45,7 +44,7 @@ struct ConsoleLoop {
 
         let clock = ContinuousClock()
         var nextTick = clock.now
-        var themeIndex = session.state.themeIndex
+        var themeName = session.theme.name
         // Keys redraw at once; everything else (snapshots, log lines) waits for the next tick,
         // so a chatty server cannot make the console redraw more than a few times a second.
         var needsDraw = true
@@ -60,7 +59,7 @@ struct ConsoleLoop {
             if needsDraw {
                 let size = terminal.size
                 let log = Array(ring.lines.suffix(max(0, size.height)))
-                terminal.draw(ConsoleRenderer.render(session, log: log, size: size))
+                terminal.draw(session.render(log: log, size: size))
                 needsDraw = false
             }
 
@@ -79,15 +78,16 @@ struct ConsoleLoop {
                 case .resize, .repaint:
                     terminal.invalidate()
                 case .key(let key):
-                    switch session.handle(key) {
-                    case .quit: events.yield(.quitConfirmed)
-                    case .perform(let command): events.yield(.perform(command))
-                    case nil: break
+                    guard let request = session.handle(key) else { break }
+                    if request == .quit {
+                        events.yield(.quit(session.work(for: .quit)))
+                    } else if let work = session.work(for: request) {
+                        events.yield(.perform(work))
                     }
                 }
             }
-            if session.state.themeIndex != themeIndex {
-                themeIndex = session.state.themeIndex
+            if session.theme.name != themeName {
+                themeName = session.theme.name
                 terminal.apply(session.theme)
             }
         }

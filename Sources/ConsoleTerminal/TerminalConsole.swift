@@ -40,11 +40,8 @@ public enum TerminalConsoleError: Error, Sendable, Equatable, CustomStringConver
 /// SIGINT/SIGTERM (reported as ``ExitReason/signal(_:)``), `exit()` and fatal signals (a C-level
 /// `atexit` and crash handler).
 public final class TerminalConsole: Sendable {
-    private let control: any ServerControl
+    private let makeModel: @Sendable () -> any ConsoleModel
     private let logRing: LogRing
-    private let themes: ThemeCatalog
-    private let themeName: String?
-    private let readOnly: Bool
     private let refreshInterval: Duration
     private let stopSignals: [Int32]
     private let captureOutput: Bool
@@ -60,16 +57,25 @@ public final class TerminalConsole: Sendable {
     ///   - stopSignals: signals that end the console cleanly; pass `[]` only if something else
     ///     turns them into a ``stop()`` before curses starts.
     ///   - captureOutput: send stdout and stderr into the log ring while the console runs.
-    public init(
+    public convenience init(
         control: any ServerControl, logRing: LogRing, themes: ThemeCatalog, themeName: String? = nil,
         readOnly: Bool = false, refreshInterval: Duration = .milliseconds(250), stopSignals: [Int32] = [SIGINT, SIGTERM],
         captureOutput: Bool = true
     ) {
-        self.control = control
+        self.init(
+            logRing: logRing, refreshInterval: refreshInterval, stopSignals: stopSignals, captureOutput: captureOutput,
+            model: { ConsoleSession(control: control, catalog: themes, themeName: themeName, readOnly: readOnly) })
+    }
+
+    /// A console showing the screen `model` makes (a ``ConsoleSession`` or a ``FleetSession``),
+    /// with `logRing` in its event pane; the other parameters as for
+    /// ``init(control:logRing:themes:themeName:readOnly:refreshInterval:stopSignals:captureOutput:)``.
+    public init(
+        logRing: LogRing, refreshInterval: Duration = .milliseconds(250), stopSignals: [Int32] = [SIGINT, SIGTERM],
+        captureOutput: Bool = true, model: @escaping @Sendable () -> any ConsoleModel
+    ) {
+        self.makeModel = model
         self.logRing = logRing
-        self.themes = themes
-        self.themeName = themeName
-        self.readOnly = readOnly
         self.refreshInterval = refreshInterval
         self.stopSignals = stopSignals
         self.captureOutput = captureOutput
@@ -95,8 +101,8 @@ public final class TerminalConsole: Sendable {
         let (events, continuation) = AsyncStream.makeStream(of: LoopEvent.self)
         let outcomes = Outcomes(waking: stop)
         let loop = ConsoleLoop(
-            control: control, ring: logRing, catalog: themes, themeName: themeName, readOnly: readOnly,
-            refreshInterval: refreshInterval, captureOutput: captureOutput, stop: stop, outcomes: outcomes)
+            makeModel: makeModel, ring: logRing, refreshInterval: refreshInterval, captureOutput: captureOutput, stop: stop,
+            outcomes: outcomes)
         let thread = Thread { loop.run(events: continuation) }
         thread.name = "mmcp-console"
         thread.start()
@@ -107,12 +113,14 @@ public final class TerminalConsole: Sendable {
             await withDiscardingTaskGroup { commands in
                 for await event in events {
                     switch event {
-                    case .quitConfirmed:
-                        // In process the loop keeps drawing meanwhile, so the operator watches the drains.
-                        if !control.link.isAttached { try? await control.shutDown() }
+                    case .quit(let work):
+                        // The loop keeps drawing meanwhile, so the operator watches the drains.
+                        if let work { _ = await work() }
                         stop.request(.quit)
-                    case .perform(let command):
-                        commands.addTask { [control] in outcomes.post(await ConsoleSession.execute(command, on: control)) }
+                    case .perform(let work):
+                        commands.addTask {
+                            if let message = await work() { outcomes.post(message) }
+                        }
                     case .ended(let reason):
                         outcome = .success(reason)
                         commands.cancelAll()

@@ -3,7 +3,7 @@ import MotionMCP
 
 /// A server's control API as `mmcp-console attach` is given it: a socket path, `http://HOST:PORT`
 /// or `https://HOST:PORT` (with a token), or `dns:NAME:PORT` (every address NAME resolves to).
-public enum AttachTarget: Sendable, Equatable, CustomStringConvertible {
+public enum AttachTarget: Sendable, Hashable, CustomStringConvertible {
     /// A Unix socket at this path.
     case socket(path: String)
     /// The TCP control API at this `http://` or `https://` base URL.

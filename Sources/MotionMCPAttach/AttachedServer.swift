@@ -233,7 +233,7 @@ public final class AttachedServer: ServerControl {
             response = try await client.execute(request(method, path, body: body), timeout: .seconds(5))
             bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
         } catch {
-            throw ControlError.unreachable("\(target): \(Self.reason(error))")
+            throw ControlError.unreachable(Self.reason(error))
         }
         guard (200..<300).contains(response.status.code) else { throw AttachRefusal(status: Int(response.status.code), body: bytes) }
         return (try? JSONParser.parse(bytes.readableBytesView)) ?? .null
@@ -257,7 +257,14 @@ public final class AttachedServer: ServerControl {
         }
         if let error = error as? NIOSSLError { return "TLS: \(error)" }
         if let error = error as? BoringSSLError { return "TLS: \(error)" }
-        if let error = error as? IOError { return error.description }
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case ENOENT: return "no control socket there"
+            case ECONNREFUSED: return "connection refused"
+            case EACCES: return "permission denied"
+            default: return error.description
+            }
+        }
         let text = "\(error)"
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
         if text.contains("No such file") { return "no control socket there" }

@@ -50,61 +50,109 @@ struct Attach: AsyncParsableCommand {
             }
         }
         let token = try tokenFile.map(Self.readToken)
-        let addresses = parsed.flatMap { target -> [AttachTarget] in
-            guard case .dns(let name, let port, let secure) = target else { return [target] }
-            return AttachTarget.addresses(of: name, port: port, secure: secure)
-        }
-        guard !addresses.isEmpty else { throw ValidationError("\(parsed.map { $0.description }.joined(separator: ", ")) resolves to no address") }
-        if once || json { return try await printOnce(addresses, token: token) }
-        guard addresses.count == 1 else {
-            throw ValidationError(
-                "\(addresses.count) targets: the fleet screen is not built yet; attach to one, or use --once or --json for several")
+        let isFleet = parsed.count > 1 || parsed.contains { if case .dns = $0 { true } else { false } }
+        if once || json {
+            let addresses = parsed.flatMap { target -> [AttachTarget] in
+                guard case .dns(let name, let port, let secure) = target else { return [target] }
+                return AttachTarget.addresses(of: name, port: port, secure: secure).sorted { $0.description < $1.description }
+            }
+            guard !addresses.isEmpty else { throw ValidationError("\(parsed.map(\.description).joined(separator: ", ")) resolves to no address") }
+            return try await printOnce(addresses, token: token, asFleet: isFleet)
         }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw ValidationError("the console needs a terminal on stdin and stdout (try --once or --json)")
         }
         let ring = LogRing()
         LoggingSystem.bootstrap { RingLogHandler(label: $0, ring: ring, logLevel: .info) }
-        let server = try attached(addresses[0], token: token) { record in
-            ring.append(LogLine(time: Date(timeIntervalSince1970: record.at), level: record.level, text: record.text))
-        }
         let themes = ThemeCatalog.load(directory: themesDirectory, environment: ProcessInfo.processInfo.environment)
-        let console = TerminalConsole(control: server, logRing: ring, themes: themes, themeName: theme, readOnly: readOnly)
+        let readOnly = self.readOnly
+        let theme = self.theme
+        guard isFleet else {
+            let server = try attached(parsed[0], token: token) { record in
+                ring.append(LogLine(time: Date(timeIntervalSince1970: record.at), level: record.level, text: record.text))
+            }
+            let console = TerminalConsole(control: server, logRing: ring, themes: themes, themeName: theme, readOnly: readOnly)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await server.run() }
+                defer { group.cancelAll() }
+                _ = try await console.run()
+            }
+            return
+        }
+        let caFile = self.caFile
+        let directory = FleetDirectory(targets: parsed) { target throws(AttachTargetError) in
+            try AttachedServer(target: target, token: token, caFile: caFile) { record in
+                // Every instance's lines share the pane: say whose each is.
+                ring.append(LogLine(time: Date(timeIntervalSince1970: record.at), level: record.level, text: "[\(target)] \(record.text)"))
+            }
+        }
+        if let failure = directory.update() { throw ValidationError(failure.message) }
+        let console = TerminalConsole(logRing: ring) {
+            FleetSession(members: { directory.members }, catalog: themes, themeName: theme, readOnly: readOnly)
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await server.run() }
+            group.addTask { await directory.run() }
             defer { group.cancelAll() }
             _ = try await console.run()
         }
     }
 
     /// `--once` and `--json`: one snapshot of each target, or the first failure as one line (exit 1).
-    private func printOnce(_ targets: [AttachTarget], token: String?) async throws {
-        var snapshots: [(AttachTarget, RuntimeSnapshot)] = []
+    private func printOnce(_ targets: [AttachTarget], token: String?, asFleet: Bool) async throws {
+        var results: [(target: AttachTarget, result: Result<RuntimeSnapshot, any Error>)] = []
         for target in targets {
             let server = try attached(target, token: token)
-            let result: Result<RuntimeSnapshot, any Error>
             do {
-                result = .success(try await server.fetchSnapshot())
+                results.append((target, .success(try await server.fetchSnapshot())))
             } catch {
-                result = .failure(error)
+                results.append((target, .failure(error)))
             }
             await server.close()
+        }
+        guard asFleet else {
+            switch results[0].result {
+            case .success(let snapshot):
+                if json {
+                    print(Self.text(ControlWire.encode(snapshot)))
+                } else {
+                    print(OnceReport.render(snapshot), terminator: "")
+                }
+                return
+            case .failure(let error):
+                MMCPConsole.fail("\(results[0].target): \(error)", status: 1)
+            }
+        }
+        let instances = results.map { target, result in
             switch result {
-            case .success(let snapshot): snapshots.append((target, snapshot))
-            case .failure(let error): MMCPConsole.fail("\(target): \(error)", status: 1)
+            case .success(let snapshot):
+                FleetInstance(target: target.description, reachability: .live, snapshot: snapshot)
+            case .failure(let error):
+                FleetInstance(
+                    target: target.description, reachability: .unreachable(since: Date().timeIntervalSince1970, reason: "\(error)"),
+                    snapshot: nil)
             }
         }
         if json {
-            var writer = JSONWriter()
-            let encoded = snapshots.map { ControlWire.encode($0.1) }
-            writer.value(encoded.count == 1 ? encoded[0] : .array(encoded))
-            print(String(decoding: writer.bytes, as: UTF8.self))
+            // One entry per instance: its target, and its snapshot or why there is none.
+            print(
+                Self.text(
+                    .array(
+                        results.map { target, result in
+                            switch result {
+                            case .success(let snapshot): ["target": .string(target.description), "snapshot": ControlWire.encode(snapshot)]
+                            case .failure(let error): ["target": .string(target.description), "error": .string("\(error)")]
+                            }
+                        })))
         } else {
-            for (index, (target, snapshot)) in snapshots.enumerated() {
-                if snapshots.count > 1 { print((index > 0 ? "\n" : "") + "# \(target)") }
-                print(OnceReport.render(snapshot), terminator: "")
-            }
+            print(OnceReport.render(FleetView(instances)), terminator: "")
         }
+        if instances.contains(where: { !$0.isLive }) { throw ExitCode(1) }
+    }
+
+    private static func text(_ value: JSONValue) -> String {
+        var writer = JSONWriter()
+        writer.value(value)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
     private func attached(

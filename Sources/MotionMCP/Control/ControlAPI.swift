@@ -54,6 +54,9 @@ public struct ControlAPI: Service {
         self.logs = options.logs
         self.logger = runtime.server.logger
         var listeners: [Listener] = []
+        var checked = false
+        // A refusal leaves nothing behind: the bind folders of the sockets made so far are removed.
+        defer { if !checked { for listener in listeners { listener.socketFile?.remove() } } }
         for (path, level) in [(options.socketPath, AccessLevel.admin), (options.readOnlySocketPath, .read)] {
             guard let path else { continue }
             let file = try ControlSocketFile(path: path, mode: options.socketMode, group: options.socketGroup)
@@ -89,6 +92,7 @@ public struct ControlAPI: Service {
                     description: "\(tls == nil ? "http" : "https")://\(network.host):\(port)"))
         }
         self.listeners = listeners
+        checked = true
     }
 
     /// Where the API listens, as the start-up log line names it.

@@ -27,8 +27,9 @@ struct ControlSocketFile: Sendable {
             groupID = nil
         }
         let parent = (path as NSString).deletingLastPathComponent
-        let staging = (parent.isEmpty ? "." : parent) + "/.mmcp-bind-\(getpid())"
-        guard staging.utf8.count + 2 <= 107, path.utf8.count <= 107 else {
+        // One folder per socket (mkdtemp): the admin and the read-only socket may share a parent.
+        let template = (parent.isEmpty ? "." : parent) + "/.mmcp-bind-XXXXXX"
+        guard template.utf8.count + 2 <= 107, path.utf8.count <= 107 else {
             throw ControlConfigurationError("the control socket path '\(path)' is too long for a Unix socket")
         }
         if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
@@ -41,11 +42,11 @@ struct ControlSocketFile: Sendable {
             if let groupID { _ = chown(parent, getuid(), groupID) }
         }
         try Self.clearStale(path)
-        try? FileManager.default.removeItem(atPath: staging)
-        guard mkdir(staging, 0o700) == 0 else {
-            throw ControlConfigurationError("cannot make '\(staging)' to bind the control socket in: \(String(cString: strerror(errno)))")
+        var name = Array(template.utf8CString)
+        guard mkdtemp(&name) != nil else {
+            throw ControlConfigurationError("cannot make '\(template)' to bind the control socket in: \(String(cString: strerror(errno)))")
         }
-        bindPath = staging + "/s"
+        bindPath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/s"
     }
 
     /// Sets the bound socket's mode and group and renames it to ``path``.

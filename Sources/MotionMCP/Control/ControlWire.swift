@@ -102,7 +102,9 @@ public enum ControlWire {
             latencyP99: model.optionalDouble("p99_ms").map { .microseconds(Int64(($0 * 1000).rounded())) },
             latencyHistogram: latencyHistogram, inFlight: try model.int("in_flight"),
             errorsByCode: try model.object("errors_by_code").object.entries.map { entry throws(ControlWireError) in
-                guard case .int(let count) = entry.value else { throw ControlWireError("errors_by_code.\(entry.key) is not an integer") }
+                guard case .int(let count) = entry.value else {
+                    throw ControlWireError("\(model.path).errors_by_code.\(entry.key) is not an integer")
+                }
                 return (entry.key, Int(count))
             },
             setupDuration: model.optionalDouble("setup_seconds").map { .seconds($0) },

@@ -8,6 +8,8 @@ public enum SessionRequest: Sendable, Equatable {
     /// Run a command against the server (``ConsoleSession/execute(_:on:)``, off the drawing
     /// thread: an attached server answers over the network) and ``ConsoleSession/report(_:)`` the outcome.
     case perform(ConsoleCommand)
+    /// Drain a model on every instance of a fleet, one after another (``FleetSession``).
+    case rollingDrain(model: String)
 }
 
 extension ConsoleSession {
@@ -61,6 +63,8 @@ extension ConsoleSession {
             switchTheme(to: catalog.themes[(state.themeIndex + 1) % catalog.themes.count].name)
         case .commandLine: state.mode = .commandLine("")
         case .help: state.mode = .help
+        case .openInstance, .switchTable:
+            break
         case .quit:
             // Leaving an attached server changes nothing there: no need to ask.
             if control.link.isAttached { return run(.quit) }
@@ -189,6 +193,31 @@ extension ConsoleSession {
     public mutating func report(_ message: ConsoleState.Message) {
         state.message = message
         refresh()
+    }
+}
+
+extension ConsoleSession: ConsoleModel {
+    /// A server command runs against ``control``; quitting shuts an in-process server down first
+    /// (the screen keeps drawing meanwhile, so the operator watches the drains), and changes
+    /// nothing on an attached one.
+    public func work(for request: SessionRequest) -> ServerWork? {
+        let control = self.control
+        switch request {
+        case .perform(let command):
+            return { await ConsoleSession.execute(command, on: control) }
+        case .quit:
+            guard !control.link.isAttached else { return nil }
+            return {
+                try? await control.shutDown()
+                return nil
+            }
+        case .rollingDrain:
+            return nil
+        }
+    }
+
+    public func render(log: [LogLine], size: Size) -> Screen {
+        ConsoleRenderer.render(self, log: log, size: size)
     }
 }
 

@@ -4,6 +4,10 @@ public enum ConsoleAction: Sendable, Hashable {
     case addModel, drainSelected, toggleOpenAPI
     case filter, cycleSort, nextTheme
     case commandLine, help, quit
+    /// Fleet screen: open the selected instance's own screen.
+    case openInstance
+    /// Fleet screen: move the selection between the instance and model tables.
+    case switchTable
 }
 
 /// One binding: the keys, what they do, and the line the help overlay shows for them.
@@ -55,5 +59,24 @@ public struct KeyTable: Sendable {
         KeyBinding(keys: [.character(":")], action: .commandLine, help: "type a command (see below)", changesServer: false, hint: ": command"),
         KeyBinding(keys: [.character("?")], action: .help, help: "show or hide this help", changesServer: false, hint: "? help"),
         KeyBinding(keys: [.character("q")], action: .quit, help: "quit: asks, then drains every model", changesServer: false, hint: "q quit"),
+    ])
+
+    /// The fleet screen's bindings (``FleetSession``).
+    public static let fleet = KeyTable(bindings: [
+        KeyBinding(keys: [.character("k"), .up], action: .selectPrevious, help: "select the previous instance or model", changesServer: false),
+        KeyBinding(
+            keys: [.character("j"), .down], action: .selectNext, help: "select the next instance or model", changesServer: false,
+            hint: "j/k select"),
+        KeyBinding(
+            keys: [.tab], action: .switchTable, help: "move between the instances and the models", changesServer: false, hint: "Tab models"),
+        KeyBinding(
+            keys: [.enter], action: .openInstance, help: "open the selected instance's screen (Esc comes back)", changesServer: false,
+            hint: "Enter open"),
+        KeyBinding(
+            keys: [.character("d")], action: .drainSelected, help: "drain the selected model on every instance, one after another (asks first)",
+            changesServer: true, hint: "d rolling drain"),
+        KeyBinding(keys: [.character("t")], action: .nextTheme, help: "switch to the next theme", changesServer: false, hint: "t theme"),
+        KeyBinding(keys: [.character("?")], action: .help, help: "show or hide this help", changesServer: false, hint: "? help"),
+        KeyBinding(keys: [.character("q")], action: .quit, help: "quit; every server keeps running", changesServer: false, hint: "q quit"),
     ])
 }

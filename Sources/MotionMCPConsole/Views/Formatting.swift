@@ -12,7 +12,6 @@ enum Format {
         return clock(duration)
     }
 
-    /// An uptime or a wait: `42s`, `3m07s`, `2h05m09s`, `4d03h`.
     /// The local time of day of `seconds` since 1970-01-01 UTC: `14:03:27`.
     static func timeOfDay(_ seconds: Double) -> String {
         var time = time_t(seconds)
@@ -21,6 +20,7 @@ enum Format {
         return twoDigits(Int(parts.tm_hour)) + ":" + twoDigits(Int(parts.tm_min)) + ":" + twoDigits(Int(parts.tm_sec))
     }
 
+    /// An uptime or a wait: `42s`, `3m07s`, `2h05m09s`, `4d03h`.
     static func clock(_ duration: Duration) -> String {
         let total = max(0, Int(duration.components.seconds))
         let (days, hours, minutes, seconds) = (total / 86_400, total / 3600 % 24, total / 60 % 60, total % 60)

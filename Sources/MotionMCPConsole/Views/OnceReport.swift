@@ -17,13 +17,34 @@ public enum OnceReport {
                 String(model.inFlight), String(model.errors), Format.latency(model.setupDuration),
             ]
         }
-        let widths = titles.indices.map { column in
-            ([titles[column]] + rows.map { $0[column] }).map { DisplayWidth.of($0) }.max() ?? 0
+        // Names read left-aligned, numbers right-aligned.
+        return text + table([titles] + rows) { column in column >= 2 }
+    }
+
+    /// The plain-text fleet report `attach --once` prints for several targets: a line of fleet
+    /// totals, one line per instance, and the models × instances table (percentiles from the
+    /// summed histograms of the live instances).
+    public static func render(_ view: FleetView) -> String {
+        let text = FleetRenderer.headerFields(view).joined(separator: "  ") + "\n"
+        let instanceTitles = ["#", "INSTANCE", "TARGET", "UP", "MODELS", "REQ/S", "P95", "INFLIGHT", "ERRORS", "STATE"]
+        let instances = view.instances.enumerated().map { FleetRenderer.instanceLine($1, number: $0 + 1) }
+        let modelTitles = ["MODEL", "READY", "REQ/S", "P50", "P95", "P99", "INFLIGHT", "ERRORS"] + view.instances.indices.map { "#\($0 + 1)" }
+        let models = view.models.map(FleetRenderer.modelLine)
+        return text + table([instanceTitles] + instances) { (3...8).contains($0) } + "\n"
+            + table([modelTitles] + models) { (1...7).contains($0) }
+    }
+
+    /// `lines` in columns two spaces apart, those `alignRight` names right-aligned, each line
+    /// without trailing spaces.
+    private static func table(_ lines: [[String]], alignRight: (Int) -> Bool) -> String {
+        let columns = lines.map(\.count).max() ?? 0
+        let widths = (0..<columns).map { column in
+            lines.map { column < $0.count ? DisplayWidth.of($0[column]) : 0 }.max() ?? 0
         }
-        for line in [titles] + rows {
+        var text = ""
+        for line in lines {
             let cells = line.enumerated().map { column, value in
-                // Names read left-aligned, numbers right-aligned.
-                value.padded(toWidth: widths[column], alignRight: column >= 2)
+                value.padded(toWidth: widths[column], alignRight: alignRight(column))
             }
             var joined = cells.joined(separator: "  ")
             while joined.last == " " { joined.removeLast() }

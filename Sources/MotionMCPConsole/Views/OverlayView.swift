@@ -3,19 +3,26 @@ enum OverlayView {
     /// The help overlay's lines: every key binding, then every `:` command, each generated from
     /// the table that dispatch or parsing uses. Bindings and commands that change the server are
     /// marked when the console is read-only.
-    static func helpLines(keyTable: KeyTable, readOnly: Bool) -> [(key: String, text: String, disabled: Bool)] {
+    /// The fleet screen has keys only (`commands` empty).
+    static func helpLines(
+        keyTable: KeyTable, commands: [CommandSpec] = CommandTable.standard.commands, readOnly: Bool
+    ) -> [(key: String, text: String, disabled: Bool)] {
         let keys = keyTable.bindings.map { binding in
             (binding.label, binding.help, readOnly && binding.changesServer)
         }
-        let commands = CommandTable.standard.commands.map { command in
+        guard !commands.isEmpty else { return keys }
+        let commandLines = commands.map { command in
             (command.label, command.help, readOnly && command.changesServer)
         }
-        return keys + [("", "", false)] + commands
+        return keys + [("", "", false)] + commandLines
     }
 
     /// Draws the help overlay centred in `rect`.
-    static func drawHelp(keyTable: KeyTable, readOnly: Bool, in rect: Rect, on screen: inout Screen) {
-        let lines = helpLines(keyTable: keyTable, readOnly: readOnly)
+    static func drawHelp(
+        keyTable: KeyTable, commands: [CommandSpec] = CommandTable.standard.commands, readOnly: Bool, in rect: Rect,
+        on screen: inout Screen
+    ) {
+        let lines = helpLines(keyTable: keyTable, commands: commands, readOnly: readOnly)
         let keyWidth = lines.map { DisplayWidth.of($0.key) }.max() ?? 0
         let textWidth = lines.map { DisplayWidth.of($0.text) + ($0.disabled ? 12 : 0) }.max() ?? 0
         let box = rect.centred(width: keyWidth + textWidth + 6, height: lines.count + 2)
@@ -49,6 +56,11 @@ enum OverlayView {
             title = "Shut the server down?"
             body = ["It stops taking requests, drains every", "model, and exits (as on SIGTERM)."]
         }
+        drawYesNo(title: title, body: body, in: rect, on: &screen)
+    }
+
+    /// Draws a yes/no dialog titled `title` over the lines of `body`, its default, No, highlighted.
+    static func drawYesNo(title: String, body: [String], in rect: Rect, on screen: inout Screen) {
         let box = rect.centred(width: 50, height: body.count + 5)
         let inside = Box.draw(box, title: title, style: .dialogDanger, titleStyle: .dialogDanger, on: &screen)
         for (index, line) in body.prefix(inside.height).enumerated() {

@@ -1,0 +1,111 @@
+import Foundation
+public import MotionMCP
+import Synchronization
+
+/// The servers a fleet console watches: one ``AttachedServer`` per socket or URL target, and one
+/// per address of each `dns:` target, resolved again every ``resolveInterval`` so a Kubernetes
+/// headless Service's pods come and go with the Deployment. ``run()`` keeps each member's event
+/// stream open; ``members`` is the current list, in the targets' order (a name's addresses
+/// sorted).
+public final class FleetDirectory: Sendable {
+    /// How often `dns:` targets are resolved again (Prometheus' `dns_sd_configs` default).
+    public static let resolveInterval = Duration.seconds(30)
+
+    private let targets: [AttachTarget]
+    private let connect: @Sendable (AttachTarget) throws(AttachTargetError) -> AttachedServer
+    private let resolve: @Sendable (String, Int, Bool) -> [AttachTarget]
+    private let state = Mutex(State())
+
+    private struct Member {
+        let target: AttachTarget
+        let server: AttachedServer
+        /// Finished when the member leaves (its address no longer resolves), which ends its stream.
+        let retirement: AsyncStream<Never>.Continuation
+        let retired: AsyncStream<Never>
+    }
+
+    private struct State {
+        var members: [Member] = []
+        /// Members added since ``run()`` last looked, waiting for their event stream to start.
+        var unstarted: [Member] = []
+    }
+
+    /// A directory of `targets`, connecting to each address with `connect` (which sets the token,
+    /// the CA and where log lines go). `resolve` turns a `dns:` target's name, port and scheme
+    /// into addresses (``AttachTarget/addresses(of:port:secure:)`` unless a test gives its own).
+    public init(
+        targets: [AttachTarget], connect: @escaping @Sendable (AttachTarget) throws(AttachTargetError) -> AttachedServer,
+        resolve: @escaping @Sendable (String, Int, Bool) -> [AttachTarget] = AttachTarget.addresses(of:port:secure:)
+    ) {
+        self.targets = targets
+        self.connect = connect
+        self.resolve = resolve
+    }
+
+    /// The servers now in the fleet.
+    public var members: [any ServerControl] { state.withLock { $0.members.map(\.server) } }
+
+    /// Resolves the targets now: keeps members whose target is still wanted, adds new ones,
+    /// retires the rest. Returns the first target that cannot be attached to, if any.
+    @discardableResult
+    public func update() -> AttachTargetError? {
+        let wanted = targets.flatMap { target -> [AttachTarget] in
+            guard case .dns(let name, let port, let secure) = target else { return [target] }
+            return resolve(name, port, secure).sorted { $0.description < $1.description }
+        }
+        var failure: AttachTargetError?
+        var fresh: [AttachTarget: Member] = [:]
+        let current = state.withLock { Dictionary($0.members.map { ($0.target, $0) }, uniquingKeysWith: { first, _ in first }) }
+        for target in wanted where current[target] == nil && fresh[target] == nil {
+            do {
+                let (retired, retirement) = AsyncStream.makeStream(of: Never.self)
+                fresh[target] = Member(target: target, server: try connect(target), retirement: retirement, retired: retired)
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        state.withLock { state in
+            let leaving = state.members.filter { !wanted.contains($0.target) }
+            for member in leaving { member.retirement.finish() }
+            var seen = Set<AttachTarget>()
+            state.members = wanted.compactMap { target in
+                guard seen.insert(target).inserted else { return nil }
+                return current[target] ?? fresh[target]
+            }
+            state.unstarted += fresh.values
+        }
+        return failure
+    }
+
+    /// Follows every member's event stream, and resolves `dns:` targets again every
+    /// ``resolveInterval``, until the task is cancelled.
+    public func run() async {
+        update()
+        let hasNames = targets.contains { if case .dns = $0 { true } else { false } }
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                let starting = state.withLock { state in
+                    defer { state.unstarted = [] }
+                    return state.unstarted
+                }
+                for member in starting {
+                    group.addTask {
+                        await withDiscardingTaskGroup { stream in
+                            stream.addTask { await member.server.run() }
+                            // Ends when the member is retired, or the directory's task is cancelled.
+                            for await _ in member.retired {}
+                            stream.cancelAll()
+                        }
+                    }
+                }
+                guard hasNames else {
+                    // Nothing will change: wait for the end.
+                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                    break
+                }
+                try? await Task.sleep(for: Self.resolveInterval)
+                if !Task.isCancelled { update() }
+            }
+        }
+    }
+}
