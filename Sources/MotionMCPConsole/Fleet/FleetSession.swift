@@ -91,6 +91,7 @@ public struct FleetSession: ConsoleModel {
         }
     }
 
+    @discardableResult
     public mutating func handle(_ key: Key) -> SessionRequest? {
         if var session = opened {
             defer { if opened != nil { opened = session } }

@@ -15,10 +15,13 @@ final class FakeControl: ServerControl {
     private let state: Mutex<(snapshot: RuntimeSnapshot, link: ControlLink, calls: [Call])>
     /// Thrown by `drain` and `addNullModel` when set.
     private let failure: String?
+    /// Whether a drain removes the model from the snapshot at once (a server whose drain is over).
+    private let drainRemoves: Bool
 
-    init(_ snapshot: RuntimeSnapshot, link: ControlLink = .inProcess, failing failure: String? = nil) {
+    init(_ snapshot: RuntimeSnapshot, link: ControlLink = .inProcess, failing failure: String? = nil, drainRemoves: Bool = false) {
         state = Mutex((snapshot, link, []))
         self.failure = failure
+        self.drainRemoves = drainRemoves
     }
 
     /// The commands received, in order.
@@ -42,6 +45,7 @@ final class FakeControl: ServerControl {
     func drain(_ key: String) async throws {
         state.withLock { $0.calls.append(.drain(key)) }
         if let failure { throw FakeError(message: failure) }
+        if drainRemoves { state.withLock { $0.snapshot.models.removeAll { $0.key == key } } }
     }
 
     func setOpenAPIEnabled(_ enabled: Bool) async throws {
