@@ -7,6 +7,10 @@ let package = Package(
     products: [
         .library(name: "MotionMCP", targets: ["MotionMCP"]),
         .library(name: "MotionMCPProtocol", targets: ["MotionMCPProtocol"]),
+        .library(name: "MotionMCPAttach", targets: ["MotionMCPAttach"]),
+        .library(name: "MotionMCPConsole", targets: ["MotionMCPConsole"]),
+        .library(name: "ConsoleTerminal", targets: ["ConsoleTerminal"]),
+        .library(name: "MotionMCPCommandLine", targets: ["MotionMCPCommandLine"]),
         .executable(name: "mmcp-console", targets: ["mmcp-console"]),
     ],
     dependencies: [
@@ -64,9 +68,10 @@ let package = Package(
         ),
         // The console on a real terminal: the only code that calls curses, on one thread.
         .target(name: "ConsoleTerminal", dependencies: ["CNCurses", "MotionMCPConsole"]),
-        // The command line: flags, assembling the services, running them.
-        .executableTarget(
-            name: "mmcp-console",
+        // The command line: flags, assembling the services, running them (`MMCPCommand.main`),
+        // for mmcp-console and for a model author's own console binary.
+        .target(
+            name: "MotionMCPCommandLine",
             dependencies: [
                 "MotionMCP",
                 "MotionMCPAttach",
@@ -80,6 +85,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // mmcp-console: the command line over NullBackbones.
+        .executableTarget(name: "mmcp-console", dependencies: ["MotionMCPCommandLine"]),
         .testTarget(
             name: "MotionMCPProtocolTests",
             dependencies: ["MotionMCPProtocol"],

@@ -11,35 +11,47 @@ import ServiceLifecycle
 import Synchronization
 import UnixSignals
 
-/// `mmcp-console`: runs an MMCP server with its console (`serve`, the default), or attaches the
-/// console to servers running elsewhere (`attach`).
-@main
-struct MMCPConsole: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "mmcp-console",
-        abstract: "Run an MMCP motion-generation server, or attach its console to running ones.",
-        version: MMCPVersion.sdk,
-        subcommands: [Serve.self, Attach.self],
-        defaultSubcommand: Serve.self)
-
-    /// Parses the command line and runs; a usage error or a bad spec file is one line on standard
-    /// error and exit status 2, a drain that timed out (whichever way it started) exit status 3,
-    /// a failure while serving exit status 1.
-    static func main() async {
-        // Swift concurrency's jobs run on the server's event loops, so a request no longer hops
-        // between an event-loop thread and the concurrency pool at every await (small /generate:
-        // ~13 % less CPU per request, ~15 % more req/s, docs/performance.md). Safe here because the
-        // console serves only NullBackbones, whose generate never blocks a thread.
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+/// The whole `mmcp-console` command line over a model author's own backbones: `serve` (the
+/// default: the server with the operations console in front, `--headless`, `--once`) and
+/// `attach` (the console over servers running elsewhere).
+///
+/// ```swift
+/// import MotionMCP
+/// import MotionMCPCommandLine
+///
+/// await MMCPCommand.main(backbones: [Walker()])
+/// ```
+///
+/// `walker-console` then serves `walker` on 0.0.0.0:8000 with the console in front, its control
+/// API on the default socket, and every flag of `mmcp-console` (`--null` adds stand-in models
+/// beside yours); `walker-console attach` watches it from another terminal.
+public enum MMCPCommand {
+    /// Parses the process's arguments (or `arguments`) and runs; never returns. A usage error or a
+    /// bad spec file is one line on standard error and exit status 2, a drain that timed out
+    /// (whichever way it started) exit status 3, a failure while serving exit status 1.
+    ///
+    /// - Parameters:
+    ///   - backbones: the models `serve` serves, keyed by their ids; with none, one NullBackbone
+    ///     `null` unless `--null` names others.
+    ///   - runsConcurrencyOnEventLoops: run Swift concurrency's jobs on the server's NIO event
+    ///     loops (small `/generate` ~13 % less CPU per request, docs/performance.md). Only for
+    ///     backbones that never block a thread: a blocking `generate` then stalls every connection
+    ///     of its event loop. `mmcp-console` turns it on (it serves only NullBackbones).
+    public static func main(
+        backbones: [any Backbone] = [], arguments: [String]? = nil, runsConcurrencyOnEventLoops: Bool = false
+    ) async -> Never {
+        if runsConcurrencyOnEventLoops { NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() }
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try MMCPConsole.parseAsRoot(arguments)
         } catch {
-            if exitCode(for: error) == .success { exit(withError: error) }
-            fail(message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments")
+            if MMCPConsole.exitCode(for: error) == .success { MMCPConsole.exit(withError: error) }
+            fail(MMCPConsole.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments")
         }
         do {
-            if var asynchronous = command as? any AsyncParsableCommand {
+            if let serve = command as? Serve {
+                try await serve.run(backbones: backbones)
+            } else if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
                 try command.run()
@@ -54,15 +66,28 @@ struct MMCPConsole: AsyncParsableCommand {
             Foundation.exit(code.rawValue)
         } catch {
             // `mmcp-console --help` reaches here: the root command's run() asks for its help.
-            if exitCode(for: error) == .success { exit(withError: error) }
+            if MMCPConsole.exitCode(for: error) == .success { MMCPConsole.exit(withError: error) }
             fail("\(error)", status: 1)
         }
+        Foundation.exit(0)
     }
 
+    /// One line on standard error, and exit with `status`.
     static func fail(_ message: String, status: Int32 = 2) -> Never {
         FileHandle.standardError.write(Data("mmcp-console: \(message)\n".utf8))
         Foundation.exit(status)
     }
+}
+
+/// `mmcp-console`: runs an MMCP server with its console (`serve`, the default), or attaches the
+/// console to servers running elsewhere (`attach`).
+struct MMCPConsole: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mmcp-console",
+        abstract: "Run an MMCP motion-generation server, or attach its console to running ones.",
+        version: MMCPVersion.sdk,
+        subcommands: [Serve.self, Attach.self],
+        defaultSubcommand: Serve.self)
 }
 
 /// `mmcp-console [serve]`: runs an MMCP server (by default one NullBackbone on 0.0.0.0:8000) with
@@ -93,7 +118,12 @@ struct Serve: AsyncParsableCommand {
     var readOnly = false
 
     func run() async throws {
-        if once { return try await printOnce() }
+        try await run(backbones: [])
+    }
+
+    /// Serves `backbones` (an author's own models) beside the `--null` ones.
+    func run(backbones authored: [any Backbone]) async throws {
+        if once { return try await printOnce(authored) }
         let interactive = !headless && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         let ring = LogRing()
         if interactive {
@@ -105,7 +135,7 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "mmcp")
         logger.logLevel = serve.logLevel.level
-        let server = try serve.makeServer(logger: logger, control: try control.options())
+        let server = try serve.makeServer(authored, logger: logger, control: try control.options())
         logger = server.options.serverLogger
         let trigger = GroupShutdownTrigger()
         let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)", requestShutdown: trigger.fire)
@@ -142,10 +172,10 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// `--once`: the models set up, the table printed, the models torn down; nothing listens.
-    private func printOnce() async throws {
+    private func printOnce(_ authored: [any Backbone]) async throws {
         var logger = Logger(label: "mmcp")
         logger.logLevel = .warning
-        let server = try serve.makeServer(logger: logger, control: nil)
+        let server = try serve.makeServer(authored, logger: logger, control: nil)
         try? await server.setUp()
         let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)")
         print(OnceReport.render(runtime.snapshot()), terminator: "")

@@ -119,7 +119,7 @@ struct Attach: AsyncParsableCommand {
                 }
                 return
             case .failure(let error):
-                MMCPConsole.fail("\(results[0].target): \(error)", status: 1)
+                MMCPCommand.fail("\(results[0].target): \(error)", status: 1)
             }
         }
         let instances = results.map { target, result in

@@ -48,14 +48,16 @@ struct ServeOptions: ParsableArguments {
     @Flag(name: .customLong("no-metrics"), help: ArgumentHelp("Record no metrics (to measure what they cost).", visibility: .hidden))
     var noMetrics = false
 
-    /// The backbones the flags ask for, in order; the default is one NullBackbone `null`.
-    func backbones() throws -> [any Backbone] {
-        let plain = nullModels.isEmpty ? [NullBackbone()] : try nullModels.map { try $0.backbone() }
-        return plain.map { backbone -> any Backbone in
-            var backbone = backbone
-            backbone.simulatedLatency = Self.duration(seconds: latency / 1000)
-            return backbone
-        }
+    /// `authored` (a model author's own backbones), then the NullBackbones the flags ask for, in
+    /// order; with neither, one NullBackbone `null`. `--latency` applies to the NullBackbones.
+    func backbones(_ authored: [any Backbone] = []) throws -> [any Backbone] {
+        let plain = nullModels.isEmpty && authored.isEmpty ? [NullBackbone()] : try nullModels.map { try $0.backbone() }
+        return authored
+            + plain.map { backbone -> any Backbone in
+                var backbone = backbone
+                backbone.simulatedLatency = Self.duration(seconds: latency / 1000)
+                return backbone
+            }
     }
 
     /// Checks the numbers, before anything starts.
@@ -71,9 +73,9 @@ struct ServeOptions: ParsableArguments {
 
     /// The server the flags describe, with the control API `control` describes; a duplicate id
     /// is a `ValidationError`.
-    func makeServer(logger: Logger, control: ControlOptions?) throws -> MMCPServer {
+    func makeServer(_ authored: [any Backbone] = [], logger: Logger, control: ControlOptions?) throws -> MMCPServer {
         do {
-            let registered = try ModelRegistry.keyed(backbones())
+            let registered = try ModelRegistry.keyed(backbones(authored))
             let limits = ServerLimits(
                 maxInFlightPerModel: maxInFlight, generateTimeout: generateTimeout.map { Self.duration(seconds: $0) },
                 bodyReadTimeout: Self.duration(seconds: bodyTimeout), idleTimeout: Self.duration(seconds: idleTimeout))

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// What a model author does with the package: a package of their own, outside this one, that
+/// depends on it and gets the whole `mmcp-console` command line over their backbone in a few lines.
+@Suite("A model author's own console binary")
+struct AuthorPackageTests {
+    /// This package's folder (the tests live two folders below it).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static let manifest = """
+        // swift-tools-version:6.2
+        import PackageDescription
+
+        let package = Package(
+            name: "walker-console",
+            platforms: [.macOS(.v15)],
+            dependencies: [.package(path: "REPOSITORY")],
+            targets: [
+                .executableTarget(
+                    name: "walker-console",
+                    dependencies: [
+                        .product(name: "MotionMCP", package: "IDENTITY"),
+                        .product(name: "MotionMCPCommandLine", package: "IDENTITY"),
+                    ])
+            ]
+        )
+        """
+
+    static let main = """
+        import MotionMCP
+        import MotionMCPCommandLine
+
+        /// An author's model: here it moves as the stand-in does, under its own id.
+        struct Walker: Backbone {
+            private let motion = NullBackbone(modelID: "walker")
+            func capabilities() -> ModelSpec { motion.capabilities() }
+            func generate(_ request: GenerateRequest) async throws -> MotionResult { try await motion.generate(request) }
+        }
+
+        await MMCPCommand.main(backbones: [Walker()])
+        """
+
+    @Test("a package outside this one builds a console over its own backbone with MMCPCommand.main, and it serves, prints --once and attaches")
+    func authorsConsole() async throws {
+        // Under this package's own .build (ignored by git), kept between runs: the first build
+        // compiles every dependency again (about 6 minutes on 2 cores), later ones only what changed.
+        let folder = Self.repository.appendingPathComponent(".build/author-package")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("Sources/walker-console"), withIntermediateDirectories: true)
+        // A path dependency is known by its folder's name (here the checkout's, wherever it is).
+        try Self.manifest.replacingOccurrences(of: "REPOSITORY", with: Self.repository.path)
+            .replacingOccurrences(of: "IDENTITY", with: Self.repository.lastPathComponent.lowercased())
+            .write(to: folder.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        try Self.main.write(to: folder.appendingPathComponent("Sources/walker-console/main.swift"), atomically: true, encoding: .utf8)
+
+        let build = try await Self.run("/usr/bin/env", ["swift", "build", "--package-path", folder.path], timeout: .seconds(1500))
+        try #require(build.status == 0, "swift build failed:\n\(build.output.suffix(4000))")
+        let binary = folder.appendingPathComponent(".build/debug/walker-console").path
+
+        let once = try await Self.run(binary, ["--once"])
+        #expect(once.status == 0, "\(once.output)")
+        #expect(once.output.split(separator: "\n").contains { $0.hasPrefix("walker") && $0.contains("ready") }, "\(once.output)")
+        #expect(!once.output.contains("null "), "the author's model replaces the default stand-in")
+
+        let socket = TestEnvironment.uniqueControlSocket()
+        let port = try freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: binary)
+        server.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)", "--control", socket, "--null", "spare"]
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        var attached = (status: Int32(-1), output: "")
+        _ = try await waitUntil(attempts: 100, every: .milliseconds(100)) {
+            attached = try await Self.run(binary, ["attach", socket, "--once"])
+            return attached.status == 0
+        }
+        #expect(attached.output.split(separator: "\n").contains { $0.hasPrefix("walker") && $0.contains("ready") }, "\(attached.output)")
+        #expect(attached.output.split(separator: "\n").contains { $0.hasPrefix("spare") }, "\(attached.output)")
+    }
+
+    /// Runs `executable` with `arguments` off the cooperative pool; its exit status and its
+    /// standard output and error together.
+    static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(30)) async throws -> (status: Int32, output: String) {
+        try await offPool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + Double(timeout.components.seconds), execute: watchdog)
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            watchdog.cancel()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+}
