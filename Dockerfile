@@ -10,6 +10,9 @@ FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libncursesw6 \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /mmcp-console /usr/local/bin/mmcp-console
+# The console's themes, found as ./themes from here (also by `docker exec … mmcp-console attach`).
+COPY themes /opt/mmcp/themes
+WORKDIR /opt/mmcp
 EXPOSE 8000
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["mmcp-console", "--headless", "--host", "0.0.0.0", "--port", "8000"]

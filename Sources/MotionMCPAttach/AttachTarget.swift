@@ -15,9 +15,12 @@ public enum AttachTarget: Sendable, Hashable, CustomStringConvertible {
     /// `dns:NAME:PORT` is plain HTTP; `dns+https:NAME:PORT` uses TLS.
     public init(parsing text: String) throws(AttachTargetError) {
         if text.hasPrefix("http://") || text.hasPrefix("https://") {
-            let rest = text.drop { $0 != "/" }.dropFirst(2)
-            guard !rest.isEmpty, rest.contains(":") else { throw AttachTargetError("'\(text)': expected http(s)://HOST:PORT") }
-            self = .network(url: text.hasSuffix("/") ? String(text.dropLast()) : text)
+            let url = text.hasSuffix("/") ? String(text.dropLast()) : text
+            let authority = url.drop { $0 != "/" }.dropFirst(2)
+            guard let colon = authority.lastIndex(of: ":"), !authority[..<colon].isEmpty, !authority.contains("/"),
+                let port = Int(authority[authority.index(after: colon)...]), (1...65535).contains(port)
+            else { throw AttachTargetError("'\(text)': expected http(s)://HOST:PORT") }
+            self = .network(url: url)
         } else if text.hasPrefix("dns:") || text.hasPrefix("dns+https:") {
             let secure = text.hasPrefix("dns+https:")
             let rest = text.drop { $0 != ":" }.dropFirst()

@@ -48,8 +48,13 @@ public final class AttachedServer: ServerControl {
     /// A server reached at `target` (a Unix socket path, or an `http://`/`https://` base URL with
     /// `token`; `caFile` holds the private CA that signed its certificate). Its log lines go to
     /// `receiveLog` as they arrive.
+    ///
+    /// `resolvedFromName` marks an address that a `dns+https:` name resolved to (a pod's IP,
+    /// which no certificate can name for long): its certificate must chain to `caFile`, which is
+    /// then required, but its host name is not checked against the address.
     public init(
-        target: AttachTarget, token: String? = nil, caFile: String? = nil, receiveLog: @escaping @Sendable (LogRecord) -> Void = { _ in }
+        target: AttachTarget, token: String? = nil, caFile: String? = nil, resolvedFromName: Bool = false,
+        receiveLog: @escaping @Sendable (LogRecord) -> Void = { _ in }
     ) throws(AttachTargetError) {
         switch target {
         case .socket(let path): base = .socket(path)
@@ -61,6 +66,9 @@ public final class AttachedServer: ServerControl {
         self.receiveLog = receiveLog
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(2))
+        if resolvedFromName, case .network(let url) = target, url.hasPrefix("https://"), caFile == nil {
+            throw AttachTargetError("dns+https: targets need --ca-file: each address is trusted by the CA that signed its certificate")
+        }
         if let caFile {
             var tls = TLSConfiguration.makeClientConfiguration()
             do {
@@ -68,6 +76,7 @@ public final class AttachedServer: ServerControl {
             } catch {
                 throw AttachTargetError("--ca-file '\(caFile)': \(error)")
             }
+            if resolvedFromName { tls.certificateVerification = .noHostnameVerification }
             configuration.tlsConfiguration = tls
         }
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

@@ -12,7 +12,7 @@ public final class FleetDirectory: Sendable {
     public static let resolveInterval = Duration.seconds(30)
 
     private let targets: [AttachTarget]
-    private let connect: @Sendable (AttachTarget) throws(AttachTargetError) -> AttachedServer
+    private let connect: @Sendable (AttachTarget, Bool) throws(AttachTargetError) -> AttachedServer
     private let resolve: @Sendable (String, Int, Bool) -> [AttachTarget]
     private let state = Mutex(State())
 
@@ -31,10 +31,11 @@ public final class FleetDirectory: Sendable {
     }
 
     /// A directory of `targets`, connecting to each address with `connect` (which sets the token,
-    /// the CA and where log lines go). `resolve` turns a `dns:` target's name, port and scheme
+    /// the CA and where log lines go; its second argument says whether the address was resolved
+    /// from a `dns:` name, see ``AttachedServer/init(target:token:caFile:resolvedFromName:receiveLog:)``). `resolve` turns a `dns:` target's name, port and scheme
     /// into addresses (``AttachTarget/addresses(of:port:secure:)`` unless a test gives its own).
     public init(
-        targets: [AttachTarget], connect: @escaping @Sendable (AttachTarget) throws(AttachTargetError) -> AttachedServer,
+        targets: [AttachTarget], connect: @escaping @Sendable (AttachTarget, Bool) throws(AttachTargetError) -> AttachedServer,
         resolve: @escaping @Sendable (String, Int, Bool) -> [AttachTarget] = AttachTarget.addresses(of:port:secure:)
     ) {
         self.targets = targets
@@ -43,15 +44,22 @@ public final class FleetDirectory: Sendable {
     }
 
     /// The servers now in the fleet.
-    public var members: [any ServerControl] { state.withLock { $0.members.map(\.server) } }
+    public var members: [any ServerControl] { servers }
+
+    /// The servers now in the fleet, as attached servers (for one-off requests such as
+    /// ``AttachedServer/fetchSnapshot()``).
+    public var servers: [AttachedServer] { state.withLock { $0.members.map(\.server) } }
 
     /// Resolves the targets now: keeps members whose target is still wanted, adds new ones,
     /// retires the rest. Returns the first target that cannot be attached to, if any.
     @discardableResult
     public func update() -> AttachTargetError? {
+        var fromNames = Set<AttachTarget>()
         let wanted = targets.flatMap { target -> [AttachTarget] in
             guard case .dns(let name, let port, let secure) = target else { return [target] }
-            return resolve(name, port, secure).sorted { $0.description < $1.description }
+            let addresses = resolve(name, port, secure).sorted { $0.description < $1.description }
+            fromNames.formUnion(addresses)
+            return addresses
         }
         var failure: AttachTargetError?
         var fresh: [AttachTarget: Member] = [:]
@@ -59,7 +67,8 @@ public final class FleetDirectory: Sendable {
         for target in wanted where current[target] == nil && fresh[target] == nil {
             do {
                 let (retired, retirement) = AsyncStream.makeStream(of: Never.self)
-                fresh[target] = Member(target: target, server: try connect(target), retirement: retirement, retired: retired)
+                fresh[target] = Member(
+                    target: target, server: try connect(target, fromNames.contains(target)), retirement: retirement, retired: retired)
             } catch {
                 failure = failure ?? error
             }

@@ -51,44 +51,37 @@ struct Attach: AsyncParsableCommand {
         }
         let token = try tokenFile.map(Self.readToken)
         let isFleet = parsed.count > 1 || parsed.contains { if case .dns = $0 { true } else { false } }
-        if once || json {
-            let addresses = parsed.flatMap { target -> [AttachTarget] in
-                guard case .dns(let name, let port, let secure) = target else { return [target] }
-                return AttachTarget.addresses(of: name, port: port, secure: secure).sorted { $0.description < $1.description }
+        let ring = LogRing()
+        let caFile = self.caFile
+        // One way to reach every target, whatever the mode: a dns: name's addresses are resolved
+        // (and, interactive, resolved again every 30 s) by the directory.
+        let directory = FleetDirectory(targets: parsed) { target, resolvedFromName throws(AttachTargetError) in
+            try AttachedServer(target: target, token: token, caFile: caFile, resolvedFromName: resolvedFromName) { record in
+                // A fleet's instances share the events pane: say whose each line is.
+                let text = isFleet ? "[\(target)] \(record.text)" : record.text
+                ring.append(LogLine(time: Date(timeIntervalSince1970: record.at), level: record.level, text: text))
             }
-            guard !addresses.isEmpty else { throw ValidationError("\(parsed.map(\.description).joined(separator: ", ")) resolves to no address") }
-            return try await printOnce(addresses, token: token, asFleet: isFleet)
+        }
+        if let failure = directory.update() { throw ValidationError(failure.message) }
+        if once || json {
+            let servers = directory.servers
+            guard !servers.isEmpty else { throw ValidationError("\(parsed.map(\.description).joined(separator: ", ")) resolves to no address") }
+            return try await printOnce(servers, asFleet: isFleet)
         }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw ValidationError("the console needs a terminal on stdin and stdout (try --once or --json)")
         }
-        let ring = LogRing()
         LoggingSystem.bootstrap { RingLogHandler(label: $0, ring: ring, logLevel: .info) }
         let themes = ThemeCatalog.load(directory: themesDirectory, environment: ProcessInfo.processInfo.environment)
         let readOnly = self.readOnly
         let theme = self.theme
-        guard isFleet else {
-            let server = try attached(parsed[0], token: token) { record in
-                ring.append(LogLine(time: Date(timeIntervalSince1970: record.at), level: record.level, text: record.text))
+        let console: TerminalConsole
+        if isFleet {
+            console = TerminalConsole(logRing: ring) {
+                FleetSession(members: { directory.members }, catalog: themes, themeName: theme, readOnly: readOnly)
             }
-            let console = TerminalConsole(control: server, logRing: ring, themes: themes, themeName: theme, readOnly: readOnly)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await server.run() }
-                defer { group.cancelAll() }
-                _ = try await console.run()
-            }
-            return
-        }
-        let caFile = self.caFile
-        let directory = FleetDirectory(targets: parsed) { target throws(AttachTargetError) in
-            try AttachedServer(target: target, token: token, caFile: caFile) { record in
-                // Every instance's lines share the pane: say whose each is.
-                ring.append(LogLine(time: Date(timeIntervalSince1970: record.at), level: record.level, text: "[\(target)] \(record.text)"))
-            }
-        }
-        if let failure = directory.update() { throw ValidationError(failure.message) }
-        let console = TerminalConsole(logRing: ring) {
-            FleetSession(members: { directory.members }, catalog: themes, themeName: theme, readOnly: readOnly)
+        } else {
+            console = TerminalConsole(control: directory.servers[0], logRing: ring, themes: themes, themeName: theme, readOnly: readOnly)
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await directory.run() }
@@ -98,14 +91,13 @@ struct Attach: AsyncParsableCommand {
     }
 
     /// `--once` and `--json`: one snapshot of each target, or the first failure as one line (exit 1).
-    private func printOnce(_ targets: [AttachTarget], token: String?, asFleet: Bool) async throws {
-        var results: [(target: AttachTarget, result: Result<RuntimeSnapshot, any Error>)] = []
-        for target in targets {
-            let server = try attached(target, token: token)
+    private func printOnce(_ servers: [AttachedServer], asFleet: Bool) async throws {
+        var results: [(target: String, result: Result<RuntimeSnapshot, any Error>)] = []
+        for server in servers {
             do {
-                results.append((target, .success(try await server.fetchSnapshot())))
+                results.append((server.target, .success(try await server.fetchSnapshot())))
             } catch {
-                results.append((target, .failure(error)))
+                results.append((server.target, .failure(error)))
             }
             await server.close()
         }
@@ -125,10 +117,10 @@ struct Attach: AsyncParsableCommand {
         let instances = results.map { target, result in
             switch result {
             case .success(let snapshot):
-                FleetInstance(target: target.description, reachability: .live, snapshot: snapshot)
+                FleetInstance(target: target, reachability: .live, snapshot: snapshot)
             case .failure(let error):
                 FleetInstance(
-                    target: target.description, reachability: .unreachable(since: Date().timeIntervalSince1970, reason: "\(error)"),
+                    target: target, reachability: .unreachable(since: Date().timeIntervalSince1970, reason: "\(error)"),
                     snapshot: nil)
             }
         }
@@ -139,8 +131,8 @@ struct Attach: AsyncParsableCommand {
                     .array(
                         results.map { target, result in
                             switch result {
-                            case .success(let snapshot): ["target": .string(target.description), "snapshot": ControlWire.encode(snapshot)]
-                            case .failure(let error): ["target": .string(target.description), "error": .string("\(error)")]
+                            case .success(let snapshot): ["target": .string(target), "snapshot": ControlWire.encode(snapshot)]
+                            case .failure(let error): ["target": .string(target), "error": .string("\(error)")]
                             }
                         })))
         } else {
@@ -153,16 +145,6 @@ struct Attach: AsyncParsableCommand {
         var writer = JSONWriter()
         writer.value(value)
         return String(decoding: writer.bytes, as: UTF8.self)
-    }
-
-    private func attached(
-        _ target: AttachTarget, token: String?, receiveLog: @escaping @Sendable (AttachedServer.LogRecord) -> Void = { _ in }
-    ) throws -> AttachedServer {
-        do throws(AttachTargetError) {
-            return try AttachedServer(target: target, token: token, caFile: caFile, receiveLog: receiveLog)
-        } catch {
-            throw ValidationError(error.message)
-        }
     }
 
     /// The bare token in `path`, without surrounding white space.

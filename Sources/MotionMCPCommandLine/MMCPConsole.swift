@@ -72,9 +72,13 @@ public enum MMCPCommand {
         Foundation.exit(0)
     }
 
+    /// The command's name in usage and error lines: the binary's own (`mmcp-console`, or a
+    /// model author's `walker-console`).
+    static let name = CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "mmcp-console"
+
     /// One line on standard error, and exit with `status`.
     static func fail(_ message: String, status: Int32 = 2) -> Never {
-        FileHandle.standardError.write(Data("mmcp-console: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(name): \(message)\n".utf8))
         Foundation.exit(status)
     }
 }
@@ -83,7 +87,7 @@ public enum MMCPCommand {
 /// console to servers running elsewhere (`attach`).
 struct MMCPConsole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "mmcp-console",
+        commandName: MMCPCommand.name,
         abstract: "Run an MMCP motion-generation server, or attach its console to running ones.",
         version: MMCPVersion.sdk,
         subcommands: [Serve.self, Attach.self],

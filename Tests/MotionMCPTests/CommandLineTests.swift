@@ -118,7 +118,7 @@ struct CommandLineTests {
         #expect(
             lines.contains {
                 $0.contains(#" info mmcp: address=127.0.0.1:\#(port) control=["unix:"#)
-                    && $0.contains(#" (admin)"] models=["walker", "null"] [mmcp_console] serving"#)
+                    && $0.contains(#" (admin)"] models=["walker", "null"] [MotionMCPCommandLine] serving"#)
             }, "\(log)")
     }
 

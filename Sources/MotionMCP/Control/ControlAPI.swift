@@ -100,15 +100,27 @@ public struct ControlAPI: Service {
 
     public func run() async throws {
         defer { for listener in listeners { listener.socketFile?.remove() } }
-        try await withThrowingDiscardingTaskGroup { group in
-            for listener in listeners {
-                let app = try application(for: listener)
-                group.addTask { try await app.run() }
+        // A socket that cannot be published once bound (its mode, group or final name) ends the
+        // control API with that error, and the service group with it.
+        let (failures, report) = AsyncStream.makeStream(of: ControlConfigurationError.self)
+        let applications = try listeners.map { try application(for: $0, reportingTo: report) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { report.finish() }
+                try await withThrowingDiscardingTaskGroup { running in
+                    for app in applications { running.addTask { try await app.run() } }
+                }
             }
+            group.addTask {
+                for await failure in failures { throw failure }
+            }
+            try await group.waitForAll()
         }
     }
 
-    private func application(for listener: Listener) throws -> some ApplicationProtocol {
+    private func application(
+        for listener: Listener, reportingTo report: AsyncStream<ControlConfigurationError>.Continuation
+    ) throws -> some ApplicationProtocol {
         let router = Router(context: ControlRequestContext.self)
         router.add(middleware: ControlErrorMiddleware())
         router.add(middleware: ControlAdmissionMiddleware(admission: listener.admission))
@@ -122,11 +134,12 @@ public struct ControlAPI: Service {
             router: router, server: server,
             configuration: ApplicationConfiguration(address: listener.address, serverName: "mmcp-control"),
             onServerRunning: { _ in
-                do {
+                do throws(ControlConfigurationError) {
                     try file?.publish()
                     logger.info("control API listening", metadata: ["address": "\(listener.description)"])
                 } catch {
                     logger.error("\(error)")
+                    report.yield(error)
                 }
             }, logger: quiet)
     }
@@ -221,20 +234,41 @@ private struct ControlAdmissionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        do {
+            try await admit(request, &context)
+            return try await next(request, context)
+        } catch let failure as ControlFailure where failure.status == .unauthorized || failure.status == .forbidden {
+            // Refusals are part of the audit trail too: who tried what.
+            context.logger.warning(
+                "control: refused",
+                metadata: [
+                    "caller": "\(context.caller)", "request": "\(request.method) \(request.uri.path)", "status": "\(failure.status.code)",
+                    "reason": "\(failure.message)",
+                ])
+            throw failure
+        }
+    }
+
+    /// Names the caller and sets its level, or throws the refusal.
+    private func admit(_ request: Request, _ context: inout Context) async throws {
         switch admission {
         case .socket(let level):
             context.level = level
             if let peer = await context.peerCredentials() { context.caller = "uid \(peer.uid) pid \(peer.pid)" }
         case .tokens(let tokens, let allowedHosts):
+            context.caller = context.channel.remoteAddress.map { "\($0)" } ?? "unknown"
             guard request.headers[.origin] == nil else {
                 throw ControlFailure.forbidden("requests with an Origin header are refused (no browser may reach the control API)")
             }
-            let host = request.head.authority ?? ""
-            guard allowedHosts.contains(host.lowercased()) else {
+            let host = (request.head.authority ?? "").lowercased()
+            guard allowedHosts.contains(host) || Self.namesLocalAddress(host, of: context.channel) else {
                 throw ControlFailure.forbidden("Host '\(host)' is not allowed (add it with --control-allow-host)")
             }
             let authorization = request.headers[.authorization] ?? ""
-            guard authorization.hasPrefix("Bearer "), let token = Self.token(String(authorization.dropFirst(7)), in: tokens) else {
+            // The scheme is case-insensitive (RFC 9110 §11.1); the token is not.
+            guard authorization.count > 7, authorization.prefix(7).lowercased() == "bearer ",
+                let token = Self.token(String(authorization.dropFirst(7)), in: tokens)
+            else {
                 throw ControlFailure(
                     status: .unauthorized, code: "unauthorized", message: "a valid Authorization: Bearer token is required",
                     headers: [.wwwAuthenticate: "Bearer"])
@@ -242,7 +276,16 @@ private struct ControlAdmissionMiddleware: RouterMiddleware {
             context.level = token.level
             context.caller = "token \(token.name)"
         }
-        return try await next(request, context)
+    }
+
+    /// Whether `host` is the address the connection arrived on (`IP`, `IP:PORT`, `[IPv6]:PORT`):
+    /// a client that connected to an address literal, as a console does to each address of a
+    /// `dns:` target. A DNS-rebinding page always sends its own name, never an address literal,
+    /// so this admits no browser (and any `Origin` is refused before).
+    static func namesLocalAddress(_ host: String, of channel: any Channel) -> Bool {
+        guard let local = channel.localAddress, let ip = local.ipAddress, let port = local.port else { return false }
+        let literal = ip.contains(":") ? "[\(ip)]" : ip
+        return host == literal || host == "\(literal):\(port)"
     }
 
     /// The token whose secret is `presented`, compared in time independent of where they differ.

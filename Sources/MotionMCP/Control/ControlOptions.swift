@@ -26,7 +26,7 @@ public struct ControlOptions: Sendable {
     /// The server's log lines, for `/v1/events` (``MMCPOptions/serverLogger`` writes into it).
     let logs = LogBroadcast()
 
-    /// A control API on the socket at `socketPath` (``defaultSocketPath()`` unless given).
+    /// A control API on the socket at `socketPath` (``defaultSocketPath(environment:userID:)`` unless given).
     public init(
         socketPath: String? = ControlOptions.defaultSocketPath(), readOnlySocketPath: String? = nil, socketMode: UInt16 = 0o600,
         socketGroup: String? = nil, network: NetworkControl? = nil
@@ -137,8 +137,10 @@ public struct NetworkControl: Sendable {
             throw ControlConfigurationError("cannot read the token file '\(path)'")
         }
         var tokens: [ControlToken] = []
-        for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        // Split on Character.isNewline: "\r\n" is one Character, which a split on "\n" never finds.
+        let lines = String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        for (number, line) in lines.enumerated() {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if words.isEmpty || words[0].hasPrefix("#") { continue }
             guard words.count == 3, let level = AccessLevel(name: String(words[0])) else {
                 throw ControlConfigurationError(

@@ -1,10 +1,39 @@
-import Hummingbird
+public import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// The control API's routes (see ``ControlAPI``). Each checks the caller's level first; every
-/// action that changes the server is logged with its caller.
+/// One endpoint of the control API and the level a caller needs for it. ``all`` is the one table
+/// the routes, their level checks and their `405 Allow` answers are built from, so what is
+/// enforced cannot drift from what is listed (the docs' table is checked against it by a test).
+public struct ControlEndpoint: Sendable, Equatable {
+    /// What the endpoint does.
+    public enum Action: Sendable, Equatable {
+        case snapshot, events, drain, openAPI, addModel, shutdown
+    }
+
+    /// The HTTP method.
+    public var method: HTTPRequest.Method
+    /// The path, with `{id}` for a model id.
+    public var path: String
+    /// The least level that may call it.
+    public var level: AccessLevel
+    /// What it does.
+    public var action: Action
+
+    /// Every endpoint, as the control API serves them.
+    public static let all: [ControlEndpoint] = [
+        ControlEndpoint(method: .get, path: "/v1/snapshot", level: .read, action: .snapshot),
+        ControlEndpoint(method: .get, path: "/v1/events", level: .read, action: .events),
+        ControlEndpoint(method: .post, path: "/v1/models/{id}/drain", level: .operate, action: .drain),
+        ControlEndpoint(method: .put, path: "/v1/openapi", level: .operate, action: .openAPI),
+        ControlEndpoint(method: .post, path: "/v1/models", level: .admin, action: .addModel),
+        ControlEndpoint(method: .post, path: "/v1/shutdown", level: .admin, action: .shutdown),
+    ]
+}
+
+/// The control API's routes (see ``ControlAPI``), built from ``ControlEndpoint/all``: each checks
+/// the caller's level first; every action that changes the server is logged with its caller.
 struct ControlRoutes: Sendable {
     let runtime: MMCPRuntime
     let logs: LogBroadcast
@@ -16,32 +45,47 @@ struct ControlRoutes: Sendable {
     static let snapshotInterval = Duration.seconds(1)
 
     func add(to router: Router<ControlRequestContext>) {
-        let v1 = router.group("v1")
-        v1.get("snapshot") { _, context in
-            try Self.require(.read, context)
+        for endpoint in ControlEndpoint.all {
+            router.on(RouterPath(endpoint.path), method: endpoint.method) { request, context in
+                guard context.level >= endpoint.level else {
+                    throw ControlFailure.forbidden(
+                        "this needs the \(endpoint.level) level; the caller (\(context.caller)) has \(context.level)")
+                }
+                return try await handle(endpoint.action, request, context)
+            }
+        }
+        // Every other method on a known path: 405 with what it allows.
+        for path in Set(ControlEndpoint.all.map(\.path)) {
+            let allowed = ControlEndpoint.all.filter { $0.path == path }.map(\.method)
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            for method in [HTTPRequest.Method.get, .head, .post, .put, .delete, .patch, .options] where !allowed.contains(method) {
+                router.on(RouterPath(path), method: method) { request, _ -> Response in
+                    throw ControlFailure(
+                        status: .methodNotAllowed, code: "method_not_allowed",
+                        message: "\(request.method) is not allowed on \(request.uri.path); use \(allow)", headers: [.allow: allow])
+                }
+            }
+        }
+    }
+
+    private func handle(_ action: ControlEndpoint.Action, _ request: Request, _ context: ControlRequestContext) async throws -> Response {
+        switch action {
+        case .snapshot:
             return Self.json(.ok, ControlWire.encode(runtime.snapshot()))
-        }
-        v1.get("events") { _, context in
-            try Self.require(.read, context)
+        case .events:
             return events()
-        }
-        v1.post("models/{id}/drain") { _, context in
-            try Self.require(.operate, context)
+        case .drain:
             let id = try context.parameters.require("id")
-            try await perform("drain", id, context) { try await runtime.drain(id) }
+            try await perform("drain", id, context) { try runtime.drain(id) }
             return Self.json(.accepted, ["draining": .string(id)])
-        }
-        v1.put("openapi") { request, context in
-            try Self.require(.operate, context)
+        case .openAPI:
             let body = try await Self.body(of: request, context)
             guard case .bool(let enabled) = body["enabled"] else {
                 throw ControlFailure(status: .badRequest, code: "bad_request", message: "expected {\"enabled\": true|false}")
             }
             try await perform("openapi", enabled ? "on" : "off", context) { runtime.setOpenAPIEnabled(enabled) }
             return Self.json(.ok, ["openapi_enabled": .bool(enabled)])
-        }
-        v1.post("models") { request, context in
-            try Self.require(.admin, context)
+        case .addModel:
             let body = try await Self.body(of: request, context)
             guard case .string(let id) = body["id"], !id.isEmpty else {
                 throw ControlFailure(status: .badRequest, code: "bad_request", message: "expected {\"id\": \"…\", \"spec\": {…}} (spec optional)")
@@ -54,23 +98,9 @@ struct ControlRoutes: Sendable {
             }
             try await perform("add", id, context) { try runtime.addNullModel(id: id, overlay: overlay) }
             return Self.json(.created, ["added": .string(id)])
-        }
-        v1.post("shutdown") { _, context in
-            try Self.require(.admin, context)
+        case .shutdown:
             try await perform("shutdown", "", context) { runtime.startShutdown() }
             return Self.json(.accepted, ["shutting_down": true])
-        }
-        for (path, allowed) in [
-            ("snapshot", "GET"), ("events", "GET"), ("models/{id}/drain", "POST"), ("openapi", "PUT"), ("models", "POST"),
-            ("shutdown", "POST"),
-        ] {
-            for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] where method.rawValue != allowed {
-                v1.on(RouterPath(path), method: method) { request, _ -> Response in
-                    throw ControlFailure(
-                        status: .methodNotAllowed, code: "method_not_allowed",
-                        message: "\(request.method) is not allowed on \(request.uri.path); use \(allowed)", headers: [.allow: allowed])
-                }
-            }
         }
     }
 
@@ -115,13 +145,6 @@ struct ControlRoutes: Sendable {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"], body: body)
-    }
-
-    /// Refuses a caller below `level`.
-    private static func require(_ level: AccessLevel, _ context: ControlRequestContext) throws {
-        guard context.level >= level else {
-            throw ControlFailure.forbidden("this needs the \(level) level; the caller (\(context.caller)) has \(context.level)")
-        }
     }
 
     /// The request's JSON object body; 400 otherwise.

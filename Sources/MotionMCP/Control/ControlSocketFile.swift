@@ -32,7 +32,9 @@ struct ControlSocketFile: Sendable {
         guard template.utf8.count + 2 <= 107, path.utf8.count <= 107 else {
             throw ControlConfigurationError("the control socket path '\(path)' is too long for a Unix socket")
         }
-        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
+        if !parent.isEmpty, FileManager.default.fileExists(atPath: parent) {
+            try Self.checkParent(parent)
+        } else if !parent.isEmpty {
             do {
                 try FileManager.default.createDirectory(
                     atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: groupID == nil ? 0o700 : 0o750])
@@ -46,7 +48,38 @@ struct ControlSocketFile: Sendable {
         guard mkdtemp(&name) != nil else {
             throw ControlConfigurationError("cannot make '\(template)' to bind the control socket in: \(String(cString: strerror(errno)))")
         }
-        bindPath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/s"
+        let folder = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        bindPath = folder + "/s"
+        // A group the server's user may not give files to fails here, at start-up, not after binding.
+        if let groupID, let group, chown(folder, getuid(), groupID) != 0 {
+            let reason = String(cString: strerror(errno))
+            rmdir(folder)
+            throw ControlConfigurationError(
+                "--control-group '\(group)': cannot give the socket to it (\(reason)); the server's user must be a member")
+        }
+    }
+
+    /// Refuses a parent folder that someone else could use to swap the socket: it must belong to
+    /// this user or root, and others may not write in it unless it is sticky (as `/tmp` is,
+    /// where nobody may rename or remove another user's file).
+    private static func checkParent(_ parent: String) throws(ControlConfigurationError) {
+        var status = stat()
+        guard stat(parent, &status) == 0 else {
+            throw ControlConfigurationError("cannot read the control socket's folder '\(parent)': \(String(cString: strerror(errno)))")
+        }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            throw ControlConfigurationError("the control socket's folder '\(parent)' is not a folder")
+        }
+        guard status.st_uid == getuid() || status.st_uid == 0 else {
+            throw ControlConfigurationError(
+                "the control socket's folder '\(parent)' belongs to uid \(status.st_uid), not to this user or root; choose another --control path")
+        }
+        let sticky = status.st_mode & S_ISVTX != 0
+        guard status.st_mode & 0o022 == 0 || sticky else {
+            throw ControlConfigurationError(
+                "others may write in the control socket's folder '\(parent)' (mode \(String(status.st_mode & 0o777, radix: 8))); chmod go-w it or choose another --control path"
+            )
+        }
     }
 
     /// Sets the bound socket's mode and group and renames it to ``path``.
@@ -81,18 +114,24 @@ struct ControlSocketFile: Sendable {
                 "the control socket '\(path)' is in use by \(owner), a running server; stop it or choose another --control path")
         case .stale:
             unlink(path)
+        case .unknown(let reason):
+            throw ControlConfigurationError(
+                "cannot tell whether a server still listens on '\(path)' (\(reason)); remove it or choose another --control path")
         }
     }
 
     private enum Probe {
         case listening(pid: Int32?)
+        /// Nobody listens: the connection was refused.
         case stale
+        /// The connection failed otherwise (permission denied…): it may still be live.
+        case unknown(String)
     }
 
     /// Connects to the socket at `path`: does a process listen there, and which?
     private static func probe(_ path: String) -> Probe {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return .stale }
+        guard fd >= 0 else { return .unknown(String(cString: strerror(errno))) }
         defer { close(fd) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -102,7 +141,7 @@ struct ControlSocketFile: Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard connected == 0 else { return .stale }
+        guard connected == 0 else { return errno == ECONNREFUSED ? .stale : .unknown(String(cString: strerror(errno))) }
         var credentials = PeerCredentials()
         var length = socklen_t(MemoryLayout<PeerCredentials>.size)
         let known = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0

@@ -25,8 +25,9 @@ public protocol ServerControl: Sendable {
     /// Switches `/openapi.json`, `/docs` and `/redoc` on or off.
     func setOpenAPIEnabled(_ enabled: Bool) async throws
 
-    /// Starts the server's graceful shutdown, the same sequence as SIGTERM (``ShutdownSequence``),
-    /// and returns once it has started.
+    /// Runs the server's graceful shutdown, the same sequence as SIGTERM (``ShutdownSequence``).
+    /// In process (``MMCPRuntime``) it returns once every model has drained and been torn down;
+    /// attached, once the server has accepted the request (the drain then shows in snapshots).
     func shutDown() async throws
 }
 

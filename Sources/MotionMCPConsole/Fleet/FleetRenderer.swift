@@ -64,28 +64,32 @@ public enum FleetRenderer {
         screen.write(" " + headerFields(view).joined(separator: "  "), x: rect.x, y: rect.y, style: style, maxWidth: rect.width)
     }
 
-    /// One instance's line: its number, name, traffic, and whether it answers.
+    /// One instance's line: its number, name, whether it answers, its traffic, then its target
+    /// (and, when it does not answer, since when and why).
     static func instanceLine(_ instance: FleetInstance, number: Int) -> [String] {
         let snapshot = instance.snapshot
+        var target = instance.target
         let state: String
         switch instance.reachability {
-        case .connecting: state = "connecting…"
+        case .connecting: state = "connecting"
         case .live: state = snapshot?.isShuttingDown == true ? "shutting down" : "live"
-        case .unreachable(let since, let reason): state = "unreachable since \(Format.timeOfDay(since)): \(reason)"
+        case .unreachable(let since, let reason):
+            state = "UNREACHABLE"
+            target += "  unreachable since \(Format.timeOfDay(since)): \(reason)"
         }
         guard let snapshot, instance.isLive else {
-            return ["#\(number)", instance.name, instance.target, "-", "-", "-", "-", "-", "-", state]
+            return ["#\(number)", instance.name, state, "-", "-", "-", "-", "-", "-", target]
         }
         return [
-            "#\(number)", instance.name, instance.target, Format.clock(snapshot.uptime), "\(snapshot.readyCount)/\(snapshot.models.count)",
+            "#\(number)", instance.name, state, Format.clock(snapshot.uptime), "\(snapshot.readyCount)/\(snapshot.models.count)",
             Format.rate(snapshot.totalRate), Format.latency(snapshot.latencyHistogram.percentile(95)), Format.count(snapshot.totalInFlight),
-            Format.count(snapshot.totalErrors), state,
+            Format.count(snapshot.totalErrors), target,
         ]
     }
 
     private static let instanceColumns: [(title: String, width: Int, right: Bool)] = [
-        ("#", 3, false), ("INSTANCE", 20, false), ("TARGET", 24, false), ("UP", 8, true), ("MODELS", 6, true), ("REQ/S", 6, true),
-        ("P95", 6, true), ("INFL", 4, true), ("ERR", 5, true), ("STATE", 0, false),
+        ("#", 3, false), ("INSTANCE", 20, false), ("STATE", 13, false), ("UP", 8, true), ("MODELS", 6, true), ("REQ/S", 6, true),
+        ("P95", 6, true), ("INFL", 4, true), ("ERR", 5, true), ("TARGET", 0, false),
     ]
 
     private static func drawInstances(_ fleet: FleetSession, in rect: Rect, on screen: inout Screen) {
@@ -108,13 +112,15 @@ public enum FleetRenderer {
     }
 
     /// One model's line: the fleet's numbers, then its state on each instance.
-    static func modelLine(_ model: FleetModel) -> [String] {
+    /// The model's state on each instance is `-` where it is not served and `?` where the
+    /// instance does not answer.
+    static func modelLine(_ model: FleetModel, in view: FleetView) -> [String] {
         let histogram = model.latencyHistogram
         return [
             model.key, "\(model.readyCount)/\(model.servedCount)", Format.rate(model.rate1s), Format.latency(histogram.percentile(50)),
             Format.latency(histogram.percentile(95)), Format.latency(histogram.percentile(99)), Format.count(model.inFlight),
             Format.count(model.errors),
-        ] + model.states.map { $0.map(shortName) ?? "-" }
+        ] + zip(model.states, view.instances).map { state, instance in instance.isLive ? state.map(shortName) ?? "-" : "?" }
     }
 
     /// A model state in at most six columns.
@@ -148,7 +154,7 @@ public enum FleetRenderer {
         for (line, model) in fleet.view.models.dropFirst(offset).prefix(body.height).enumerated() {
             let selected = model.key == fleet.selectedModel
             let style: StyleName = selected ? (focused ? .tableSelected : .header) : .normal
-            drawRow(modelLine(model), columns: columns, y: body.y + line, x: body.x, width: body.width, style: style, on: &screen)
+            drawRow(modelLine(model, in: fleet.view), columns: columns, y: body.y + line, x: body.x, width: body.width, style: style, on: &screen)
             screen.write(selected ? "▸" : " ", x: body.x, y: body.y + line, style: style)
         }
     }

@@ -48,7 +48,8 @@ public struct FleetInstance: Sendable {
 public struct FleetModel: Sendable {
     /// The model's id.
     public var key: String
-    /// Its state on each instance, in the fleet's order; `nil` where it is not served.
+    /// Its state on each instance, in the fleet's order; `nil` where it is not served or the
+    /// instance does not answer (its last snapshot would be stale).
     public var states: [ModelState?]
     /// Requests per second over the last second, live instances summed.
     public var rate1s: Double
@@ -89,8 +90,8 @@ public struct FleetView: Sendable {
                         index[model.key] = models.count - 1
                         return models.count - 1
                     }()
-                models[slot].states[position] = model.state
                 guard instance.isLive else { continue }
+                models[slot].states[position] = model.state
                 models[slot].rate1s += model.rate1s
                 models[slot].inFlight += model.inFlight
                 models[slot].errors += model.errors

@@ -2,9 +2,10 @@ import MotionMCP
 import Synchronization
 
 /// A model drained on every instance of a fleet, one after another: each drain starts once the
-/// previous instance has removed the model, so the fleet loses at most one instance's share of
-/// it at a time. It stops at the first failure: a refusal, an instance that does not answer, or
-/// a drain that does not finish within its timeout and a margin.
+/// previous instance has removed the model, so at most one instance is draining it at a time
+/// (its requests in flight finish; new ones get 503, then, once it is gone there, 400
+/// `unknown_model`). It stops at the first failure: a refusal, an instance that does not answer,
+/// or a drain that does not finish within its timeout and a margin.
 enum RollingDrain {
     /// How long past a drain's own timeout the model may still be listed before the rolling
     /// drain gives up on that instance.

@@ -58,7 +58,9 @@ public struct KeyTable: Sendable {
         KeyBinding(keys: [.character("t")], action: .nextTheme, help: "switch to the next theme", changesServer: false, hint: "t theme"),
         KeyBinding(keys: [.character(":")], action: .commandLine, help: "type a command (see below)", changesServer: false, hint: ": command"),
         KeyBinding(keys: [.character("?")], action: .help, help: "show or hide this help", changesServer: false, hint: "? help"),
-        KeyBinding(keys: [.character("q")], action: .quit, help: "quit: asks, then drains every model", changesServer: false, hint: "q quit"),
+        KeyBinding(
+            keys: [.character("q")], action: .quit, help: "quit: asks, drains every model (attached: leaves)",
+            changesServer: false, hint: "q quit"),
     ])
 
     /// The fleet screen's bindings (``FleetSession``).
@@ -67,6 +69,8 @@ public struct KeyTable: Sendable {
         KeyBinding(
             keys: [.character("j"), .down], action: .selectNext, help: "select the next instance or model", changesServer: false,
             hint: "j/k select"),
+        KeyBinding(keys: [.home, .character("g")], action: .selectFirst, help: "select the first instance or model", changesServer: false),
+        KeyBinding(keys: [.end, .character("G")], action: .selectLast, help: "select the last instance or model", changesServer: false),
         KeyBinding(
             keys: [.tab], action: .switchTable, help: "move between the instances and the models", changesServer: false, hint: "Tab models"),
         KeyBinding(

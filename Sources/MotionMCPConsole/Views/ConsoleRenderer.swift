@@ -67,7 +67,9 @@ public enum ConsoleRenderer {
         let overlayArea = Rect(x: 0, y: 1, width: bounds.width, height: bounds.height - 2)
         switch state.mode {
         case .help:
-            OverlayView.drawHelp(keyTable: keyTable, readOnly: state.readOnly, in: overlayArea, on: &screen)
+            // The help may cover the header too: every key and command fits on 24 rows.
+            let helpArea = Rect(x: 0, y: 0, width: bounds.width, height: bounds.height - 1)
+            OverlayView.drawHelp(keyTable: keyTable, readOnly: state.readOnly, in: helpArea, on: &screen)
         case .confirm(let confirmation):
             let inFlight: Int? =
                 if case .drain(let id) = confirmation { snapshot.models.first { $0.key == id }?.inFlight } else { nil }

@@ -26,10 +26,10 @@ public enum OnceReport {
     /// summed histograms of the live instances).
     public static func render(_ view: FleetView) -> String {
         let text = FleetRenderer.headerFields(view).joined(separator: "  ") + "\n"
-        let instanceTitles = ["#", "INSTANCE", "TARGET", "UP", "MODELS", "REQ/S", "P95", "INFLIGHT", "ERRORS", "STATE"]
+        let instanceTitles = ["#", "INSTANCE", "STATE", "UP", "MODELS", "REQ/S", "P95", "INFLIGHT", "ERRORS", "TARGET"]
         let instances = view.instances.enumerated().map { FleetRenderer.instanceLine($1, number: $0 + 1) }
         let modelTitles = ["MODEL", "READY", "REQ/S", "P50", "P95", "P99", "INFLIGHT", "ERRORS"] + view.instances.indices.map { "#\($0 + 1)" }
-        let models = view.models.map(FleetRenderer.modelLine)
+        let models = view.models.map { FleetRenderer.modelLine($0, in: view) }
         return text + table([instanceTitles] + instances) { (3...8).contains($0) } + "\n"
             + table([modelTitles] + models) { (1...7).contains($0) }
     }

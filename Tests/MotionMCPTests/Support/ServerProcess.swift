@@ -61,9 +61,14 @@ final class ServerProcess: Sendable {
         return !process.isRunning
     }
 
-    /// Kills it if it still runs (for a test's cleanup, whatever happened).
+    /// Kills it if it still runs (for a test's cleanup, whatever happened), and removes the
+    /// control socket SIGKILL leaves behind.
     func kill() {
-        if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning {
+            _ = Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            unlink(controlSocket)
+        }
     }
 }
 
