@@ -32,14 +32,7 @@ struct Attach: AsyncParsableCommand {
     @Flag(help: "Print one snapshot of the target(s) as JSON and exit.")
     var json = false
 
-    @Option(help: "The console's colour theme: a file name in the themes folder without .toml (dark, light, mono).")
-    var theme: String?
-
-    @Option(help: "The folder of theme files.")
-    var themesDirectory = "themes"
-
-    @Flag(help: "Refuse every console command that changes the server.")
-    var readOnly = false
+    @OptionGroup var consoleFlags: ConsoleFlags
 
     func run() async throws {
         let parsed = try (targets.isEmpty ? [ControlOptions.defaultSocketPath()] : targets).map { text in
@@ -72,9 +65,9 @@ struct Attach: AsyncParsableCommand {
             throw ValidationError("the console needs a terminal on stdin and stdout (try --once or --json)")
         }
         LoggingSystem.bootstrap { RingLogHandler(label: $0, ring: ring, logLevel: .info) }
-        let themes = ThemeCatalog.load(directory: themesDirectory, environment: ProcessInfo.processInfo.environment)
-        let readOnly = self.readOnly
-        let theme = self.theme
+        let themes = consoleFlags.themes()
+        let readOnly = consoleFlags.readOnly
+        let theme = consoleFlags.theme
         let console: TerminalConsole
         if isFleet {
             console = TerminalConsole(logRing: ring) {

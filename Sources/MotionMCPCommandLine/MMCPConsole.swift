@@ -112,14 +112,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Set the models up, print one plain-text snapshot of the table, and exit.")
     var once = false
 
-    @Option(help: "The console's colour theme: a file name in the themes folder without .toml (dark, light, mono).")
-    var theme: String?
-
-    @Option(help: "The folder of theme files.")
-    var themesDirectory = "themes"
-
-    @Flag(help: "Refuse every console command that changes something (add, drain, OpenAPI switch).")
-    var readOnly = false
+    @OptionGroup var consoleFlags: ConsoleFlags
 
     func run() async throws {
         try await run(backbones: [])
@@ -160,8 +153,9 @@ struct Serve: AsyncParsableCommand {
         services.append(.init(service: ShutdownSequence(server: server)))
         var signals: [UnixSignal] = [.sigterm, .sigint]
         if interactive {
-            let themes = ThemeCatalog.load(directory: themesDirectory, environment: ProcessInfo.processInfo.environment)
-            let console = TerminalConsole(control: runtime, logRing: ring, themes: themes, themeName: theme, readOnly: readOnly)
+            let themes = consoleFlags.themes()
+            let console = TerminalConsole(
+                control: runtime, logRing: ring, themes: themes, themeName: consoleFlags.theme, readOnly: consoleFlags.readOnly)
             services.append(.init(service: ConsoleService(console: console), successTerminationBehavior: .gracefullyShutdownGroup))
             // The console watches SIGINT and SIGTERM itself while it owns the terminal; it ends, and
             // the group's shutdown sequence drains what is left.

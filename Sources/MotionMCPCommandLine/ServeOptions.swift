@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MotionMCP
+import MotionMCPConsole
 
 /// The flags every mode of `mmcp-console` shares: where to listen and what to serve.
 struct ServeOptions: ParsableArguments {
@@ -205,5 +206,22 @@ struct ControlFlags: ParsableArguments {
         return ControlOptions(
             socketPath: socket, readOnlySocketPath: readOnlyPath, socketMode: UInt16(mode, radix: 8) ?? 0o600, socketGroup: group,
             network: network)
+    }
+}
+
+/// How the console looks and what it may do: the flags `serve` and `attach` share.
+struct ConsoleFlags: ParsableArguments {
+    @Option(help: "The console's colour theme: a file name in the themes folder without .toml (dark, light, mono).")
+    var theme: String?
+
+    @Option(help: "The folder of theme files.")
+    var themesDirectory = "themes"
+
+    @Flag(help: "Refuse every console key and command that changes a server (add, drain, OpenAPI switch, shutdown).")
+    var readOnly = false
+
+    /// The themes in ``themesDirectory`` (and the built-in ones).
+    func themes() -> ThemeCatalog {
+        ThemeCatalog.load(directory: themesDirectory, environment: ProcessInfo.processInfo.environment)
     }
 }

@@ -186,16 +186,8 @@ public enum FleetRenderer {
             screen.write(" " + message.text, x: row.x, y: row.y, style: message.isError ? .messageError : .messageInfo, maxWidth: row.width)
             return
         }
-        screen.fill(row, style: .status)
-        let right = " q leaves the servers running · theme \(fleet.theme.name) "
-        let room = row.width - DisplayWidth.of(right)
-        var line = ""
-        for hint in StatusLine.hints(keyTable: fleet.keyTable, readOnly: fleet.readOnly) {
-            let next = line + " " + hint + " "
-            if DisplayWidth.of(next) > room { break }
-            line = next
-        }
-        screen.write(line, x: row.x, y: row.y, style: .status, maxWidth: max(0, room))
-        if room > 20 { screen.write(right, x: row.x + room, y: row.y, style: .status) }
+        StatusLine.drawHints(
+            keyTable: fleet.keyTable, readOnly: fleet.readOnly, right: " q leaves the servers running · theme \(fleet.theme.name) ", in: row,
+            on: &screen)
     }
 }

@@ -21,13 +21,18 @@ enum StatusLine {
             screen.write(" " + message.text, x: row.x, y: row.y, style: message.isError ? .messageError : .messageInfo, maxWidth: row.width)
             return
         }
-        screen.fill(row, style: .status)
         // Attached, quitting is harmless, and the line says so.
         let right = (attached ? " q leaves the server running ·" : "") + " theme \(themeName) "
+        drawHints(keyTable: keyTable, readOnly: state.readOnly, right: right, in: row, on: &screen)
+    }
+
+    /// The key hints across `row`, as many whole ones as fit, with `right` at the right end.
+    static func drawHints(keyTable: KeyTable, readOnly: Bool, right: String, in row: Rect, on screen: inout Screen) {
+        screen.fill(row, style: .status)
         let room = row.width - DisplayWidth.of(right)
         // Whole hints only: a hint cut in half reads as a different key.
         var line = ""
-        for hint in hints(keyTable: keyTable, readOnly: state.readOnly) {
+        for hint in hints(keyTable: keyTable, readOnly: readOnly) {
             let next = line + " " + hint + " "
             if DisplayWidth.of(next) > room { break }
             line = next
