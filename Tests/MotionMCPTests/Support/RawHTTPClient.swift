@@ -22,15 +22,15 @@ struct RawHTTPClient {
     func sendChunked(head: String, chunks: [[UInt8]]) throws -> (Response, chunksSent: Int) {
         let socket = try connect()
         defer { close(socket) }
-        try write(socket, Array((head + "\r\nTransfer-Encoding: chunked\r\n\r\n").utf8))
+        try sendAll(socket, Array((head + "\r\nTransfer-Encoding: chunked\r\n\r\n").utf8))
         var sent = 0
         for chunk in chunks {
             if hasData(socket) { break }
             let frame = Array(String(chunk.count, radix: 16).utf8) + [13, 10] + chunk + [13, 10]
-            guard (try? write(socket, frame)) != nil else { break }
+            guard (try? sendAll(socket, frame)) != nil else { break }
             sent += 1
         }
-        if sent == chunks.count { _ = try? write(socket, Array("0\r\n\r\n".utf8)) }
+        if sent == chunks.count { _ = try? sendAll(socket, Array("0\r\n\r\n".utf8)) }
         return (try readResponse(socket), sent)
     }
 
@@ -39,10 +39,10 @@ struct RawHTTPClient {
     func sendSlowly(head: String, bytes: [UInt8], every pause: Duration) throws -> Response {
         let socket = try connect()
         defer { close(socket) }
-        try write(socket, Array((head + "\r\n\r\n").utf8))
+        try sendAll(socket, Array((head + "\r\n\r\n").utf8))
         for byte in bytes {
             if hasData(socket) { break }
-            guard (try? write(socket, [byte])) != nil else { break }
+            guard (try? sendAll(socket, [byte])) != nil else { break }
             usleep(UInt32(pause.components.attoseconds / 1_000_000_000_000))
         }
         return try readResponse(socket)
@@ -65,7 +65,7 @@ struct RawHTTPClient {
     func send(_ request: [UInt8]) throws -> Response {
         let socket = try connect()
         defer { close(socket) }
-        try write(socket, request)
+        try sendAll(socket, request)
         return try readResponse(socket)
     }
 
@@ -88,15 +88,6 @@ struct RawHTTPClient {
             throw ClientError("connect() failed")
         }
         return socket
-    }
-
-    private func write(_ socket: Int32, _ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard written > 0 else { throw ClientError("send() failed") }
-            offset += written
-        }
     }
 
     private func hasData(_ socket: Int32) -> Bool {
@@ -139,4 +130,14 @@ struct RawHTTPClient {
 struct ClientError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Writes all of `bytes` to `socket` (without SIGPIPE), for the test clients of either kind of socket.
+func sendAll(_ socket: Int32, _ bytes: [UInt8]) throws {
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard written > 0 else { throw ClientError("send() failed") }
+        offset += written
+    }
 }

@@ -16,7 +16,7 @@ struct UnixHTTPClient {
     func send(_ method: String, _ target: String, body: String? = nil, headers: [String] = []) throws -> RawHTTPClient.Response {
         let socket = try connect()
         defer { close(socket) }
-        try write(socket, request(method, target, body: body, headers: headers))
+        try sendAll(socket, request(method, target, body: body, headers: headers))
         var reader = Reader(socket: socket)
         let (status, fields) = try reader.head()
         let bytes: [UInt8]
@@ -39,7 +39,7 @@ struct UnixHTTPClient {
     func streamLines(_ target: String, limit: Duration, _ receive: (String) -> Bool) throws -> Int {
         let socket = try connect()
         defer { close(socket) }
-        try write(socket, request("GET", target, body: nil, headers: []))
+        try sendAll(socket, request("GET", target, body: nil, headers: []))
         let deadline = ContinuousClock.now + limit
         var reader = Reader(socket: socket, deadline: deadline)
         let (status, fields) = try reader.head()
@@ -90,15 +90,6 @@ struct UnixHTTPClient {
             throw ClientError("connect(\(path)) failed: \(reason)")
         }
         return socket
-    }
-
-    private func write(_ socket: Int32, _ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard written > 0 else { throw ClientError("send() failed") }
-            offset += written
-        }
     }
 
     /// Reads a response off a socket: the head, then the body by length, by chunk or to the end.
