@@ -14,7 +14,7 @@ struct ControlWireTests {
 
     /// A histogram of these latencies, in microseconds.
     static func histogram(_ samples: [Int64]) -> LatencyHistogram {
-        LatencyHistogram { bound in samples.filter { $0 <= bound }.count }
+        LatencyHistogram(samples: samples.map { ($0, 1) })
     }
 
     @Test("the latency bands run from 10 µs to 100 s ten per decade, then one open band")
@@ -66,6 +66,24 @@ struct ControlWireTests {
         #expect(total == Self.histogram([11, 11, 1_100, 1_100, 50_000]))
         #expect(total.total == 5)
         #expect(first + LatencyHistogram() == first)
+    }
+
+    @Test("a model's metrics count each request once, in the band of its latency, from 10 µs to past 100 s")
+    func metricsFillTheBands() {
+        let metrics = ModelMetrics()
+        let bounds = LatencyHistogram.upperBoundsMicroseconds
+        // In band k: k + 1 requests in its middle and one exactly at its bound, where from 2 ms up
+        // one HDR bucket spans the bound and the next band's first values (a bucket counted in
+        // both bands would show); and three requests above 100 s.
+        for (band, upper) in bounds.dropLast().enumerated() {
+            let lower = band == 0 ? 0 : bounds[band - 1]
+            for _ in 0...band { metrics.record(latency: .microseconds((lower + upper) / 2), errorCode: nil) }
+            metrics.record(latency: .microseconds(upper), errorCode: nil)
+        }
+        for _ in 0..<3 { metrics.record(latency: .seconds(200), errorCode: nil) }
+        let histogram = metrics.read().histogram
+        #expect(histogram.bands.map(\.count) == Array(2...bounds.count) + [3])
+        #expect(histogram.total == (2...bounds.count).reduce(3, +))
     }
 
     @Test("counts that do not fit the bands are refused: the wrong length, a decrease, a negative count")

@@ -35,13 +35,25 @@ public struct LatencyHistogram: Sendable, Equatable {
         self.cumulativeCounts = cumulativeCounts
     }
 
-    /// A histogram from `countAtOrBelow(bound)`, the requests at or below each bound in microseconds.
-    init(countAtOrBelow: (Int64) -> Int) {
+    /// A histogram of `bandCounts`, the requests of each band (not cumulative), one per band of
+    /// ``upperBoundsMicroseconds``.
+    init(bandCounts: [Int]) {
         var running = 0
-        cumulativeCounts = Self.upperBoundsMicroseconds.map { bound in
-            running = max(running, countAtOrBelow(bound))
+        cumulativeCounts = bandCounts.map { count in
+            running += count
             return running
         }
+    }
+
+    /// A histogram of `samples`: latencies in microseconds, each with how many requests took it.
+    init(samples: some Sequence<(microseconds: Int64, count: Int)>) {
+        let bounds = Self.upperBoundsMicroseconds
+        var counts = [Int](repeating: 0, count: bounds.count)
+        for sample in samples {
+            // The last bound is Int64.max: every sample has a band.
+            counts[bounds.firstIndex { sample.microseconds <= $0 } ?? bounds.count - 1] += sample.count
+        }
+        self.init(bandCounts: counts)
     }
 
     /// All the requests counted.

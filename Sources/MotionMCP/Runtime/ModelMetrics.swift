@@ -77,13 +77,21 @@ final class ModelMetrics: Sendable {
             errorsByCode: errors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
-    /// The counts in the bands every server shares.
+    /// The counts in the bands every server shares, in one pass over the HDR histogram: each band
+    /// starts at the bucket after the previous band's last one, so no bucket counts twice (a
+    /// bucket wider than a band counts in the band whose bound falls in it). Counting from zero up
+    /// to every bound instead read every bucket ~70 times: 24 ms per snapshot in a debug build.
     private static func latencyHistogram(of histogram: Histogram<UInt64>) -> LatencyHistogram {
         guard histogram.totalCount > 0 else { return LatencyHistogram() }
         let highest = histogram.highestTrackableValue
-        return LatencyHistogram { bound in
-            Int(histogram.count(within: 0...min(UInt64(bound), highest)))
-        }
+        var lower: UInt64 = 0
+        return LatencyHistogram(
+            bandCounts: LatencyHistogram.upperBoundsMicroseconds.map { bound in
+                let upper = min(UInt64(bound), highest)
+                guard lower <= upper else { return 0 }
+                defer { lower = histogram.nextNonEquivalentForValue(upper) }
+                return Int(histogram.count(within: lower...upper))
+            })
     }
 
     private static func second(_ elapsed: Duration) -> Int64 { elapsed.components.seconds }

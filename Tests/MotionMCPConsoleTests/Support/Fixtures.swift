@@ -20,9 +20,7 @@ enum Fixtures {
 
     /// A histogram holding `count` requests at each band's upper bound.
     static func histogram(_ buckets: [(upperBound: Duration, count: Int)]) -> LatencyHistogram {
-        LatencyHistogram { bound in
-            buckets.filter { $0.upperBound <= .microseconds(bound) }.reduce(0) { $0 + $1.count }
-        }
+        LatencyHistogram(samples: buckets.map { (Int64($0.upperBound / .microseconds(1)), $0.count) })
     }
 
     /// A server's identity, listening on `address`.
