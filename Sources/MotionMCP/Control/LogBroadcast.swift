@@ -10,13 +10,16 @@ public final class LogBroadcast: Sendable {
     private let nextID = Atomic(0)
     private let hasSubscribers = Atomic(false)
 
+    /// A broadcast nobody listens to yet.
     public init() {}
 
-    /// `logger` writing also into this broadcast, at the same level.
+    /// `logger` writing also into this broadcast, at the same level. One handler wraps the
+    /// logger's own, so metadata set on it (Hummingbird sets a request id per request) is stored
+    /// once, in the wrapped handler, and a line is formatted for the broadcast only when a stream
+    /// is open.
     public func tapping(_ logger: Logger) -> Logger {
-        let base = logger.handler
-        let tap = LogBroadcastHandler(broadcast: self, logLevel: logger.logLevel)
-        var tapped = Logger(label: logger.label) { _ in MultiplexLogHandler([base, tap]) }
+        let handler = LogBroadcastHandler(base: logger.handler, broadcast: self)
+        var tapped = Logger(label: logger.label) { _ in handler }
         tapped.logLevel = logger.logLevel
         return tapped
     }
@@ -38,33 +41,45 @@ public final class LogBroadcast: Sendable {
         }
     }
 
-    fileprivate func publish(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata) {
+    /// Hands the line to every stream; `metadata` is merged only when a stream is open.
+    fileprivate func publish(level: Logger.Level, message: Logger.Message, metadata: () -> Logger.Metadata) {
         guard hasSubscribers.load(ordering: .relaxed) else { return }
         let line = ControlWire.encodeLog(
             level: level.rawValue, message: message.description,
-            metadata: metadata.sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) },
+            metadata: metadata().sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) },
             at: Date().timeIntervalSince1970)
         for receive in subscribers.withLock({ Array($0.values) }) { receive(line) }
     }
 }
 
-/// The handler ``LogBroadcast/tapping(_:)`` adds beside the logger's own.
+/// The handler ``LogBroadcast/tapping(_:)`` puts around the logger's own: everything goes to the
+/// wrapped handler, and each line written is also published.
 private struct LogBroadcastHandler: LogHandler {
+    var base: any LogHandler
     let broadcast: LogBroadcast
-    var logLevel: Logger.Level
-    var metadata: Logger.Metadata = [:]
 
-    init(broadcast: LogBroadcast, logLevel: Logger.Level) {
-        self.broadcast = broadcast
-        self.logLevel = logLevel
+    var logLevel: Logger.Level {
+        get { base.logLevel }
+        set { base.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { base.metadata }
+        set { base.metadata = newValue }
+    }
+
+    var metadataProvider: Logger.MetadataProvider? {
+        get { base.metadataProvider }
+        set { base.metadataProvider = newValue }
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
+        get { base[metadataKey: key] }
+        set { base[metadataKey: key] = newValue }
     }
 
     func log(event: LogEvent) {
-        broadcast.publish(level: event.level, message: event.message, metadata: metadata.merging(event.metadata ?? [:]) { $1 })
+        base.log(event: event)
+        broadcast.publish(level: event.level, message: event.message, metadata: { base.metadata.merging(event.metadata ?? [:]) { $1 } })
     }
 }
