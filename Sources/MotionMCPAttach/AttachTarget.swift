@@ -17,17 +17,15 @@ public enum AttachTarget: Sendable, Hashable, CustomStringConvertible {
         if text.hasPrefix("http://") || text.hasPrefix("https://") {
             let url = text.hasSuffix("/") ? String(text.dropLast()) : text
             let authority = url.drop { $0 != "/" }.dropFirst(2)
-            guard let colon = authority.lastIndex(of: ":"), !authority[..<colon].isEmpty, !authority.contains("/"),
-                let port = Int(authority[authority.index(after: colon)...]), (1...65535).contains(port)
-            else { throw AttachTargetError("'\(text)': expected http(s)://HOST:PORT") }
+            guard !authority.contains("/"), let address = HostPort(authority), address.port > 0 else {
+                throw AttachTargetError("'\(text)': expected http(s)://HOST:PORT")
+            }
             self = .network(url: url)
         } else if text.hasPrefix("dns:") || text.hasPrefix("dns+https:") {
-            let secure = text.hasPrefix("dns+https:")
-            let rest = text.drop { $0 != ":" }.dropFirst()
-            guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]), (1...65535).contains(port),
-                !rest[..<colon].isEmpty
-            else { throw AttachTargetError("'\(text)': expected dns:NAME:PORT") }
-            self = .dns(name: String(rest[..<colon]), port: port, secure: secure)
+            guard let address = HostPort(text.drop { $0 != ":" }.dropFirst()), address.port > 0 else {
+                throw AttachTargetError("'\(text)': expected dns:NAME:PORT")
+            }
+            self = .dns(name: address.host, port: address.port, secure: text.hasPrefix("dns+https:"))
         } else {
             guard !text.isEmpty else { throw AttachTargetError("an empty target") }
             self = .socket(path: text)
@@ -75,6 +73,7 @@ public struct AttachTargetError: Error, Sendable, Equatable, CustomStringConvert
     /// What is wrong with it.
     public var message: String
 
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
 
     public var description: String { message }

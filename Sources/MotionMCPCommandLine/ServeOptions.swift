@@ -192,13 +192,9 @@ struct ControlFlags: ParsableArguments {
     func options() throws -> ControlOptions? {
         var network: NetworkControl?
         if let listen, let tokenFile {
-            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port),
-                colon != listen.startIndex
-            else { throw ValidationError("--control-listen must be HOST:PORT") }
-            var host = String(listen[..<colon])
-            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard let address = HostPort(listen) else { throw ValidationError("--control-listen must be HOST:PORT") }
             network = NetworkControl(
-                host: host, port: port, tokens: try NetworkControl.tokens(fromFile: tokenFile),
+                host: address.host, port: address.port, tokens: try NetworkControl.tokens(fromFile: tokenFile),
                 tls: tlsCertificate.flatMap { certificate in tlsKey.map { (certificate, $0) } }, allowedHosts: allowedHosts)
         }
         let socket = noControl ? nil : (socketPath ?? ControlOptions.defaultSocketPath())

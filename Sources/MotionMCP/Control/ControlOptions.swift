@@ -90,6 +90,7 @@ public struct ControlToken: Sendable, Equatable {
     /// The token itself.
     public var secret: String
 
+    /// A token granting `level` to the caller `name`.
     public init(level: AccessLevel, name: String, secret: String) {
         self.level = level
         self.name = name
@@ -112,6 +113,7 @@ public struct NetworkControl: Sendable {
     /// Host names a request's `Host` header may carry besides the listen address and `localhost`.
     public var allowedHosts: [String]
 
+    /// The control API on `host:port`, admitting `tokens`, with TLS from the `tls` files.
     public init(
         host: String, port: Int, tokens: [ControlToken], tls: (certificatePath: String, keyPath: String)? = nil,
         allowedHosts: [String] = []
@@ -167,7 +169,30 @@ public struct ControlConfigurationError: Error, Sendable, Equatable, CustomStrin
     /// What is wrong.
     public var message: String
 
+    /// A refusal saying `message`.
     public init(_ message: String) { self.message = message }
 
     public var description: String { message }
+}
+
+/// `HOST:PORT` as command lines write it: a name, an IPv4 address, or an IPv6 address in
+/// brackets (`[::1]:9300`), then a port from 0 to 65535. The one parser for `--control-listen`
+/// and the targets of `mmcp-console attach`.
+public struct HostPort: Sendable, Equatable {
+    /// The host, without brackets.
+    public var host: String
+    /// The port.
+    public var port: Int
+
+    /// `text` split at its last colon; `nil` when the host is empty or the port is not a number
+    /// from 0 to 65535.
+    public init?(_ text: some StringProtocol) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        self.host = host
+        self.port = port
+    }
 }
