@@ -88,7 +88,7 @@ public final class AttachedServer: ServerControl {
     public func snapshot() -> RuntimeSnapshot {
         state.withLock { $0.snapshot }
             ?? RuntimeSnapshot(
-                instance: InstanceIdentity(hostName: "", processID: 0, version: "", listenAddress: target, startedAt: 0), uptime: .zero,
+                instance: .unknown(at: target), uptime: .zero,
                 openAPIEnabled: false, models: [])
     }
 

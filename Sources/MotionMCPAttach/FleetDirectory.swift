@@ -28,6 +28,8 @@ public final class FleetDirectory: Sendable {
         var members: [Member] = []
         /// Members added since ``run()`` last looked, waiting for their event stream to start.
         var unstarted: [Member] = []
+        /// Whether ``update()`` has run.
+        var updated = false
     }
 
     /// A directory of `targets`, connecting to each address with `connect` (which sets the token,
@@ -82,17 +84,19 @@ public final class FleetDirectory: Sendable {
                 return current[target] ?? fresh[target]
             }
             state.unstarted += fresh.values
+            state.updated = true
         }
         return failure
     }
 
     /// Follows every member's event stream, and resolves `dns:` targets again every
-    /// ``resolveInterval``, until the task is cancelled.
+    /// ``resolveInterval``, until the task is cancelled. Resolves the targets first unless
+    /// ``update()`` already has.
     public func run() async {
-        update()
+        if !state.withLock({ $0.updated }) { update() }
         let hasNames = targets.contains { if case .dns = $0 { true } else { false } }
         await withDiscardingTaskGroup { group in
-            while !Task.isCancelled {
+            repeat {
                 let starting = state.withLock { state in
                     defer { state.unstarted = [] }
                     return state.unstarted
@@ -107,14 +111,11 @@ public final class FleetDirectory: Sendable {
                         }
                     }
                 }
-                guard hasNames else {
-                    // Nothing will change: wait for the end.
-                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-                    break
-                }
+                // Without names the fleet never changes: the group waits for its members until cancelled.
+                guard hasNames else { break }
                 try? await Task.sleep(for: Self.resolveInterval)
                 if !Task.isCancelled { update() }
-            }
+            } while !Task.isCancelled
         }
     }
 }

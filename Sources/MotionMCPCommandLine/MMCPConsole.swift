@@ -186,9 +186,8 @@ struct Serve: AsyncParsableCommand {
 final class GroupShutdownTrigger: Sendable {
     let group = Mutex<ServiceGroup?>(nil)
 
-    @Sendable func fire() {
-        guard let group = group.withLock({ $0 }) else { return }
-        Task { await group.triggerGracefulShutdown() }
+    @Sendable func fire() async {
+        await group.withLock({ $0 })?.triggerGracefulShutdown()
     }
 }
 

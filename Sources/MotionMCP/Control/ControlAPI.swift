@@ -155,6 +155,7 @@ public struct ControlRequestContext: RequestContext {
     /// How the log names the caller: `uid 1000 pid 4242`, or `token alice`.
     var caller = "unknown"
 
+    /// The context of a request arriving on `source`'s connection, before admission.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         channel = source.channel
@@ -187,7 +188,6 @@ struct ControlFailure: Error, HTTPResponseError {
         switch error {
         case .unknownModel: self.init(status: .notFound, code: "unknown_model", message: error.description)
         case .notReady: self.init(status: .conflict, code: "not_ready", message: error.description)
-        case .notPermitted: self.init(status: .forbidden, code: "forbidden", message: error.description)
         case .badRequest, .unreachable: self.init(status: .badRequest, code: "bad_request", message: error.description)
         }
     }

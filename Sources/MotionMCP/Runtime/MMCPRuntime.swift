@@ -13,7 +13,7 @@ public final class MMCPRuntime: ServerControl, Service {
     /// Which server this is, as snapshots and the control API report it.
     public let instance: InstanceIdentity
     private let started = ContinuousClock.now
-    private let requestShutdown: @Sendable () -> Void
+    private let requestShutdown: @Sendable () async -> Void
     private let commands: AsyncStream<Command>
     private let queue: AsyncStream<Command>.Continuation
 
@@ -33,7 +33,7 @@ public final class MMCPRuntime: ServerControl, Service {
     /// answer with their graceful shutdown.
     public init(
         server: MMCPServer, listenAddress: String,
-        requestShutdown: @escaping @Sendable () -> Void = { kill(getpid(), SIGTERM) }
+        requestShutdown: @escaping @Sendable () async -> Void = { kill(getpid(), SIGTERM) }
     ) {
         self.server = server
         self.instance = InstanceIdentity(
@@ -104,7 +104,7 @@ public final class MMCPRuntime: ServerControl, Service {
     /// drained, then asks for the service group to end.
     public func shutDown() async {
         await server.shutDown()
-        requestShutdown()
+        await requestShutdown()
     }
 
     /// The host's name as `gethostname` gives it (no resolver lookup, unlike `ProcessInfo`).

@@ -141,6 +141,7 @@ public struct InstanceIdentity: Sendable, Equatable {
     /// When the server started, in seconds since 1970-01-01 00:00 UTC.
     public var startedAt: Double
 
+    /// An identity with these fields.
     public init(hostName: String, processID: Int, version: String, listenAddress: String, startedAt: Double) {
         self.hostName = hostName
         self.processID = processID
@@ -148,6 +149,14 @@ public struct InstanceIdentity: Sendable, Equatable {
         self.listenAddress = listenAddress
         self.startedAt = startedAt
     }
+
+    /// A server not heard from yet, known only by where it is reached (process id 0).
+    public static func unknown(at address: String) -> InstanceIdentity {
+        InstanceIdentity(hostName: "", processID: 0, version: "", listenAddress: address, startedAt: 0)
+    }
+
+    /// Whether this names a process that answered, not an ``unknown(at:)`` placeholder.
+    public var isKnown: Bool { processID != 0 }
 }
 
 /// A read-only picture of the whole server.
@@ -176,6 +185,7 @@ public struct RuntimeSnapshot: Sendable {
     /// Every model's latency histogram summed.
     public var latencyHistogram: LatencyHistogram { models.reduce(LatencyHistogram()) { $0 + $1.latencyHistogram } }
 
+    /// A picture of the server `instance`.
     public init(instance: InstanceIdentity, uptime: Duration, openAPIEnabled: Bool, isShuttingDown: Bool = false, models: [ModelSnapshot]) {
         self.instance = instance
         self.uptime = uptime

@@ -63,8 +63,6 @@ public enum ControlError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownModel(String)
     /// The model is not ready (setting up, draining, failed), so it cannot be drained.
     case notReady(String, ModelState)
-    /// The action is above what the caller may do (a read-only socket, a token's level).
-    case notPermitted(String)
     /// The request was not understood (a model id already served, a bad spec file, bad JSON).
     case badRequest(String)
     /// The server could not be reached, or answered something that is not the control API.
@@ -74,7 +72,6 @@ public enum ControlError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unknownModel(let key): "no model '\(key)' is served"
         case .notReady(let key, let state): "model '\(key)' is \(state.name), not ready"
-        case .notPermitted(let reason): reason
         case .badRequest(let reason): reason
         case .unreachable(let reason): reason
         }

@@ -93,15 +93,12 @@ public struct FleetSession: ConsoleModel {
 
     @discardableResult
     public mutating func handle(_ key: Key) -> SessionRequest? {
-        if var session = opened {
-            defer { if opened != nil { opened = session } }
-            if key == .escape, session.state.mode == .normal {
-                themeIndex = session.state.themeIndex
-                opened = nil
-                message = nil
-                return nil
-            }
-            return session.handle(key)
+        if let session = opened {
+            guard key == .escape, session.state.mode == .normal else { return opened?.handle(key) }
+            themeIndex = session.state.themeIndex
+            opened = nil
+            message = nil
+            return nil
         }
         switch mode {
         case .normal:

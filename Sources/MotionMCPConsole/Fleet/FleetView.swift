@@ -15,7 +15,7 @@ public struct FleetInstance: Sendable {
 
     /// How the instance tables name it: host and pid once known, else the target.
     public var name: String {
-        guard let instance = snapshot?.instance, instance.processID != 0 else { return target }
+        guard let instance = snapshot?.instance else { return target }
         return "\(instance.hostName) pid \(instance.processID)"
     }
 
@@ -30,8 +30,8 @@ public struct FleetInstance: Sendable {
             self.reachability = reachability
         }
         let snapshot = control.snapshot()
-        // An attached server that has not answered yet gives a placeholder with no process id.
-        self.snapshot = snapshot.instance.processID == 0 ? nil : snapshot
+        // An attached server that has not answered yet gives a placeholder.
+        self.snapshot = snapshot.instance.isKnown ? snapshot : nil
     }
 
     /// An instance with these fields, for tests and other front ends.
@@ -80,16 +80,17 @@ public struct FleetView: Sendable {
         var index: [String: Int] = [:]
         for (position, instance) in instances.enumerated() {
             for model in instance.snapshot?.models ?? [] {
-                let slot =
-                    index[model.key]
-                    ?? {
-                        models.append(
-                            FleetModel(
-                                key: model.key, states: Array(repeating: nil, count: instances.count), rate1s: 0, inFlight: 0, errors: 0,
-                                latencyHistogram: LatencyHistogram()))
-                        index[model.key] = models.count - 1
-                        return models.count - 1
-                    }()
+                let slot: Int
+                if let known = index[model.key] {
+                    slot = known
+                } else {
+                    slot = models.count
+                    index[model.key] = slot
+                    models.append(
+                        FleetModel(
+                            key: model.key, states: Array(repeating: nil, count: instances.count), rate1s: 0, inFlight: 0, errors: 0,
+                            latencyHistogram: LatencyHistogram()))
+                }
                 guard instance.isLive else { continue }
                 models[slot].states[position] = model.state
                 models[slot].rate1s += model.rate1s

@@ -13,7 +13,7 @@ enum HeaderView {
             case .live: break
             case .unreachable(let since, let reason): fields.append("unreachable since \(Format.timeOfDay(since)): \(reason)")
             }
-            if snapshot.instance.processID != 0 {
+            if snapshot.instance.isKnown {
                 fields.append("\(snapshot.instance.hostName) pid \(snapshot.instance.processID)")
             }
         }
