@@ -26,22 +26,12 @@ struct AttachEndToEndTests {
 
     /// `POST /generate` for `model` on `port`; the status, or -1 when no answer came back.
     static func generate(port: Int, model: String = "null") async -> Int {
-        let body = LiveServerTests.base.replacingOccurrences(of: #""model":"null""#, with: #""model":"\#(model)""#)
-        let request = "POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
-        let client = RawHTTPClient(port: port)
-        guard let response = try? await offPool({ try client.send(Array(request.utf8)) }) else { return -1 }
+        guard let response = try? await RawHTTPClient(port: port).generate(model: model) else { return -1 }
         // A refusal must be the protocol's clean one (503 while draining, unknown_model once the
         // model is gone); anything else counts as lost.
         if response.status == 503, !response.text.contains(#""code":"model_unavailable""#) { return -503 }
         if response.status == 400, !response.text.contains(#""code":"unknown_model""#) { return -400 }
         return response.status
-    }
-
-    /// Model ids `/capabilities` on `port` lists.
-    static func capabilityIDs(port: Int) async throws -> [String] {
-        let client = RawHTTPClient(port: port)
-        let body = try await offPool { try client.send(Array("GET /capabilities HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }.body
-        return try JSONParser.parse(body).objectValue?["models"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue } ?? []
     }
 
     /// Clients posting to `ports` in turn until `stop` is raised, counting every status.
@@ -90,7 +80,10 @@ struct AttachEndToEndTests {
             try await tmux.send("d")
             try await tmux.waitFor { $0.contains("Drain null?") }
             try await tmux.send("y")
-            #expect(try await waitUntil(attempts: 100, every: .milliseconds(100)) { try await Self.capabilityIDs(port: server.port) == ["spare"] })
+            #expect(
+                try await waitUntil(attempts: 100, every: .milliseconds(100)) {
+                    try await RawHTTPClient(port: server.port).capabilityIDs() == ["spare"]
+                })
             load.stop.raise()
             try await group.waitForAll()
         }
@@ -158,7 +151,7 @@ struct AttachEndToEndTests {
             try await tmux.send("y")
             let done = try await tmux.waitFor(timeout: 60) { $0.contains("null drained on 3 of 3 instances") }
             #expect(done.contains("null drained on 3 of 3 instances"), "\(done)")
-            for server in servers { #expect(try await Self.capabilityIDs(port: server.port) == ["spare"]) }
+            for server in servers { #expect(try await RawHTTPClient(port: server.port).capabilityIDs() == ["spare"]) }
             load.stop.raise()
             spare.stop.raise()
             try await group.waitForAll()

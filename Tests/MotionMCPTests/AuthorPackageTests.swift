@@ -56,13 +56,13 @@ struct AuthorPackageTests {
 
         // At the lowest priority: when it compiles the dependencies again, the other tests' servers,
         // running beside it, still get the processor first.
-        let build = try await Self.run(
+        let build = try await runToEnd(
             "/usr/bin/env", ["nice", "-n", "19", "swift", "build", "--package-path", folder.path], timeout: .seconds(1500))
-        try #require(build.status == 0, "swift build failed:\n\(build.output.suffix(4000))")
+        try #require(build.status == 0, "swift build failed:\n\((build.output + build.errors).suffix(4000))")
         let binary = folder.appendingPathComponent(".build/debug/walker-console").path
 
-        let once = try await Self.run(binary, ["--once"])
-        #expect(once.status == 0, "\(once.output)")
+        let once = try await runToEnd(binary, ["--once"])
+        #expect(once.status == 0, "\(once.errors)")
         #expect(once.output.split(separator: "\n").contains { $0.hasPrefix("walker") && $0.contains("ready") }, "\(once.output)")
         #expect(!once.output.contains("null "), "the author's model replaces the default stand-in")
 
@@ -74,32 +74,12 @@ struct AuthorPackageTests {
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer { if server.isRunning { server.terminate() } }
-        var attached = (status: Int32(-1), output: "")
+        var attached = FinishedProcess(status: -1, output: "", errors: "")
         _ = try await waitUntil(attempts: 100, every: .milliseconds(100)) {
-            attached = try await Self.run(binary, ["attach", socket, "--once"])
+            attached = try await runToEnd(binary, ["attach", socket, "--once"])
             return attached.status == 0
         }
         #expect(attached.output.split(separator: "\n").contains { $0.hasPrefix("walker") && $0.contains("ready") }, "\(attached.output)")
         #expect(attached.output.split(separator: "\n").contains { $0.hasPrefix("spare") }, "\(attached.output)")
-    }
-
-    /// Runs `executable` with `arguments` off the cooperative pool; its exit status and its
-    /// standard output and error together.
-    static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(30)) async throws -> (status: Int32, output: String) {
-        try await offPool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-            DispatchQueue.global().asyncAfter(deadline: .now() + Double(timeout.components.seconds), execute: watchdog)
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            watchdog.cancel()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
     }
 }

@@ -22,22 +22,11 @@ struct ConsoleEndToEndTests {
             try await tmux.waitFor { $0.contains("1/1 ready") || $0.contains("2/2 ready") }
         }
 
-        func get(_ path: String) async throws -> RawHTTPClient.Response {
-            let client = self.client
-            return try await offPool { try client.send(Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }
-        }
+        func get(_ path: String) async throws -> RawHTTPClient.Response { try await client.get(path) }
 
-        func generate(model: String = "null") async throws -> RawHTTPClient.Response {
-            let client = self.client
-            let body = LiveServerTests.base.replacingOccurrences(of: #""model":"null""#, with: #""model":"\#(model)""#)
-            let request = "POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
-            return try await offPool { try client.send(Array(request.utf8)) }
-        }
+        func generate(model: String = "null") async throws -> RawHTTPClient.Response { try await client.generate(model: model) }
 
-        func capabilityIDs() async throws -> [String] {
-            let body = try await get("/capabilities").body
-            return try JSONParser.parse(body).objectValue?["models"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue } ?? []
-        }
+        func capabilityIDs() async throws -> [String] { try await client.capabilityIDs() }
     }
 
     @Test("the table appears, and traffic shows up as a rate")

@@ -53,9 +53,9 @@ struct ControlAPITests {
         let first = try scratch.startServer()
         defer { first.kill() }
         guard try await scratch.isServing(first) else { return }
-        let second = try await Self.run(
+        let second = try await runToEnd(
             CommandLineTests.binary.path,
-            ["--headless", "--host", "127.0.0.1", "--port", "\(try freePort())", "--control", scratch.socket])
+            ["--headless", "--host", "127.0.0.1", "--port", "\(try freePort())", "--control", scratch.socket], environment: TestEnvironment.server())
         #expect(second.status == 2)
         let lines = second.errors.split(separator: "\n")
         #expect(lines.count == 1, "\(second.errors)")
@@ -77,9 +77,10 @@ struct ControlAPITests {
         defer { server.kill() }
         guard try await scratch.isServing(server) else { return }
         // The folder is 0755 (see Scratch), so only the socket's own mode can refuse.
-        let attach = try await Self.run(
+        let attach = try await runToEnd(
             "/usr/bin/env",
-            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", CommandLineTests.binary.path, "attach", scratch.socket, "--once"])
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", CommandLineTests.binary.path, "attach", scratch.socket, "--once"],
+            environment: TestEnvironment.server())
         #expect(attach.status == 1, "\(attach.errors)")
         let lines = attach.errors.split(separator: "\n")
         #expect(lines.count == 1, "\(attach.errors)")
@@ -98,7 +99,7 @@ struct ControlAPITests {
         let server = try scratch.startServer()
         defer { server.kill() }
         guard try await scratch.isServing(server) else { return }
-        for _ in 0..<3 { #expect(try await Self.generate(port: server.port).status == 200) }
+        for _ in 0..<3 { #expect(try await RawHTTPClient(port: server.port).generate().status == 200) }
         var snapshot = JSONObject()
         guard
             try await waitUntil({
@@ -132,11 +133,11 @@ struct ControlAPITests {
         let server = try scratch.startServer(["--null", "null", "--null", "walker"])
         defer { server.kill() }
         guard try await scratch.isServing(server) else { return }
-        #expect(try await Self.capabilityIDs(port: server.port) == ["null", "walker"])
+        #expect(try await RawHTTPClient(port: server.port).capabilityIDs() == ["null", "walker"])
         let drain = try await Self.control(scratch.socket, "POST", "/v1/models/null/drain")
         #expect(drain.status == 202)
         #expect(try Self.object(drain)["draining"] == .string("null"))
-        try await waitUntil { try await Self.capabilityIDs(port: server.port) == ["walker"] }
+        try await waitUntil { try await RawHTTPClient(port: server.port).capabilityIDs() == ["walker"] }
         let unknown = try await Self.control(scratch.socket, "POST", "/v1/models/ghost/drain")
         #expect(unknown.status == 404)
         let body = try Self.object(unknown)
@@ -152,7 +153,7 @@ struct ControlAPITests {
         defer { server.kill() }
         guard try await scratch.isServing(server) else { return }
         let port = server.port
-        let inFlight = Task { try await Self.generate(port: port) }
+        let inFlight = Task { try await RawHTTPClient(port: port).generate() }
         defer { inFlight.cancel() }
         guard
             try await waitUntil(
@@ -176,17 +177,17 @@ struct ControlAPITests {
         let server = try scratch.startServer()
         defer { server.kill() }
         guard try await scratch.isServing(server) else { return }
-        #expect(try await Self.get(port: server.port, "/docs").status == 200)
+        #expect(try await RawHTTPClient(port: server.port).get("/docs").status == 200)
         for body in [#"{"enabled":"no"}"#, "[false]", "not json", #"{}"#] {
             let refused = try await Self.control(scratch.socket, "PUT", "/v1/openapi", body: body)
             #expect(refused.status == 400, "\(body)")
             #expect(try Self.object(refused)["error"] == .string("bad_request"), "\(body)")
         }
-        #expect(try await Self.get(port: server.port, "/docs").status == 200)
+        #expect(try await RawHTTPClient(port: server.port).get("/docs").status == 200)
         let switched = try await Self.control(scratch.socket, "PUT", "/v1/openapi", body: #"{"enabled":false}"#)
         #expect(switched.status == 200)
         #expect(try Self.object(switched)["openapi_enabled"] == .bool(false))
-        #expect(try await Self.get(port: server.port, "/docs").status == 404)
+        #expect(try await RawHTTPClient(port: server.port).get("/docs").status == 404)
         let snapshot = try Self.object(try await Self.control(scratch.socket, "GET", "/v1/snapshot"))
         #expect(snapshot["openapi_enabled"] == .bool(false))
     }
@@ -214,7 +215,7 @@ struct ControlAPITests {
             #expect(try Self.object(response)["error"] == .string("not_found"), "\(path)")
         }
         // None of them did anything: the model is still there and the server still runs.
-        #expect(try await Self.capabilityIDs(port: server.port) == ["null"])
+        #expect(try await RawHTTPClient(port: server.port).capabilityIDs() == ["null"])
         #expect(server.isRunning)
     }
 
@@ -229,17 +230,17 @@ struct ControlAPITests {
         #expect(added.status == 201)
         #expect(try Self.object(added)["added"] == .string("walker"))
         guard try await waitUntil({ try await Self.modelField("state", of: "walker", at: scratch.socket) == .string("ready") }) else { return }
-        #expect(try await Self.capabilityIDs(port: server.port) == ["null", "walker"])
-        let capabilities = try JSONParser.parse(try await Self.get(port: server.port, "/capabilities").body)
+        #expect(try await RawHTTPClient(port: server.port).capabilityIDs() == ["null", "walker"])
+        let capabilities = try JSONParser.parse(try await RawHTTPClient(port: server.port).get("/capabilities").body)
         let walker = capabilities.objectValue?["models"]?.arrayValue?.last?.objectValue
         #expect(walker?["supports_loop"] == .bool(true))
-        #expect(try await Self.generate(port: server.port, model: "walker").status == 200)
+        #expect(try await RawHTTPClient(port: server.port).generate(model: "walker").status == 200)
         for body in [#"{"id":"walker"}"#, #"{"id":""}"#, #"{"spec":{}}"#, #"{"id":"dancer","spec":[1]}"#, "[]"] {
             let refused = try await Self.control(scratch.socket, "POST", "/v1/models", body: body)
             #expect(refused.status == 400, "\(body): \(refused.text)")
             #expect(try Self.object(refused)["error"] == .string("bad_request"), "\(body)")
         }
-        #expect(try await Self.capabilityIDs(port: server.port) == ["null", "walker"])
+        #expect(try await RawHTTPClient(port: server.port).capabilityIDs() == ["null", "walker"])
     }
 
     @Test("POST /v1/shutdown answers 202, the process exits with status 0 and its socket is gone")
@@ -282,8 +283,8 @@ struct ControlAPITests {
             #expect(try Self.object(refused)["error"] == .string("forbidden"), "\(path)")
         }
         #expect(try await Self.modelField("state", of: "null", at: scratch.socket) == .string("ready"))
-        #expect(try await Self.capabilityIDs(port: server.port) == ["null"])
-        #expect(try await Self.generate(port: server.port).status == 200)
+        #expect(try await RawHTTPClient(port: server.port).capabilityIDs() == ["null"])
+        #expect(try await RawHTTPClient(port: server.port).generate().status == 200)
         #expect(server.isRunning)
     }
 
@@ -379,10 +380,10 @@ struct ControlAPITests {
         #expect(try Self.object(readDrain)["message"]?.stringValue?.contains("token watcher") == true, "\(readDrain.text)")
         let operateAdd = try await tcp.send("POST", "/v1/models", authorization: "Bearer \(tokens.operate)", body: #"{"id":"dancer"}"#)
         #expect(operateAdd.status == 403)
-        #expect(try await Self.capabilityIDs(port: server.port) == ["null", "walker"])
+        #expect(try await RawHTTPClient(port: server.port).capabilityIDs() == ["null", "walker"])
         #expect(try await tcp.send("POST", "/v1/models/null/drain", authorization: "Bearer \(tokens.operate)").status == 202)
         #expect(try await tcp.send("POST", "/v1/models", authorization: "Bearer \(tokens.admin)", body: #"{"id":"dancer"}"#).status == 201)
-        try await waitUntil { try await Self.capabilityIDs(port: server.port) == ["walker", "dancer"] }
+        try await waitUntil { try await RawHTTPClient(port: server.port).capabilityIDs() == ["walker", "dancer"] }
         let log = try String(contentsOf: server.log, encoding: .utf8).split(separator: "\n")
         #expect(log.contains { $0.contains("caller=token ops") && $0.contains("subject=null") && $0.contains("control: drain") }, "\(log)")
         #expect(log.contains { $0.contains("caller=token root") && $0.contains("subject=dancer") && $0.contains("control: add") }, "\(log)")
@@ -422,10 +423,10 @@ struct ControlAPITests {
         defer { scratch.remove() }
         let tokens = try scratch.writeTokens()
         if refusal == .groupReadableTokenFile { chmod(tokens.file, 0o640) }
-        let result = try await Self.run(
+        let result = try await runToEnd(
             CommandLineTests.binary.path,
             ["--headless", "--host", "127.0.0.1", "--port", "\(try freePort())"]
-                + refusal.arguments(socket: scratch.socket, tokenFile: tokens.file, port: try freePort()))
+                + refusal.arguments(socket: scratch.socket, tokenFile: tokens.file, port: try freePort()), environment: TestEnvironment.server())
         #expect(result.status == 2, "\(result.errors)")
         #expect(result.errors.split(separator: "\n").count == 1, "\(result.errors)")
         #expect(result.errors.contains(refusal.mention), "\(result.errors)")
@@ -458,18 +459,21 @@ struct ControlAPITests {
         // --control-allow-host names, so https://127.0.0.1 is refused with 403.
         let target = "https://localhost:\(controlPort)"
         let binary = CommandLineTests.binary.path
-        let attached = try await Self.run(
-            binary, ["attach", target, "--ca-file", scratch.file("ca.pem"), "--token-file", tokens.adminFile, "--json"])
+        let attached = try await runToEnd(
+            binary, ["attach", target, "--ca-file", scratch.file("ca.pem"), "--token-file", tokens.adminFile, "--json"],
+            environment: TestEnvironment.server())
         #expect(attached.status == 0, "\(attached.errors)")
         let snapshot = try ControlWire.decodeSnapshot(try JSONParser.parse(attached.output))
         #expect(snapshot.instance.processID == Int(server.processIdentifier))
         #expect(snapshot.models.map(\.key) == ["null"])
-        let untrusted = try await Self.run(binary, ["attach", target, "--token-file", tokens.adminFile, "--json"])
+        let untrusted = try await runToEnd(
+            binary, ["attach", target, "--token-file", tokens.adminFile, "--json"], environment: TestEnvironment.server())
         #expect(untrusted.status == 1)
         #expect(untrusted.errors.split(separator: "\n").count == 1, "\(untrusted.errors)")
         #expect(untrusted.errors.contains("TLS") && untrusted.errors.lowercased().contains("certificate"), "\(untrusted.errors)")
         #expect(untrusted.output.isEmpty)
-        let anonymous = try await Self.run(binary, ["attach", target, "--ca-file", scratch.file("ca.pem"), "--once"])
+        let anonymous = try await runToEnd(
+            binary, ["attach", target, "--ca-file", scratch.file("ca.pem"), "--once"], environment: TestEnvironment.server())
         #expect(anonymous.status == 1)
         #expect(anonymous.errors.contains("401"), "\(anonymous.errors)")
     }
@@ -557,7 +561,7 @@ extension ControlAPITests {
                 ],
             ]
             for step in steps {
-                let result = try await ControlAPITests.run("/usr/bin/openssl", step)
+                let result = try await runToEnd("/usr/bin/openssl", step, environment: TestEnvironment.server())
                 try #require(result.status == 0, "openssl \(step.joined(separator: " ")): \(result.errors)")
             }
         }
@@ -617,39 +621,6 @@ extension ControlAPITests {
     }
 
     /// How a command that ran to its end ended.
-    struct Finished {
-        var status: Int32
-        var output: String
-        var errors: String
-    }
-
-    /// Runs `executable` with `arguments` to its end (killed after 30 s), with standard output and
-    /// standard error captured; the environment names a control socket no other test uses.
-    static func run(_ executable: String, _ arguments: [String]) async throws -> Finished {
-        try await offPool {
-            let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("control-\(UUID().uuidString).err")
-            _ = FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
-            defer { try? FileManager.default.removeItem(at: errorsFile) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            process.environment = TestEnvironment.server()
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = try FileHandle(forWritingTo: errorsFile)
-            try process.run()
-            let pid = process.processIdentifier
-            let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-            DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
-            let printed = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            watchdog.cancel()
-            return Finished(
-                status: process.terminationStatus, output: String(decoding: printed, as: UTF8.self),
-                errors: (try? String(contentsOf: errorsFile, encoding: .utf8)) ?? "")
-        }
-    }
-
     /// One request over the control socket at `socket`.
     static func control(_ socket: String, _ method: String, _ path: String, body: String? = nil) async throws -> RawHTTPClient.Response {
         try await offPool { try UnixHTTPClient(path: socket).send(method, path, body: body) }
@@ -673,25 +644,5 @@ extension ControlAPITests {
     /// An event stream line as a JSON object, if it is one.
     static func event(_ line: String) -> JSONObject? {
         (try? JSONParser.parse(line))?.objectValue
-    }
-
-    /// `GET path` on the public port.
-    static func get(port: Int, _ path: String) async throws -> RawHTTPClient.Response {
-        let client = RawHTTPClient(port: port)
-        return try await offPool { try client.send(Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) }
-    }
-
-    /// A small `POST /generate` for `model` on the public port.
-    static func generate(port: Int, model: String = "null") async throws -> RawHTTPClient.Response {
-        let client = RawHTTPClient(port: port)
-        let body = LiveServerTests.base.replacingOccurrences(of: #""model":"null""#, with: #""model":"\#(model)""#)
-        let request = "POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
-        return try await offPool { try client.send(Array(request.utf8)) }
-    }
-
-    /// The model ids `/capabilities` lists, in order.
-    static func capabilityIDs(port: Int) async throws -> [String] {
-        let body = try await get(port: port, "/capabilities").body
-        return try JSONParser.parse(body).objectValue?["models"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue } ?? []
     }
 }
