@@ -30,7 +30,8 @@ let package = Package(
         // The wire protocol: JSON, request validation, the error envelope, glTF encoding and the
         // travel trajectory. Knows nothing of HTTP.
         .target(name: "MotionMCPProtocol"),
-        // The server SDK: Backbone, NullBackbone, the model registry, buildApp()/serve(), OpenAPI.
+        // The server SDK: Backbone, NullBackbone, the model registry, buildApp()/serve(), OpenAPI,
+        // the control API, and the gateway to upstream MMCP servers (async-http-client).
         .target(
             name: "MotionMCP",
             dependencies: [
@@ -45,6 +46,10 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Attaching to running servers: a ServerControl over another server's control API (Unix

@@ -23,6 +23,9 @@ public struct MMCPOptions: Sendable {
     /// The control API (``ControlOptions``): where an operations console attaches to this server.
     /// `nil`, the default for `serve()` and `buildApp`, serves none.
     public var control: ControlOptions?
+    /// The upstream MMCP servers whose models this server also serves (``GatewayOptions``); none
+    /// by default.
+    public var gateway: GatewayOptions
     /// Where the server logs.
     public var logger: Logger
 
@@ -34,25 +37,26 @@ public struct MMCPOptions: Sendable {
     }
 
     /// Options with the defaults: `0.0.0.0:8000`, the API docs on, no operational endpoints,
-    /// ``ServerLimits``' defaults, a 30 s drain timeout, no shutdown grace, no control API, a logger labelled `mmcp` at `logLevel`.
+    /// ``ServerLimits``' defaults, a 30 s drain timeout, no shutdown grace, no control API, no upstreams, a logger labelled `mmcp` at `logLevel`.
     public init(
         host: String = "0.0.0.0", port: Int = 8000, title: String = "MMCP", openAPI: Bool = true,
         operationalEndpoints: Bool = false, limits: ServerLimits = ServerLimits(), drainTimeout: Duration = .seconds(30),
-        shutdownGrace: Duration = .zero, control: ControlOptions? = nil, logLevel: Logger.Level = .info
+        shutdownGrace: Duration = .zero, control: ControlOptions? = nil, gateway: GatewayOptions = GatewayOptions(),
+        logLevel: Logger.Level = .info
     ) {
         var logger = Logger(label: "mmcp")
         logger.logLevel = logLevel
         self.init(
             host: host, port: port, documentation: APIDocumentation(title: title, enabled: openAPI),
             operationalEndpoints: operationalEndpoints, limits: limits, drainTimeout: drainTimeout,
-            shutdownGrace: shutdownGrace, control: control, logger: logger)
+            shutdownGrace: shutdownGrace, control: control, gateway: gateway, logger: logger)
     }
 
     /// Options with a documentation value and a logger of your own.
     public init(
         host: String = "0.0.0.0", port: Int = 8000, documentation: APIDocumentation, operationalEndpoints: Bool = false,
         limits: ServerLimits = ServerLimits(), drainTimeout: Duration = .seconds(30), shutdownGrace: Duration = .zero,
-        control: ControlOptions? = nil, logger: Logger
+        control: ControlOptions? = nil, gateway: GatewayOptions = GatewayOptions(), logger: Logger
     ) {
         self.host = host
         self.port = port
@@ -62,6 +66,7 @@ public struct MMCPOptions: Sendable {
         self.drainTimeout = drainTimeout
         self.shutdownGrace = shutdownGrace
         self.control = control
+        self.gateway = gateway
         self.logger = logger
     }
 }

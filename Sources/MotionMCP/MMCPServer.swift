@@ -36,6 +36,9 @@ public final class MMCPServer: Sendable {
     /// Closes the listening socket at the end of a shutdown without resetting the connections
     /// queued on it; `buildApp` binds it to the listener, ``ShutdownSequence`` closes it.
     public let listenerGate: ListenerGate
+    /// The upstream MMCP servers this server fronts (``MMCPOptions/gateway``), and their probes.
+    /// `buildApp` runs it as a service.
+    public let gateway: Gateway
 
     /// A server for one backbone, keyed by its ``Backbone/modelID`` (else its spec's id).
     public convenience init(_ backbone: some Backbone, options: MMCPOptions = MMCPOptions()) throws(RegistrationError) {
@@ -55,6 +58,7 @@ public final class MMCPServer: Sendable {
         self.openAPIEnabled = Atomic(options.documentation.enabled)
         self.logger = options.serverLogger
         self.listenerGate = ListenerGate(logger: logger)
+        self.gateway = Gateway(registry: registry, options: options.gateway, logger: logger)
     }
 
     /// How the OpenAPI document and pages present the server.
@@ -94,10 +98,12 @@ public final class MMCPServer: Sendable {
         GenerateHandler(registry: registry, logger: logger, limits: limits, isShuttingDown: isShuttingDown)
     }
 
-    /// Calls every backbone's `setup()` in registration order; the first failure stops and is
+    /// Brings in the models of the upstreams that answer (``Gateway/discover()``), then calls
+    /// every backbone's `setup()` in registration order; the first failure stops and is
     /// thrown with the model's id (that model is then `failed`). A model whose setup already ran
     /// (or is running, from another caller) is not set up again.
     public func setUp() async throws {
+        await gateway.discover()
         for model in registry.models {
             do {
                 try await registry.lifecycle.setUp(model)
@@ -190,6 +196,6 @@ extension Application {
     /// after it has stopped.
     public mutating func addMMCP(_ server: MMCPServer) {
         beforeServerStarts { try await server.setUp() }
-        addServices(server.teardownService)
+        addServices(server.teardownService, server.gateway)
     }
 }

@@ -22,6 +22,20 @@ struct ServeOptions: ParsableArguments {
             valueName: "ID[=SPEC.json]"))
     var nullModels: [NullModelArgument] = []
 
+    @Option(
+        name: .customLong("upstream"),
+        help: ArgumentHelp(
+            "Also serve the models of the MMCP server at URL (every model it lists, or with ID= only its model ID); the same id on several upstreams makes them replicas of one model. Repeatable; with --upstream and no --null, no NullBackbone is added.",
+            valueName: "[ID=]URL"))
+    var upstreams: [String] = []
+
+    @Option(
+        name: .customLong("upstream-allow-host"),
+        help: ArgumentHelp(
+            "A host an upstream added at run time (the console's :add upstream, POST /v1/upstreams) may name, besides the hosts of --upstream. Repeatable.",
+            valueName: "HOST"))
+    var upstreamAllowedHosts: [String] = []
+
     @Flag(name: .customLong("no-openapi"), help: "Do not serve /openapi.json, /docs and /redoc.")
     var noOpenAPI = false
 
@@ -50,9 +64,10 @@ struct ServeOptions: ParsableArguments {
     var noMetrics = false
 
     /// `authored` (a model author's own backbones), then the NullBackbones the flags ask for, in
-    /// order; with neither, one NullBackbone `null`. `--latency` applies to the NullBackbones.
+    /// order; with neither (and no upstream), one NullBackbone `null`. `--latency` applies to the NullBackbones.
     func backbones(_ authored: [any Backbone] = []) throws -> [any Backbone] {
-        let plain = nullModels.isEmpty && authored.isEmpty ? [NullBackbone()] : try nullModels.map { try $0.backbone() }
+        let plain =
+            nullModels.isEmpty && authored.isEmpty && upstreams.isEmpty ? [NullBackbone()] : try nullModels.map { try $0.backbone() }
         return authored
             + plain.map { backbone -> any Backbone in
                 var backbone = backbone
@@ -61,8 +76,20 @@ struct ServeOptions: ParsableArguments {
             }
     }
 
-    /// Checks the numbers, before anything starts.
+    /// The `--upstream` values; a bad one is a `ValidationError` saying what is wrong with it.
+    func upstreamAddresses() throws -> [UpstreamAddress] {
+        try upstreams.map { text in
+            do {
+                return try UpstreamAddress(parsing: text)
+            } catch {
+                throw ValidationError("--upstream \(text): \(error)")
+            }
+        }
+    }
+
+    /// Checks the numbers and the upstream addresses, before anything starts.
     func validate() throws {
+        _ = try upstreamAddresses()
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard drainTimeout >= 0, shutdownGrace >= 0, latency >= 0 else {
             throw ValidationError("--drain-timeout, --shutdown-grace and --latency must not be negative")
@@ -76,14 +103,16 @@ struct ServeOptions: ParsableArguments {
     /// is a `ValidationError`.
     func makeServer(_ authored: [any Backbone] = [], logger: Logger, control: ControlOptions?) throws -> MMCPServer {
         do {
-            let registered = try ModelRegistry.keyed(backbones(authored))
+            let backbones = try backbones(authored)
+            let registered = backbones.isEmpty ? [] : try ModelRegistry.keyed(backbones)
             let limits = ServerLimits(
                 maxInFlightPerModel: maxInFlight, generateTimeout: generateTimeout.map { Self.duration(seconds: $0) },
                 bodyReadTimeout: Self.duration(seconds: bodyTimeout), idleTimeout: Self.duration(seconds: idleTimeout))
             let options = MMCPOptions(
                 host: host, port: port, documentation: APIDocumentation(enabled: !noOpenAPI), operationalEndpoints: true,
                 limits: limits, drainTimeout: Self.duration(seconds: drainTimeout), shutdownGrace: Self.duration(seconds: shutdownGrace),
-                control: control, logger: logger)
+                control: control,
+                gateway: GatewayOptions(upstreams: try upstreamAddresses(), allowedHosts: upstreamAllowedHosts), logger: logger)
             return MMCPServer(
                 registry: try ModelRegistry(registered, logger: options.serverLogger, recordsMetrics: !noMetrics), options: options)
         } catch let error as RegistrationError {

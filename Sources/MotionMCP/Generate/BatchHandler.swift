@@ -9,10 +9,22 @@ struct BatchHandler: Sendable {
         case pending(ValidatedRequest)
     }
 
-    /// One entry of `results`: a finished document or an error.
-    private enum Outcome {
+    /// One entry of `results`: a finished document, an error, or an upstream's entry as it wrote
+    /// it (`{"gltf":…}` or `{"error":…}`, with the error's code for the metrics).
+    enum Outcome: Sendable {
         case gltf([UInt8])
         case error(ProtocolError)
+        case upstream([UInt8], errorCode: String?)
+
+        /// The status and error code the item is counted with.
+        var counted: (status: Int, code: String?) {
+            switch self {
+            case .gltf: (200, nil)
+            case .error(let error): (error.status, error.code.rawValue)
+            case .upstream(_, let code?): (ErrorCode(rawValue: code)?.status ?? 500, code)
+            case .upstream(_, nil): (200, nil)
+            }
+        }
     }
 
     func handle(_ batch: JSONObject, started: ContinuousClock.Instant) async -> ProtocolResponse {
@@ -25,16 +37,16 @@ struct BatchHandler: Sendable {
         }
         let directory = generate.directory
         let items = requests.map { item in validate(item, version: version, directory: directory) }
-        let run = await self.run(items, directory: directory, started: started)
+        let run = await self.run(items, requests: requests, version: version, directory: directory, started: started)
         let total = ContinuousClock.now - started
         for (index, item) in requests.enumerated() {
             guard let model = generate.namedModel(item) else { continue }
-            let error: ProtocolError? =
+            let counted: (status: Int, code: String?) =
                 switch run.outcome {
-                case .success(let outcomes): if case .error(let error) = outcomes[index] { error } else { nil }
-                case .failure(let error): error
+                case .success(let outcomes): outcomes[index].counted
+                case .failure(let error): (error.status, error.code.rawValue)
                 }
-            model.recordAnswer(status: error?.status ?? 200, errorCode: error?.code.rawValue, total: total, call: run.timings[index])
+            model.recordAnswer(status: counted.status, errorCode: counted.code, total: total, call: run.timings[index])
         }
         switch run.outcome {
         case .success(let outcomes):
@@ -53,7 +65,7 @@ struct BatchHandler: Sendable {
         guard case .array(let requests)? = batch["requests"], !requests.isEmpty else {
             throw ProtocolError(.schemaValidation, "requests must be a non-empty list")
         }
-        let limit = generate.registry.models.map { $0.backbone.capabilities().limits.maxBatchSize }.min() ?? Limits().maxBatchSize
+        let limit = generate.registry.models.map { $0.spec.limits.maxBatchSize }.min() ?? Limits().maxBatchSize
         if requests.count > limit {
             throw ProtocolError(
                 .invalidOptions, "a batch holds at most \(limit) requests; got \(requests.count)",
@@ -103,11 +115,15 @@ struct BatchHandler: Sendable {
         var timings: [CallTiming?]
     }
 
-    /// Runs the valid items model by model, in order of each model's first appearance, each
-    /// model's items through one call of its batch entry point. What the server refuses or stops
-    /// (a model not ready or gone, over its cap, past the timeout, stopped by a drain) is answered
-    /// item by item; a wrong result count fails every item of that model.
-    private func run(_ items: [Item], directory: ModelDirectory, started: ContinuousClock.Instant) async -> Run {
+    /// Runs the valid items model by model, every model's items through one call of its batch
+    /// entry point (or, for a model served upstream, one batch sent to a replica), the models in
+    /// parallel. What the server refuses or stops (a model not ready or gone, over its cap, past
+    /// the timeout, stopped by a drain) is answered item by item; a wrong result count fails
+    /// every item of that model; a backbone that throws fails the whole batch (the first such
+    /// model in order of first appearance decides the answer).
+    private func run(
+        _ items: [Item], requests: [JSONValue], version: String, directory: ModelDirectory, started: ContinuousClock.Instant
+    ) async -> Run {
         var outcomes = items.map { item -> Outcome? in
             if case .refused(let error) = item { return .error(error) }
             return nil
@@ -122,39 +138,93 @@ struct BatchHandler: Sendable {
                 groups.append((validated.modelKey, [index]))
             }
         }
-        for group in groups {
-            let validated = group.indices.compactMap { index -> ValidatedRequest? in
-                if case .pending(let request) = items[index] { return request }
-                return nil
-            }
-            let results: [Result<MotionResult, any Error>]
-            if let model = generate.registry.model(forKey: group.key) {
-                let requests = validated.map(\.request)
-                let call = await model.call(limits: generate.limits, logger: generate.logger, since: started) {
-                    try await $0.generateBatch(requests)
+        let finished = await withTaskGroup(of: (Int, GroupResult).self) { tasks in
+            for (position, group) in groups.enumerated() {
+                let validated = group.indices.compactMap { index -> ValidatedRequest? in
+                    if case .pending(let request) = items[index] { return request }
+                    return nil
                 }
-                for index in group.indices { timings[index] = call.timing }
-                switch call.result {
-                case .success(let returned) where returned.count == requests.count:
-                    results = returned
-                case .success(let returned):
-                    let failure = ProtocolError.internalError(
-                        "generate_batch returned \(returned.count) results for \(requests.count) requests")
-                    results = requests.map { _ in .failure(failure) }
-                case .failure(let failure) where failure.byServer:
-                    results = requests.map { _ in .failure(failure.error) }
-                case .failure(let failure):
-                    return Run(outcome: .failure(failure.error), timings: timings)
+                let raw = group.indices.map { requests[$0] }
+                tasks.addTask {
+                    (position, await self.runGroup(group.key, validated, raw: raw, version: version, directory: directory, started: started))
                 }
-            } else {
-                let gone = generate.refusal(directory.unknownModel(group.key), model: group.key).error
-                results = validated.map { _ in .failure(gone) }
             }
-            for (position, index) in group.indices.enumerated() {
-                outcomes[index] = await outcome(results[position], for: validated[position])
+            return await tasks.reduce(into: [Int: GroupResult]()) { $0[$1.0] = $1.1 }
+        }
+        for (position, group) in groups.enumerated() {
+            guard let result = finished[position] else { continue }
+            for index in group.indices { timings[index] = result.timing }
+            switch result.outcomes {
+            case .success(let groupOutcomes):
+                for (offset, index) in group.indices.enumerated() { outcomes[index] = groupOutcomes[offset] }
+            case .failure(let error):
+                return Run(outcome: .failure(error), timings: timings)
             }
         }
         return Run(outcome: .success(outcomes.map { $0 ?? .error(.internalError("the item was not processed")) }), timings: timings)
+    }
+
+    /// One model's items answered, or the error that fails the whole batch; and the call's timings.
+    private struct GroupResult: Sendable {
+        var outcomes: Result<[Outcome], ProtocolError>
+        var timing: CallTiming?
+    }
+
+    private func runGroup(
+        _ key: String, _ validated: [ValidatedRequest], raw: [JSONValue], version: String, directory: ModelDirectory,
+        started: ContinuousClock.Instant
+    ) async -> GroupResult {
+        guard let model = generate.registry.model(forKey: key) else {
+            let gone = generate.refusal(directory.unknownModel(key), model: key).error
+            return GroupResult(outcomes: .success(validated.map { _ in .error(gone) }))
+        }
+        let limits = generate.limits
+        let logger = generate.logger
+        switch model.source {
+        case .upstream(let upstream):
+            let body = Self.upstreamBatch(raw, version: version)
+            let call = await model.call(limits: limits, logger: logger, since: started) {
+                await upstream.forwardBatch(body, count: raw.count, deadline: limits.deadline(from: started))
+            }
+            switch call.result {
+            case .success(let outcomes): return GroupResult(outcomes: outcomes, timing: call.timing)
+            case .failure(let failure): return GroupResult(outcomes: .success(raw.map { _ in .error(failure.error) }), timing: call.timing)
+            }
+        case .backbone(let backbone):
+            let requests = validated.map(\.request)
+            let call = await model.call(limits: limits, logger: logger, since: started) {
+                try await backbone.generateBatch(requests)
+            }
+            let results: [Result<MotionResult, any Error>]
+            switch call.result {
+            case .success(let returned) where returned.count == requests.count:
+                results = returned
+            case .success(let returned):
+                let failure = ProtocolError.internalError("generate_batch returned \(returned.count) results for \(requests.count) requests")
+                results = requests.map { _ in .failure(failure) }
+            case .failure(let failure) where failure.byServer:
+                results = requests.map { _ in .failure(failure.error) }
+            case .failure(let failure):
+                return GroupResult(outcomes: .failure(failure.error), timing: call.timing)
+            }
+            var outcomes: [Outcome] = []
+            for (position, request) in validated.enumerated() {
+                outcomes.append(await outcome(results[position], for: request))
+            }
+            return GroupResult(outcomes: .success(outcomes), timing: call.timing)
+        }
+    }
+
+    /// The batch an upstream gets for its model's items: the items as the client wrote them,
+    /// under the batch's version.
+    static func upstreamBatch(_ items: [JSONValue], version: String) -> [UInt8] {
+        var writer = JSONWriter(escapesNonASCII: true)
+        writer.raw("{\"protocol_version\":")
+        writer.string(version)
+        writer.raw(",\"requests\":")
+        writer.array(items) { $0.value($1) }
+        writer.byte(UInt8(ascii: "}"))
+        return writer.bytes
     }
 
     private func outcome(_ result: Result<MotionResult, any Error>, for validated: ValidatedRequest) async -> Outcome {
@@ -174,6 +244,7 @@ struct BatchHandler: Sendable {
         var writer = JSONWriter(
             capacity: outcomes.reduce(64) { total, outcome in
                 if case .gltf(let bytes) = outcome { return total + bytes.count + 16 }
+                if case .upstream(let bytes, _) = outcome { return total + bytes.count }
                 return total + 256
             })
         writer.raw("{\"results\":[")
@@ -188,6 +259,8 @@ struct BatchHandler: Sendable {
                 writer.raw("{\"error\":")
                 writer.value(.object(error.body))
                 writer.byte(UInt8(ascii: "}"))
+            case .upstream(let entry, _):
+                writer.append(entry)
             }
         }
         writer.raw("]}")

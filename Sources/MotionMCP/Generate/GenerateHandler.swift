@@ -11,18 +11,19 @@ struct GenerateHandler: Sendable {
 
     /// The largest body any model accepts: the cap applied before the model is known (§4.1).
     var bodyCap: Int {
-        registry.models.map { $0.backbone.capabilities().limits.maxRequestBytes }.max() ?? Limits().maxRequestBytes
+        registry.models.map { $0.spec.limits.maxRequestBytes }.max() ?? Limits().maxRequestBytes
     }
 
     /// The models as the validator sees them, as of now.
     var directory: ModelDirectory {
         let models = registry.models
         return ModelDirectory(keys: models.map(\.key)) { key in
-            models.first { $0.key == key }?.backbone.capabilities()
+            models.first { $0.key == key }?.spec
         }
     }
 
-    func handle(body: [UInt8]) async -> ProtocolResponse {
+    /// The answer to a `/generate` body; `contentType` is the request's, passed on to an upstream.
+    func handle(body: [UInt8], contentType: String? = nil) async -> ProtocolResponse {
         let started = ContinuousClock.now
         let document: JSONValue
         do {
@@ -33,6 +34,12 @@ struct GenerateHandler: Sendable {
         }
         if case .object(let object) = document, object.contains("requests") {
             return await BatchHandler(generate: self).handle(object, started: started)
+        }
+        // A model served upstream gets the body unchanged; the upstream validates it. One over the
+        // model's cap never leaves: the validator answers it here, as the reference would.
+        if let model = namedModel(document), let upstream = model.upstream, body.count <= upstream.spec.limits.maxRequestBytes {
+            return await UpstreamForwarding(generate: self).forward(
+                body, contentType: contentType, to: model, upstream: upstream, started: started)
         }
         let answer = await handleSingle(document, bodyLength: body.count, started: started)
         answer.model?.recordAnswer(
@@ -63,8 +70,12 @@ struct GenerateHandler: Sendable {
             let refusal = self.refusal(directory.unknownModel(validated.modelKey), model: validated.modelKey)
             return SingleAnswer(response: ProtocolResponse(refusal.error, retryAfter: refusal.retryAfter))
         }
+        guard let backbone = model.backbone else {
+            // Served upstream since the body was read (a replica came back under this id).
+            return SingleAnswer(response: ProtocolResponse(ServedModel.unavailable(model.key, model.state), retryAfter: ServedModel.retryAfterSeconds), model: model)
+        }
         let request = validated.request
-        let call = await model.call(limits: limits, logger: logger, since: started) { try await $0.generate(request) }
+        let call = await model.call(limits: limits, logger: logger, since: started) { try await backbone.generate(request) }
         var answer = SingleAnswer(
             response: ProtocolResponse(status: 200, contentType: ProtocolResponse.gltf, body: []), model: model, timing: call.timing)
         switch call.result {

@@ -89,7 +89,9 @@ public func serve(_ backbone: some Backbone, options: MMCPOptions = MMCPOptions(
 public func buildApp(_ runtime: MMCPRuntime) -> some ApplicationProtocol {
     let server = runtime.server
     let router = Router()
-    return application(server, router: router, operationalEndpoints: true)
+    var app = application(server, router: router, operationalEndpoints: true)
+    app.addServices(server.gateway)
+    return app
 }
 
 /// The application both `buildApp`s make of `server` on `router`: the framework's answers and

@@ -18,7 +18,7 @@ extension MMCPServer {
 
     func readinessResponse() -> ProtocolResponse {
         let models = registry.models
-        let ready = models.allSatisfy { $0.state == .ready } && !isShuttingDown
+        let ready = models.allSatisfy { $0.readinessName == ModelState.ready.name } && !isShuttingDown
         var writer = JSONWriter()
         writer.raw(#"{"status":"#)
         writer.string(ready ? "ready" : "unavailable")
@@ -29,7 +29,7 @@ extension MMCPServer {
             if index > 0 { writer.byte(UInt8(ascii: ",")) }
             writer.string(model.key)
             writer.byte(UInt8(ascii: ":"))
-            writer.string(model.state.name)
+            writer.string(model.readinessName)
         }
         writer.raw("}}")
         return ProtocolResponse(status: ready ? 200 : 503, contentType: ProtocolResponse.json, body: writer.bytes)

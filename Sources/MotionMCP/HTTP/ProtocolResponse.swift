@@ -10,6 +10,9 @@ struct ProtocolResponse: Sendable {
     var errorCode: String?
     /// Seconds a client should wait before retrying (`Retry-After`), for a model not ready.
     var retryAfter: Int?
+    /// An upstream's answer passed on (the gateway): its headers that carry meaning, and its
+    /// body as it arrives; `body` and ``contentType`` are then unused.
+    var forwarded: (headers: HTTPFields, body: ResponseBody)?
 
     static let json = "application/json"
     static let gltf = "model/gltf+json"
@@ -36,6 +39,7 @@ struct ProtocolResponse: Sendable {
 extension ProtocolResponse: ResponseGenerator {
     /// The HTTP response: the status, `Content-Type`, `Retry-After` when set, and the body.
     func response(from request: Request, context: some RequestContext) -> Response {
+        if let forwarded { return Response(status: HTTPResponse.Status(code: status), headers: forwarded.headers, body: forwarded.body) }
         var headers = HTTPFields()
         headers[.contentType] = contentType
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }

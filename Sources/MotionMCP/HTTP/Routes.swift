@@ -57,7 +57,13 @@ extension MMCPServer {
         )
         // Ready models, and draining ones until they are gone, so clients see them leave cleanly.
         let listed = registry.models.filter { $0.state == .ready || $0.state == .draining }
-        writer.array(listed) { writer, model in model.backbone.capabilities().writeCapabilities(to: &writer) }
+        writer.array(listed) { writer, model in
+            switch model.source {
+            case .backbone(let backbone): backbone.capabilities().writeCapabilities(to: &writer)
+            // The upstreams' own entry, byte for byte.
+            case .upstream(let upstream): writer.append(upstream.entry)
+            }
+        }
         writer.raw("}")
         return ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: writer.bytes)
     }
@@ -78,7 +84,7 @@ extension MMCPServer {
             logger.debug("reading the request body failed", metadata: ["error": "\(error)"])
             return ProtocolResponse(ProtocolError(.schemaValidation, "the request body could not be read"))
         }
-        return await handler.handle(body: body)
+        return await handler.handle(body: body, contentType: request.headers[.contentType])
     }
 
     /// Reads the body, refusing it as soon as it is known to pass `cap` (PROTOCOL.md §4.1): from

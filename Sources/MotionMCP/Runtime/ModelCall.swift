@@ -63,57 +63,33 @@ final class RunningCall: Sendable {
 }
 
 extension ServedModel {
-    /// Every call of this model's backbone, for single requests and batch groups alike: admission
-    /// under the in-flight cap, the call, the generate timeout, the stop by a drain that timed out,
-    /// and the timings to record. The request stays counted in flight until the backbone has
-    /// returned, so a drain waits for calls that ignore cancellation.
-    ///
-    /// The backbone runs in a task of its own because a drain must be able to stop it from outside
-    /// the request; its timeout and the drain stop it the same way, through ``RunningCall``.
+    /// Every call of this model, for single requests, batch groups and requests forwarded
+    /// upstream alike: admission under the in-flight cap, the call, the generate timeout, the stop
+    /// by a drain that timed out, and the timings to record. The request stays counted in flight
+    /// until the operation has returned, so a drain waits for calls that ignore cancellation.
     func call<Value: Sendable>(
         limits: ServerLimits, logger: Logger, since arrived: ContinuousClock.Instant,
-        _ operation: @escaping @Sendable (any Backbone) async throws -> Value
+        _ operation: @escaping @Sendable () async throws -> Value
     ) async -> ModelCall<Value> {
+        let lease: CallLease
+        switch startCall(limits: limits, since: arrived) {
+        case .success(let started): lease = started
+        case .failure(let refusal): return ModelCall(result: .failure(refusal))
+        }
+        defer { lease.end() }
+        return await lease.run(logger: logger, operation)
+    }
+
+    /// Admits a call under the in-flight cap and starts its generate timeout; the request stays
+    /// counted in flight until the lease ends (``CallLease/end()``), which may be after
+    /// ``CallLease/run(logger:_:)`` returned: a forwarded answer ends it once its body is sent.
+    func startCall(limits: ServerLimits, since arrived: ContinuousClock.Instant) -> Result<CallLease, CallFailure> {
         let admission = admit(cap: limits.maxInFlightPerModel)
         guard admission == .admitted else {
             let refusal = refusal(admission, cap: limits.maxInFlightPerModel)
-            return ModelCall(result: .failure(CallFailure(error: refusal, retryAfter: Self.retryAfterSeconds, byServer: true)))
+            return .failure(CallFailure(error: refusal, retryAfter: Self.retryAfterSeconds, byServer: true))
         }
-        defer { release() }
-        let called = ContinuousClock.now
-        let running = RunningCall()
-        let id = register(running)
-        defer { unregister(id) }
-        let backbone = self.backbone
-        let task = Task { try await operation(backbone) }
-        running.attach { task.cancel() }
-        let timer = limits.generateTimeout.map { limit in
-            Task {
-                try await Task.sleep(for: limit.clampedForTimers)
-                running.stop(.deadline)
-            }
-        }
-        let returned = await withTaskCancellationHandler {
-            await task.result
-        } onCancel: {
-            task.cancel()
-        }
-        timer?.cancel()
-        let timing = CallTiming(wait: called - arrived, generate: ContinuousClock.now - called)
-        switch (running.stopReason, returned) {
-        case (.deadline?, _):
-            return ModelCall(result: .failure(CallFailure(error: Self.timedOut(limits.generateTimeout), byServer: true)), timing: timing)
-        case (.drainTimeout?, _):
-            let failure = CallFailure(error: unavailableError(), retryAfter: Self.retryAfterSeconds, byServer: true)
-            return ModelCall(result: .failure(failure), timing: timing)
-        case (nil, .success(let value)):
-            return ModelCall(result: .success(value), timing: timing)
-        case (nil, .failure(let error)):
-            if !(error is ProtocolError) {
-                logger.error("backbone call failed", metadata: ["model": "\(key)", "error": "\(error)"])
-            }
-            return ModelCall(result: .failure(CallFailure(error: Self.internalError(error), byServer: false)), timing: timing)
-        }
+        return .success(CallLease(model: self, limits: limits, arrived: arrived))
     }
 
     /// How long a client is asked to wait when a model is setting up, draining, gone or full.
@@ -130,4 +106,83 @@ extension ServedModel {
         if let error = error as? ProtocolError { return error }
         return ProtocolError.internalError("\(type(of: error)): \(error)")
     }
+}
+
+/// One admitted call of a model, from its admission to its ``end()``: the one place a request is
+/// counted in flight, stoppable (by the generate timeout, or a drain that timed out) and timed.
+final class CallLease: Sendable {
+    let model: ServedModel
+    let limits: ServerLimits
+    let arrived: ContinuousClock.Instant
+    /// When the call began (the end of the wait).
+    let called = ContinuousClock.now
+    let running = RunningCall()
+    private let handle: Int
+    private let timer: Task<Void, any Error>?
+    private let ended = Atomic(false)
+
+    fileprivate init(model: ServedModel, limits: ServerLimits, arrived: ContinuousClock.Instant) {
+        self.model = model
+        self.limits = limits
+        self.arrived = arrived
+        handle = model.register(running)
+        let running = self.running
+        timer = limits.generateTimeout.map { limit in
+            Task {
+                try await Task.sleep(for: limit.clampedForTimers)
+                running.stop(.deadline)
+            }
+        }
+    }
+
+    /// Why the call was stopped, if it was.
+    var stopReason: CallStopReason? { running.stopReason }
+
+    /// The wait before the call and the call so far.
+    var timing: CallTiming { CallTiming(wait: called - arrived, generate: ContinuousClock.now - called) }
+
+    /// Runs `operation` in a task of its own, because a drain must be able to stop it from outside
+    /// the request; its timeout and the drain stop it the same way, through ``RunningCall``.
+    func run<Value: Sendable>(logger: Logger, _ operation: @escaping @Sendable () async throws -> Value) async -> ModelCall<Value> {
+        let task = Task { try await operation() }
+        running.attach { task.cancel() }
+        let returned = await withTaskCancellationHandler {
+            await task.result
+        } onCancel: {
+            task.cancel()
+        }
+        let timing = self.timing
+        if let failure = stopped() { return ModelCall(result: .failure(failure), timing: timing) }
+        switch returned {
+        case .success(let value):
+            return ModelCall(result: .success(value), timing: timing)
+        case .failure(let error):
+            if !(error is ProtocolError) {
+                logger.error("backbone call failed", metadata: ["model": "\(model.key)", "error": "\(error)"])
+            }
+            return ModelCall(result: .failure(CallFailure(error: ServedModel.internalError(error), byServer: false)), timing: timing)
+        }
+    }
+
+    /// The answer for a call that was stopped: `504 timeout` past the generate timeout, `503
+    /// model_unavailable` when a drain timed out; `nil` while it runs on.
+    func stopped() -> CallFailure? {
+        switch running.stopReason {
+        case .deadline?: CallFailure(error: ServedModel.timedOut(limits.generateTimeout), byServer: true)
+        case .drainTimeout?: CallFailure(error: model.unavailableError(), retryAfter: ServedModel.retryAfterSeconds, byServer: true)
+        case nil: nil
+        }
+    }
+
+    /// Ends the call once, whoever comes first: the request is no longer in flight (a drain
+    /// waiting for it may go on), and its timeout is cancelled.
+    func end() {
+        guard ended.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        timer?.cancel()
+        model.unregister(handle)
+        model.release()
+    }
+
+    /// A lease nobody ended (an answer whose body was never sent) must not hold a drain for ever.
+    deinit { end() }
 }

@@ -28,7 +28,7 @@ actor ModelLifecycle {
         let started = clock.now
         logger.info("setting up model", metadata: ["model": "\(model.key)"])
         do {
-            try await model.backbone.setup()
+            try await model.backbone?.setup()
         } catch {
             logger.error("setup failed", metadata: ["model": "\(model.key)", "error": "\(error)"])
             model.record(.failed(reason: "\(error)"), setupTook: clock.now - started)
@@ -57,7 +57,8 @@ actor ModelLifecycle {
         let started = clock.now
         model.record(.tearingDown)
         do {
-            try await model.backbone.teardown()
+            try await model.backbone?.teardown()
+            model.upstream?.withdraw()
         } catch {
             logger.error("teardown failed", metadata: ["model": "\(model.key)", "error": "\(error)"])
         }

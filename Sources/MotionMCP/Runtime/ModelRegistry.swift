@@ -1,16 +1,22 @@
 import Logging
 import Synchronization
 
-/// A backbone under the id requests use to reach it.
+/// A model under the id requests use to reach it.
 public struct RegisteredModel: Sendable {
     /// The registry key: what requests put in `model` and what `unknown_model` lists.
     public let key: String
-    /// The model.
-    public let backbone: any Backbone
+    /// What answers the model's requests.
+    public let source: ModelSource
 
+    /// A backbone in this process under `key`.
     public init(key: String, backbone: any Backbone) {
+        self.init(key: key, source: .backbone(backbone))
+    }
+
+    /// A model under `key` answered by `source`.
+    public init(key: String, source: ModelSource) {
         self.key = key
-        self.backbone = backbone
+        self.source = source
     }
 }
 
@@ -56,7 +62,7 @@ public final class ModelRegistry: Sendable {
         current = Mutex(
             models.enumerated().map { index, model in
                 ServedModel(
-                    key: model.key, backbone: model.backbone, registrationIndex: index, epoch: epoch,
+                    key: model.key, source: model.source, registrationIndex: index, epoch: epoch,
                     instruments: prometheus?.instruments(model: model.key))
             })
         nextIndex = Atomic(models.count)
@@ -75,7 +81,7 @@ public final class ModelRegistry: Sendable {
     @discardableResult
     func add(_ model: RegisteredModel) throws(RegistrationError) -> ServedModel {
         let served = ServedModel(
-            key: model.key, backbone: model.backbone, registrationIndex: nextIndex.add(1, ordering: .relaxed).oldValue,
+            key: model.key, source: model.source, registrationIndex: nextIndex.add(1, ordering: .relaxed).oldValue,
             epoch: epoch, instruments: prometheus?.instruments(model: model.key))
         try current.withLock { (models: inout [ServedModel]) throws(RegistrationError) in
             guard !models.contains(where: { $0.key == model.key }) else {

@@ -78,6 +78,9 @@ public struct ModelSnapshot: Sendable {
     public var drain: DrainProgress?
     /// Every state change so far.
     public var transitions: [ModelTransition]
+    /// The upstream servers answering the model, for a model served through the gateway; `nil`
+    /// for a model served in this process.
+    public var replicas: [ReplicaSnapshot]?
 
     /// All error answers.
     public var errors: Int { errorsByCode.reduce(0) { $0 + $1.count } }
@@ -88,7 +91,7 @@ public struct ModelSnapshot: Sendable {
         rate60s: Double = 0, rateHistory: [Int] = [], latencyP50: Duration? = nil, latencyP95: Duration? = nil,
         latencyP99: Duration? = nil, latencyHistogram: LatencyHistogram = LatencyHistogram(), inFlight: Int = 0,
         errorsByCode: [(code: String, count: Int)] = [], setupDuration: Duration? = nil, teardownDuration: Duration? = nil,
-        drain: DrainProgress? = nil, transitions: [ModelTransition] = []
+        drain: DrainProgress? = nil, transitions: [ModelTransition] = [], replicas: [ReplicaSnapshot]? = nil
     ) {
         self.key = key
         self.state = state
@@ -108,6 +111,71 @@ public struct ModelSnapshot: Sendable {
         self.teardownDuration = teardownDuration
         self.drain = drain
         self.transitions = transitions
+        self.replicas = replicas
+    }
+}
+
+/// One upstream server answering a model through the gateway, as of a snapshot.
+public struct ReplicaSnapshot: Sendable, Equatable {
+    /// The upstream's base URL (never with credentials: the gateway refuses URLs that carry them).
+    public var address: String
+    /// Whether the gateway sends it requests now.
+    public var state: ReplicaState
+    /// The last probe (`GET /capabilities`): when, whether it passed, and what went wrong if not.
+    public var lastProbe: ProbeReport?
+    /// Requests forwarded to it and not yet answered.
+    public var inFlight: Int
+    /// Requests forwarded to it since it was added.
+    public var requests: Int
+    /// Times it was ejected for failing requests.
+    public var ejections: Int
+    /// Requests that failed on it unprocessed and were sent to another replica.
+    public var retries: Int
+
+    /// A replica picture with these fields.
+    public init(
+        address: String, state: ReplicaState, lastProbe: ProbeReport?, inFlight: Int, requests: Int, ejections: Int, retries: Int
+    ) {
+        self.address = address
+        self.state = state
+        self.lastProbe = lastProbe
+        self.inFlight = inFlight
+        self.requests = requests
+        self.ejections = ejections
+        self.retries = retries
+    }
+}
+
+/// Whether the gateway sends a replica requests.
+public enum ReplicaState: String, Sendable, Equatable, CaseIterable {
+    /// Its probes pass: it takes requests.
+    case up
+    /// Its probes failed three times in a row (or it never answered one): no requests.
+    case down
+    /// Requests to it failed (a refused connection, a 5xx); it waits out its ejection, then takes
+    /// requests again once a probe passes. Used anyway when every replica of the model is ejected.
+    case ejected
+    /// It answered `503 model_unavailable` (it drains or is not ready): no requests until a
+    /// probe a few seconds later lists the model again.
+    case draining
+    /// It no longer lists the model, or lists it with an entry unlike the other replicas': not used.
+    case mismatch
+}
+
+/// The result of one probe of an upstream.
+public struct ProbeReport: Sendable, Equatable {
+    /// When it ended, in seconds since 1970-01-01 UTC.
+    public var at: Double
+    /// Whether the upstream answered `/capabilities` in time with a document the gateway reads.
+    public var passed: Bool
+    /// What went wrong, when it failed.
+    public var failure: String?
+
+    /// A probe result with these fields.
+    public init(at: Double, passed: Bool, failure: String?) {
+        self.at = at
+        self.passed = passed
+        self.failure = failure
     }
 }
 

@@ -1,6 +1,14 @@
 import Synchronization
 
-/// A backbone as the server holds it: its key, its lifecycle state, its traffic.
+/// What answers a model's requests.
+public enum ModelSource: Sendable {
+    /// A backbone in this process.
+    case backbone(any Backbone)
+    /// Replicas of the model on upstream MMCP servers, reached through this server's gateway.
+    case upstream(UpstreamModel)
+}
+
+/// A model as the server holds it: its key, what answers it, its lifecycle state, its traffic.
 ///
 /// Requests are admitted without waiting on anything: a request first counts itself in flight,
 /// then checks that the model is ready, and backs out if not. A drain sets the state first and
@@ -8,8 +16,8 @@ import Synchronization
 public final class ServedModel: Sendable {
     /// The registry key requests use.
     public let key: String
-    /// The model.
-    public let backbone: any Backbone
+    /// What answers the model's requests.
+    public let source: ModelSource
     /// The model's place in registration order (teardowns run in it).
     let registrationIndex: Int
     let metrics: ModelMetrics
@@ -39,17 +47,45 @@ public final class ServedModel: Sendable {
     }
 
     init(
-        key: String, backbone: any Backbone, registrationIndex: Int, epoch: ContinuousClock.Instant,
+        key: String, source: ModelSource, registrationIndex: Int, epoch: ContinuousClock.Instant,
         instruments: ModelInstruments?
     ) {
         self.key = key
-        self.backbone = backbone
+        self.source = source
         self.registrationIndex = registrationIndex
         self.epoch = epoch
         self.instruments = instruments
         metrics = ModelMetrics(epoch: epoch)
         status = Mutex(Status())
         record(.settingUp)
+    }
+
+    /// The backbone in this process, `nil` for a model served upstream.
+    public var backbone: (any Backbone)? {
+        if case .backbone(let backbone) = source { return backbone }
+        return nil
+    }
+
+    /// The upstream replicas, `nil` for a model served in this process.
+    public var upstream: UpstreamModel? {
+        if case .upstream(let upstream) = source { return upstream }
+        return nil
+    }
+
+    /// The model's spec as of now: its backbone's, or the entry its upstreams advertise.
+    public var spec: ModelSpec {
+        switch source {
+        case .backbone(let backbone): backbone.capabilities()
+        case .upstream(let upstream): upstream.spec
+        }
+    }
+
+    /// The model's state as `/readyz` reports it: its lifecycle state, or `unreachable` for a
+    /// ready upstream model none of whose replicas takes requests.
+    var readinessName: String {
+        let state = self.state
+        if state == .ready, let upstream, !upstream.hasAvailableReplica { return "unreachable" }
+        return state.name
     }
 
     /// The model's state now.
@@ -179,7 +215,7 @@ public final class ServedModel: Sendable {
         let reading = metrics.read(at: now)
         let status = self.status.withLock { $0 }
         let inFlight = self.inFlight
-        let spec: ModelSpec? = status.state == .removed ? nil : backbone.capabilities()
+        let spec: ModelSpec? = status.state == .removed ? nil : self.spec
         let drain = status.drainStarted.flatMap { started -> DrainProgress? in
             guard status.state == .draining else { return nil }
             return DrainProgress(inFlightLeft: inFlight, waited: now - started, timeout: status.drainTimeout)
@@ -190,6 +226,6 @@ public final class ServedModel: Sendable {
             latencyP50: reading.p50, latencyP95: reading.p95, latencyP99: reading.p99,
             latencyHistogram: reading.histogram, inFlight: inFlight, errorsByCode: reading.errorsByCode,
             setupDuration: status.setupDuration, teardownDuration: status.teardownDuration, drain: drain,
-            transitions: status.transitions)
+            transitions: status.transitions, replicas: upstream?.replicaSnapshots(at: now))
     }
 }

@@ -1,0 +1,218 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+public import ServiceLifecycle
+import Synchronization
+
+/// How a server fronts upstream MMCP servers (`--upstream`).
+public struct GatewayOptions: Sendable {
+    /// The upstreams served from the start.
+    public var upstreams: [UpstreamAddress]
+    /// Hosts an upstream added at run time (`POST /v1/upstreams`) may name besides those of
+    /// ``upstreams``: an address the control API can point the server at is a way into the
+    /// network behind it, so only these are allowed.
+    public var allowedHosts: [String]
+    /// Time between two probes of an upstream (each one ±20 %, so a fleet of gateways does not
+    /// probe in step).
+    public var probeInterval: Duration
+    /// How long a probe, and a connection to an upstream, may take.
+    public var probeTimeout: Duration
+
+    /// Options for `upstreams`, probed every 5 s with a 2 s timeout.
+    public init(
+        upstreams: [UpstreamAddress] = [], allowedHosts: [String] = [], probeInterval: Duration = .seconds(5),
+        probeTimeout: Duration = .seconds(2)
+    ) {
+        self.upstreams = upstreams
+        self.allowedHosts = allowedHosts
+        self.probeInterval = probeInterval
+        self.probeTimeout = probeTimeout
+    }
+}
+
+/// The gateway of a server: the upstream MMCP servers it fronts, their probes, and the models
+/// they bring into the registry (each as an ``UpstreamModel``, the same model id on several
+/// upstreams being replicas of one model).
+///
+/// Probes run on their own tasks and only write state that requests read: serving never waits
+/// for one, and a probe never calls `/generate`.
+public final class Gateway: Service, Sendable {
+    let registry: ModelRegistry
+    let options: GatewayOptions
+    let logger: Logger
+    let forwarding: Forwarding
+    private let state = Mutex(State())
+    private let added: AsyncStream<Upstream>
+    private let queue: AsyncStream<Upstream>.Continuation
+    private let discovered = Atomic(false)
+
+    private struct State {
+        /// Every upstream with the models it was asked for, in the order they were given.
+        var upstreams: [(upstream: Upstream, filter: String?)] = []
+        var models: [String: UpstreamModel] = [:]
+        /// Why an upstream's model is not used, as last logged (each reason is logged once).
+        var refusals: [String: String] = [:]
+    }
+
+    init(registry: ModelRegistry, options: GatewayOptions, logger: Logger) {
+        self.registry = registry
+        self.options = options
+        self.logger = logger
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = TimeAmount(options.probeTimeout)
+        // A refused connection fails its request at once (it is then retried on another replica)
+        // instead of the pool trying again until the request's deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        // Below the 5 s keep-alive of uvicorn (the Python SDK's server): a connection the upstream
+        // is about to close is never reused for a request.
+        configuration.connectionPool.idleTimeout = .seconds(4)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        forwarding = Forwarding(client: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration), logger: logger)
+        (added, queue) = AsyncStream.makeStream(of: Upstream.self)
+        state.withLock { state in
+            state.upstreams = options.upstreams.map { (Upstream(address: $0), $0.modelID) }
+        }
+        for (upstream, _) in state.withLock({ $0.upstreams }) { queue.yield(upstream) }
+    }
+
+    /// Whether this gateway fronts anything.
+    var isEmpty: Bool { state.withLock { $0.upstreams.isEmpty } }
+
+    /// Probes every upstream given at start-up once, in parallel, and brings in the models of
+    /// those that answered, in the order the upstreams were given; the others join when their
+    /// probes pass. Runs once; later calls return at once.
+    public func discover() async {
+        guard discovered.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        let upstreams = state.withLock { $0.upstreams.map(\.upstream) }
+        await withTaskGroup(of: Void.self) { group in
+            for upstream in upstreams {
+                group.addTask { await upstream.probe(with: self.forwarding.client, timeout: self.options.probeTimeout) }
+            }
+        }
+        for upstream in upstreams {
+            if upstream.isUp {
+                await reconcile(upstream)
+            } else {
+                logger.warning(
+                    "upstream did not answer; its models join when it does",
+                    metadata: ["upstream": "\(upstream.address.url)"])
+            }
+        }
+    }
+
+    /// Adds an upstream while the server runs; its models join once it answers a probe. Throws
+    /// when its host is not allowed (``GatewayOptions/allowedHosts``, the start-up upstreams' hosts).
+    func add(_ address: UpstreamAddress) async throws(UpstreamAddressError) {
+        let allowed = Set(options.allowedHosts + options.upstreams.map(\.host))
+        guard allowed.contains(address.host) else {
+            throw UpstreamAddressError(
+                "upstream host '\(address.host)' is not allowed; start the server with --upstream-allow-host \(address.host)")
+        }
+        let (upstream, isNew) = state.withLock { state in
+            if let known = state.upstreams.first(where: { $0.upstream.address.url == address.url && $0.filter == address.modelID }) {
+                return (known.upstream, false)
+            }
+            let upstream = Upstream(address: address)
+            state.upstreams.append((upstream, address.modelID))
+            return (upstream, true)
+        }
+        logger.info("upstream added", metadata: ["upstream": "\(address)"])
+        // Models drained before come back when their upstream is added again.
+        state.withLock { state in
+            state.models = state.models.filter { !$0.value.isWithdrawn }
+        }
+        if await upstream.probe(with: forwarding.client, timeout: options.probeTimeout) {
+            await reconcile(upstream)
+        }
+        if isNew { queue.yield(upstream) }
+    }
+
+    /// Probes every upstream until the service group shuts down, then closes the HTTP client
+    /// (after the server has drained: nothing is forwarded any more).
+    public func run() async throws {
+        await discover()
+        await withDiscardingTaskGroup { group in
+            for await upstream in added.cancelOnGracefulShutdown() {
+                group.addTask { await self.probeLoop(upstream) }
+            }
+        }
+        try await forwarding.client.shutdown()
+    }
+
+    private func probeLoop(_ upstream: Upstream) async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let interval = options.probeInterval * Double.random(in: 0.8...1.2)
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+            let wasUp = upstream.isUp
+            if await upstream.probe(with: forwarding.client, timeout: options.probeTimeout) {
+                if !wasUp && upstream.isUp { logger.info("upstream is up", metadata: ["upstream": "\(upstream.address.url)"]) }
+                await reconcile(upstream)
+            } else if wasUp && !upstream.isUp {
+                logger.warning("upstream is down", metadata: ["upstream": "\(upstream.address.url)"])
+            }
+        }
+    }
+
+    /// Brings the models `upstream` lists into the registry: a new id becomes a model, a known one
+    /// gains a replica; an entry unlike the model's, an id a local model has, or a spec this
+    /// server cannot read is left out and logged once.
+    private func reconcile(_ upstream: Upstream) async {
+        let filter = state.withLock { state in state.upstreams.first { $0.upstream === upstream }?.filter }
+        for listed in upstream.listing where filter == nil || listed.key == filter {
+            let key = listed.key
+            let existing = state.withLock { $0.models[key] }
+            if let existing, !existing.isWithdrawn {
+                // A replica whose entry differs is kept in the list, where it shows as a mismatch.
+                existing.adopt(upstream)
+                if existing.entryValue == listed.value {
+                    clearRefusal(key, upstream)
+                } else {
+                    refuse(key, upstream, "its /capabilities entry differs from the other replicas'; not used")
+                }
+                continue
+            }
+            if existing?.isWithdrawn == true { continue }
+            if registry.model(forKey: key) != nil {
+                refuse(key, upstream, "a model with this id is served here already; not used")
+                continue
+            }
+            let spec: ModelSpec
+            switch listed.spec {
+            case .success(let read): spec = read
+            case .failure(let error):
+                refuse(key, upstream, "its entry cannot be read: \(error)")
+                continue
+            }
+            let model = UpstreamModel(key: key, listed: listed, spec: spec, first: upstream, forwarding: forwarding)
+            let served: ServedModel
+            do {
+                served = try registry.add(RegisteredModel(key: key, source: .upstream(model)))
+            } catch {
+                refuse(key, upstream, error.description)
+                continue
+            }
+            state.withLock { $0.models[key] = model }
+            logger.info("upstream model added", metadata: ["model": "\(key)", "upstream": "\(upstream.address.url)"])
+            try? await registry.lifecycle.setUp(served)
+        }
+    }
+
+    private func refuse(_ key: String, _ upstream: Upstream, _ reason: String) {
+        let slot = "\(key) \(upstream.address.url)"
+        let isNew = state.withLock { state in
+            defer { state.refusals[slot] = reason }
+            return state.refusals[slot] != reason
+        }
+        if isNew { logger.warning("upstream model not used: \(reason)", metadata: ["model": "\(key)", "upstream": "\(upstream.address.url)"]) }
+    }
+
+    private func clearRefusal(_ key: String, _ upstream: Upstream) {
+        _ = state.withLock { $0.refusals.removeValue(forKey: "\(key) \(upstream.address.url)") }
+    }
+}

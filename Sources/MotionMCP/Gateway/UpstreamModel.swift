@@ -1,0 +1,321 @@
+import AsyncHTTPClient
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A model served by upstream MMCP servers: the entry they advertise, its replicas, and how a
+/// request reaches one of them (the pick, the one retry, the passive health).
+public final class UpstreamModel: Sendable {
+    /// The model's id, on the upstreams and here.
+    public let key: String
+    /// The `/capabilities` entry every replica advertises, as the first one wrote it.
+    let entry: [UInt8]
+    let entryValue: JSONValue
+    /// The entry read as a spec (for the body cap, batch limits and validating batch items).
+    let spec: ModelSpec
+    private let replicas: Mutex<[Upstream]>
+    private let forwarding: Forwarding
+    private let withdrawn = Atomic(false)
+
+    init(key: String, listed: Upstream.Listed, spec: ModelSpec, first: Upstream, forwarding: Forwarding) {
+        self.key = key
+        self.entry = listed.entry
+        self.entryValue = listed.value
+        self.spec = spec
+        self.replicas = Mutex([first])
+        self.forwarding = forwarding
+    }
+
+    /// Adds `upstream` as a replica, unless it is one already.
+    func adopt(_ upstream: Upstream) {
+        replicas.withLock { replicas in
+            if !replicas.contains(where: { $0 === upstream }) { replicas.append(upstream) }
+        }
+    }
+
+    /// Whether `upstream` is a replica of this model.
+    func has(_ upstream: Upstream) -> Bool { replicas.withLock { $0.contains { $0 === upstream } } }
+
+    /// Whether the model was drained and removed: the gateway does not bring it back by itself.
+    var isWithdrawn: Bool { withdrawn.load(ordering: .relaxed) }
+
+    /// Marks the model removed (its teardown).
+    func withdraw() { withdrawn.store(true, ordering: .relaxed) }
+
+    /// The replicas as a snapshot shows them.
+    func replicaSnapshots(at now: ContinuousClock.Instant) -> [ReplicaSnapshot] {
+        replicas.withLock { $0 }.map { $0.snapshot(for: key, entry: entryValue, at: now) }
+    }
+
+    /// Whether any replica takes requests now (for `/readyz`).
+    var hasAvailableReplica: Bool { pick(excluding: nil) != nil }
+
+    /// The replica for the next request: among those that are up, the one with the fewest
+    /// requests in flight (ties to the earliest added); when every one of them is ejected, the
+    /// ejected ones (a gateway that refuses everything helps nobody); `nil` when none is up.
+    func pick(excluding tried: Upstream?) -> Upstream? {
+        let now = ContinuousClock.now
+        var best: Upstream?
+        var bestEjected: Upstream?
+        for replica in replicas.withLock({ $0 }) where replica !== tried {
+            switch replica.availability(for: key, entry: entryValue, at: now) {
+            case .up:
+                if best == nil || replica.inFlight < best!.inFlight { best = replica }
+            case .ejected:
+                if bestEjected == nil || replica.inFlight < bestEjected!.inFlight { bestEjected = replica }
+            case .down, .draining, .mismatch:
+                continue
+            }
+        }
+        return best ?? bestEjected
+    }
+
+    /// The `503 model_unavailable` for a model none of whose replicas takes requests.
+    func noReplica(_ reason: String = "none of its upstream replicas is available") -> ProtocolError {
+        ProtocolError(
+            .modelUnavailable, "model '\(key)' cannot take requests now: \(reason)",
+            details: ["model": .string(key), "state": .string("unreachable")])
+    }
+
+    /// Sends `body` to `/generate` on a replica, and once more on another when the first provably
+    /// did not process it (its connection was refused, or it answered `503 model_unavailable`,
+    /// which comes before any work), within `deadline`. Every other answer comes back as it came.
+    func forward(body: ByteBuffer, contentType: String?, deadline: NIODeadline) async -> UpstreamExchange {
+        forwarding.begin()
+        defer { forwarding.end() }
+        var tried: Upstream?
+        var lastRefusal: UpstreamExchange?
+        for attempt in 0..<2 {
+            guard let replica = pick(excluding: tried) else { break }
+            if attempt > 0 {
+                guard NIODeadline.now() < deadline, forwarding.startRetry() else { break }
+                tried?.countRetry()
+            }
+            defer { if attempt > 0 { forwarding.endRetry() } }
+            replica.begin()
+            let response: HTTPClientResponse
+            do {
+                var request = HTTPClientRequest(url: replica.address.url(of: "/generate"))
+                request.method = .POST
+                request.headers.add(name: "content-type", value: contentType ?? "application/json")
+                request.body = .bytes(body)
+                response = try await forwarding.client.execute(request, deadline: deadline)
+            } catch {
+                replica.finished()
+                let unprocessed = Self.failedBeforeSending(error)
+                if !Self.endedByThisSide(error) { replica.connectionFailed() }
+                forwarding.logger.warning(
+                    "upstream request failed",
+                    metadata: ["model": "\(key)", "upstream": "\(replica.address.url)", "error": "\(Upstream.describe(error))"])
+                guard unprocessed else {
+                    return .refused(noReplica("the request to its upstream failed: \(Upstream.describe(error))"))
+                }
+                tried = replica
+                lastRefusal = .refused(noReplica("its upstream refused the connection"))
+                continue
+            }
+            let status = Int(response.status.code)
+            if status == 200 {
+                replica.answered(status: status, errorCode: nil, for: key)
+                return .answered(UpstreamAnswer(response: response, body: .stream(response.body), errorCode: nil, replica: replica))
+            }
+            let collected: ByteBuffer
+            do {
+                collected = try await response.body.collect(upTo: Self.errorBodyCap)
+            } catch {
+                replica.finished()
+                replica.connectionFailed()
+                return .refused(noReplica("its upstream's answer broke off: \(Upstream.describe(error))"))
+            }
+            let code = Self.errorCode(collected)
+            replica.answered(status: status, errorCode: code, for: key)
+            let answer = UpstreamAnswer(response: response, body: .collected(collected), errorCode: code, replica: replica)
+            if status == 503, code == ErrorCode.modelUnavailable.rawValue {
+                var setAside = answer
+                setAside.finish()
+                tried = replica
+                lastRefusal = .answered(setAside)
+                continue
+            }
+            return .answered(answer)
+        }
+        return lastRefusal ?? .refused(noReplica())
+    }
+
+    /// An error answer larger than this is not read whole (an envelope is a few hundred bytes).
+    static let errorBodyCap = 1 << 20
+
+    /// Whether the request surely never reached the upstream: the connection was refused or
+    /// could not be made in time.
+    static func failedBeforeSending(_ error: any Error) -> Bool {
+        if error is NIOConnectionError { return true }
+        if let error = error as? HTTPClientError, error == .connectTimeout { return true }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return true }
+        return false
+    }
+
+    /// Whether the gateway itself ended the request (its deadline, a cancellation): no fault of
+    /// the upstream's.
+    static func endedByThisSide(_ error: any Error) -> Bool {
+        if error is CancellationError { return true }
+        if let error = error as? HTTPClientError, error == .cancelled || error == .deadlineExceeded { return true }
+        return false
+    }
+
+    /// The `error.code` of an error envelope.
+    static func errorCode(_ body: ByteBuffer) -> String? {
+        (try? JSONParser.parse(Array(body.readableBytesView)))?.objectValue?["error"]?.objectValue?["code"]?.stringValue
+    }
+}
+
+/// What the gateway's models share: the HTTP client (a keep-alive pool per upstream), the retry
+/// budget, the logger.
+final class Forwarding: Sendable {
+    let client: HTTPClient
+    let logger: Logger
+    private let retriesInFlight = Atomic(0)
+    private let forwardsInFlight = Atomic(0)
+
+    init(client: HTTPClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Whether a retry may start: retries in flight stay under a fifth of the requests in flight,
+    /// but three may always run (Envoy's retry budget), so a dead replica cannot double the load
+    /// on the others.
+    func startRetry() -> Bool {
+        let running = retriesInFlight.add(1, ordering: .relaxed).newValue
+        guard running <= max(3, forwardsInFlight.load(ordering: .relaxed) / 5) else {
+            retriesInFlight.subtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func endRetry() { retriesInFlight.subtract(1, ordering: .relaxed) }
+
+    /// Counts a request being forwarded (for the retry budget).
+    func begin() { forwardsInFlight.add(1, ordering: .relaxed) }
+    func end() { forwardsInFlight.subtract(1, ordering: .relaxed) }
+}
+
+/// How a forwarded request ended on the gateway's side.
+enum UpstreamExchange: Sendable {
+    /// An upstream answered; the answer goes to the client as it came.
+    case answered(UpstreamAnswer)
+    /// No upstream could be asked, or none answered: the gateway answers this itself.
+    case refused(ProtocolError)
+}
+
+/// An upstream's answer: its head, and its body still arriving (a success) or read (an error).
+struct UpstreamAnswer: Sendable {
+    let response: HTTPClientResponse
+    let body: Body
+    /// The protocol error code of an error answer.
+    let errorCode: String?
+    /// The replica that answered; counted in flight until ``finish()``.
+    let replica: Upstream
+    private var counted = true
+
+    init(response: HTTPClientResponse, body: Body, errorCode: String?, replica: Upstream) {
+        self.response = response
+        self.body = body
+        self.errorCode = errorCode
+        self.replica = replica
+    }
+
+    enum Body: Sendable {
+        case stream(HTTPClientResponse.Body)
+        case collected(ByteBuffer)
+    }
+
+    var status: Int { Int(response.status.code) }
+
+    /// The body's length when the upstream stated it.
+    var contentLength: Int? {
+        switch body {
+        case .collected(let buffer): buffer.readableBytes
+        case .stream: response.headers.first(name: "content-length").flatMap { Int($0) }
+        }
+    }
+
+    /// The headers that carry meaning, passed on as the upstream sent them.
+    static let passedHeaders: [HTTPField.Name] = [.contentType, .retryAfter, .allow, .location]
+
+    /// Ends the replica's count of this request, once.
+    mutating func finish() {
+        guard counted else { return }
+        counted = false
+        replica.finished()
+    }
+}
+
+extension UpstreamModel {
+    /// Sends a batch of `count` items of this model to a replica (with ``forward(body:contentType:deadline:)``'s
+    /// one retry) and returns each item's entry as the replica wrote it. A replica's error answer
+    /// for the whole batch is an error for each item, except a `500`, which fails the whole batch
+    /// as a backbone's failing `generate_batch` does.
+    func forwardBatch(_ body: [UInt8], count: Int, deadline: NIODeadline) async -> Result<[BatchHandler.Outcome], ProtocolError> {
+        let exchange = await forward(body: ByteBuffer(bytes: body), contentType: "application/json", deadline: deadline)
+        var answer: UpstreamAnswer
+        switch exchange {
+        case .answered(let answered): answer = answered
+        case .refused(let error): return .success(Array(repeating: .error(error), count: count))
+        }
+        defer { answer.finish() }
+        let bytes: [UInt8]
+        do {
+            switch answer.body {
+            case .collected(let buffer): bytes = Array(buffer.readableBytesView)
+            case .stream(let stream): bytes = Array(try await stream.collect(upTo: Self.batchAnswerCap).readableBytesView)
+            }
+        } catch {
+            answer.replica.connectionFailed()
+            return .success(Array(repeating: .error(noReplica("its upstream's answer broke off")), count: count))
+        }
+        guard answer.status == 200 else {
+            let error = Self.protocolError(envelope: bytes, status: answer.status)
+            return error.status == 500 ? .failure(error) : .success(Array(repeating: .error(error), count: count))
+        }
+        do {
+            let spans = try JSONSpans.elements(ofArrayAt: "results", in: bytes)
+            guard spans.count == count else {
+                return .success(
+                    Array(repeating: .error(.internalError("the upstream returned \(spans.count) results for \(count) requests")), count: count))
+            }
+            return .success(spans.map { span in .upstream(Array(bytes[span]), errorCode: Self.itemErrorCode(bytes[span])) })
+        } catch {
+            return .success(Array(repeating: .error(.internalError("the upstream's batch answer cannot be read: \(error)")), count: count))
+        }
+    }
+
+    /// A batch answer larger than this is not read (16 large documents are about 25 MB).
+    static let batchAnswerCap = 512 << 20
+
+    /// The error an upstream's envelope carries, as this server would raise it.
+    static func protocolError(envelope bytes: [UInt8], status: Int) -> ProtocolError {
+        let error = (try? JSONParser.parse(bytes))?.objectValue?["error"]?.objectValue
+        guard let code = error?["code"]?.stringValue.flatMap(ErrorCode.init(rawValue:)) else {
+            return .internalError("the upstream answered \(status) without an error envelope")
+        }
+        return ProtocolError(code, error?["message"]?.stringValue ?? "", details: error?["details"]?.objectValue ?? JSONObject())
+    }
+
+    /// The code of a batch entry that is `{"error": …}`; `nil` for a document. Only the first key is
+    /// looked at, so a document is not parsed.
+    static func itemErrorCode(_ entry: ArraySlice<UInt8>) -> String? {
+        var position = entry.startIndex
+        func skipSpace() { while position < entry.endIndex, [0x20, 0x0A, 0x0D, 0x09].contains(entry[position]) { position += 1 } }
+        skipSpace()
+        guard position < entry.endIndex, entry[position] == UInt8(ascii: "{") else { return nil }
+        position += 1
+        skipSpace()
+        guard entry[position...].starts(with: Array(#""error""#.utf8)) else { return nil }
+        return (try? JSONParser.parse(Array(entry)))?.objectValue?["error"]?.objectValue?["code"]?.stringValue
+    }
+}
