@@ -103,6 +103,10 @@ public final class AttachedServer: ServerControl {
         _ = try await call(.POST, "/v1/models", body: .object(body))
     }
 
+    public func addUpstream(_ address: String) async throws {
+        _ = try await call(.POST, "/v1/upstreams", body: ["url": .string(address)])
+    }
+
     public func drain(_ key: String) async throws {
         let escaped = key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? key
         _ = try await call(.POST, "/v1/models/\(escaped)/drain")

@@ -8,13 +8,15 @@ import Testing
 @Suite("The control API's level table")
 struct ControlLevelTests {
     /// A request of `endpoint` that changes nothing when it gets through: an unknown model for a
-    /// drain, a duplicate id for an add, the docs switched on where they already are.
+    /// drain, a duplicate id for an add, a host not allowed for an upstream, the docs switched on
+    /// where they already are.
     static func harmless(_ endpoint: ControlEndpoint) -> (target: String, body: String?) {
         switch endpoint.action {
         case .snapshot, .events, .shutdown: (endpoint.path, nil)
         case .drain: (endpoint.path.replacingOccurrences(of: "{id}", with: "nope"), nil)
         case .openAPI: (endpoint.path, #"{"enabled": true}"#)
         case .addModel: (endpoint.path, #"{"id": "null"}"#)
+        case .addUpstream: (endpoint.path, #"{"url": "http://host-not-allowed.invalid:8000"}"#)
         }
     }
 

@@ -19,6 +19,7 @@ public import ServiceLifecycle
 /// | `POST /v1/models/{id}/drain` | operate | starts a drain |
 /// | `PUT /v1/openapi` | operate | `{"enabled": true\|false}` |
 /// | `POST /v1/models` | admin | `{"id": …, "spec": {…}}` hot-adds a NullBackbone |
+/// | `POST /v1/upstreams` | admin | `{"url": "[ID=]URL"}` adds an upstream MMCP server (its host must be allowed) |
 /// | `POST /v1/shutdown` | admin | starts the SIGTERM sequence |
 ///
 /// Errors are `{"error": CODE, "message": …}`: 400 bad body, 401 no or unknown token, 403 not

@@ -9,7 +9,7 @@ import ServiceLifecycle
 public struct ControlEndpoint: Sendable, Equatable {
     /// What the endpoint does.
     public enum Action: Sendable, Equatable {
-        case snapshot, events, drain, openAPI, addModel, shutdown
+        case snapshot, events, drain, openAPI, addModel, addUpstream, shutdown
     }
 
     /// The HTTP method.
@@ -28,6 +28,7 @@ public struct ControlEndpoint: Sendable, Equatable {
         ControlEndpoint(method: .post, path: "/v1/models/{id}/drain", level: .operate, action: .drain),
         ControlEndpoint(method: .put, path: "/v1/openapi", level: .operate, action: .openAPI),
         ControlEndpoint(method: .post, path: "/v1/models", level: .admin, action: .addModel),
+        ControlEndpoint(method: .post, path: "/v1/upstreams", level: .admin, action: .addUpstream),
         ControlEndpoint(method: .post, path: "/v1/shutdown", level: .admin, action: .shutdown),
     ]
 }
@@ -98,6 +99,13 @@ struct ControlRoutes: Sendable {
             }
             try await perform("add", id, context) { try runtime.addNullModel(id: id, overlay: overlay) }
             return Self.json(.created, ["added": .string(id)])
+        case .addUpstream:
+            let body = try await Self.body(of: request, context)
+            guard case .string(let url) = body["url"], !url.isEmpty else {
+                throw ControlFailure(status: .badRequest, code: "bad_request", message: "expected {\"url\": \"[ID=]URL\"}")
+            }
+            try await perform("add upstream", url, context) { try await runtime.addUpstream(url) }
+            return Self.json(.accepted, ["upstream": .string(url)])
         case .shutdown:
             try await perform("shutdown", "", context) { runtime.startShutdown() }
             return Self.json(.accepted, ["shutting_down": true])

@@ -51,6 +51,7 @@ public enum ControlWire {
         } else {
             object["spec"] = .null
         }
+        if let replicas = model.replicas { object["replicas"] = .array(replicas.map(encode)) }
         if let drain = model.drain {
             object["drain"] = [
                 "in_flight_left": .integer(drain.inFlightLeft), "waited_seconds": .double(drain.waited.seconds),
@@ -113,7 +114,38 @@ public enum ControlWire {
                 ModelTransition(
                     state: try decodeState(try transition.string("state"), reason: nil, at: transition),
                     at: .seconds(try transition.double("at_seconds")))
-            })
+            },
+            replicas: try model.optionalArray("replicas")?.map(decodeReplica))
+    }
+
+    /// One replica of a model served upstream.
+    private static func encode(_ replica: ReplicaSnapshot) -> JSONValue {
+        var object: JSONObject = [
+            "address": .string(replica.address), "state": .string(replica.state.rawValue),
+            "in_flight": .integer(replica.inFlight), "requests": .integer(replica.requests),
+            "ejections": .integer(replica.ejections), "retries": .integer(replica.retries),
+        ]
+        if let probe = replica.lastProbe {
+            object["last_probe"] = [
+                "at": .double(probe.at), "passed": .bool(probe.passed), "failure": probe.failure.map(JSONValue.string) ?? .null,
+            ]
+        } else {
+            object["last_probe"] = .null
+        }
+        return .object(object)
+    }
+
+    private static func decodeReplica(_ replica: Reader) throws(ControlWireError) -> ReplicaSnapshot {
+        let name = try replica.string("state")
+        guard let state = ReplicaState(rawValue: name) else {
+            throw ControlWireError("\(replica.path).state '\(name)' is not a replica state")
+        }
+        let probe = try replica.optionalObject("last_probe").map { probe throws(ControlWireError) in
+            ProbeReport(at: try probe.double("at"), passed: try probe.bool("passed"), failure: probe.optionalString("failure"))
+        }
+        return ReplicaSnapshot(
+            address: try replica.string("address"), state: state, lastProbe: probe, inFlight: try replica.int("in_flight"),
+            requests: try replica.int("requests"), ejections: try replica.int("ejections"), retries: try replica.int("retries"))
     }
 
     private static func decodeState(_ name: String, reason: String?, at reader: Reader) throws(ControlWireError) -> ModelState {
@@ -205,6 +237,11 @@ public enum ControlWire {
         func array(_ key: String) throws(ControlWireError) -> [Reader] {
             guard case .array(let items) = try member(key) else { throw ControlWireError("\(path).\(key) is not an array") }
             return items.enumerated().map { index, item in Reader(element: item, path: "\(path).\(key)[\(index)]") }
+        }
+
+        func optionalArray(_ key: String) throws(ControlWireError) -> [Reader]? {
+            guard object[key] != nil else { return nil }
+            return try array(key)
         }
 
         func asInt() throws(ControlWireError) -> Int {

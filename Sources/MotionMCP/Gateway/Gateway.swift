@@ -44,7 +44,10 @@ public final class Gateway: Service, Sendable {
     private let state = Mutex(State())
     private let added: AsyncStream<Upstream>
     private let queue: AsyncStream<Upstream>.Continuation
+    /// Set by the first caller of ``discover()``, which runs it; later callers wait for `discovered`.
+    private let discoveryClaimed = Atomic(false)
     private let discovered = Atomic(false)
+    private let discoveryChanges = ChangeSignal()
 
     private struct State {
         /// Every upstream with the models it was asked for, in the order they were given.
@@ -82,9 +85,16 @@ public final class Gateway: Service, Sendable {
 
     /// Probes every upstream given at start-up once, in parallel, and brings in the models of
     /// those that answered, in the order the upstreams were given; the others join when their
-    /// probes pass. Runs once; later calls return at once.
+    /// probes pass. Runs once; a later call waits for it to be over.
     public func discover() async {
-        guard discovered.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        guard discoveryClaimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            await discoveryChanges.wait { self.discovered.load(ordering: .acquiring) }
+            return
+        }
+        defer {
+            discovered.store(true, ordering: .releasing)
+            discoveryChanges.notify()
+        }
         let upstreams = state.withLock { $0.upstreams.map(\.upstream) }
         await withTaskGroup(of: Void.self) { group in
             for upstream in upstreams {

@@ -89,6 +89,14 @@ public final class MMCPRuntime: ServerControl, Service {
         queue.yield(.setUp(model))
     }
 
+    public func addUpstream(_ address: String) async throws {
+        do {
+            try await server.gateway.add(try UpstreamAddress(parsing: address))
+        } catch {
+            throw ControlError.badRequest(error.description)
+        }
+    }
+
     public func drain(_ key: String) throws {
         guard let model = server.registry.model(forKey: key) else { throw ControlError.unknownModel(key) }
         guard model.state == .ready else { throw ControlError.notReady(key, model.state) }

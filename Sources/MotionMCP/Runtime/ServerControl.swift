@@ -16,6 +16,12 @@ public protocol ServerControl: Sendable {
     /// ``ControlError/badRequest(_:)`` for a duplicate id or an overlay that is not a valid spec.
     func addNullModel(id: String, overlay: JSONObject?) async throws
 
+    /// Adds the upstream MMCP server at `address` (`URL` or `ID=URL`, as `--upstream` takes it):
+    /// its models join once it answers a probe, each as a new model or a replica of one served
+    /// already. Throws ``ControlError/badRequest(_:)`` for an address that is not an http(s) URL
+    /// or names a host the server does not allow (``GatewayOptions/allowedHosts``).
+    func addUpstream(_ address: String) async throws
+
     /// Starts draining the model: new requests are refused with 503, requests in flight finish,
     /// then `teardown()` runs and the model is removed. Returns once the drain has started;
     /// progress shows in snapshots. Throws ``ControlError`` when no such model is served or it is

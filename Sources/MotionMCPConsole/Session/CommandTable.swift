@@ -77,11 +77,20 @@ public struct CommandTable: Sendable {
 
     /// The console's commands.
     public static let standard = CommandTable(commands: [
-        CommandSpec(verbs: ["add"], usage: "add null ID [SPEC.json]", help: "hot-add a NullBackbone", changesServer: true) {
-            arguments throws(UsageError) in
-            guard arguments.first == "null" else { throw UsageError(note: "only NullBackbones can be hot-added") }
-            guard (2...3).contains(arguments.count) else { throw UsageError() }
-            return .addNull(id: arguments[1], specPath: arguments.count == 3 ? arguments[2] : nil)
+        CommandSpec(
+            verbs: ["add"], usage: "add null ID [SPEC.json] | add upstream [ID=]URL",
+            help: "hot-add a NullBackbone, or an upstream MMCP server's models", changesServer: true
+        ) { arguments throws(UsageError) in
+            switch arguments.first {
+            case "null":
+                guard (2...3).contains(arguments.count) else { throw UsageError() }
+                return .addNull(id: arguments[1], specPath: arguments.count == 3 ? arguments[2] : nil)
+            case "upstream":
+                guard arguments.count == 2 else { throw UsageError() }
+                return .addUpstream(address: arguments[1])
+            default:
+                throw UsageError(note: "NullBackbones and upstream servers can be hot-added")
+            }
         },
         CommandSpec(verbs: ["drain"], usage: "drain ID", help: "drain a model", changesServer: true) { arguments throws(UsageError) in
             guard arguments.count == 1 else { throw UsageError() }

@@ -2,6 +2,8 @@
 public enum ConsoleCommand: Sendable, Equatable {
     /// `add null ID [SPEC.json]`: hot-add a NullBackbone, optionally with its capabilities from a spec file.
     case addNull(id: String, specPath: String?)
+    /// `add upstream [ID=]URL`: serve the models of another MMCP server (or its model `ID`).
+    case addUpstream(address: String)
     /// `drain ID`: drain a model (no confirmation: it was typed out).
     case drain(id: String)
     /// `openapi on|off`.
@@ -16,7 +18,7 @@ public enum ConsoleCommand: Sendable, Equatable {
     /// The command's name (its first verb in ``CommandTable``), for messages.
     var verb: String {
         switch self {
-        case .addNull: "add"
+        case .addNull, .addUpstream: "add"
         case .drain: "drain"
         case .openAPI: "openapi"
         case .theme: "theme"

@@ -159,7 +159,7 @@ extension ConsoleSession {
         case .shutdown:
             state.mode = .confirm(.shutdown)
             return nil
-        case .addNull, .drain, .openAPI:
+        case .addNull, .addUpstream, .drain, .openAPI:
             return .perform(command)
         }
     }
@@ -172,6 +172,9 @@ extension ConsoleSession {
                 let overlay = try specPath.map { path throws(ModelSpecError) in try NullBackbone.overlay(fromFile: path) }
                 try await control.addNullModel(id: id, overlay: overlay)
                 return .init(text: "adding NullBackbone '\(id)'" + (specPath.map { " with \($0)" } ?? ""), isError: false)
+            case .addUpstream(let address):
+                try await control.addUpstream(address)
+                return .init(text: "adding upstream \(address); its models join once it answers", isError: false)
             case .drain(let id):
                 try await control.drain(id)
                 return .init(text: "draining '\(id)'", isError: false)

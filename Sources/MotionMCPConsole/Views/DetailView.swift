@@ -52,6 +52,9 @@ enum DetailView {
         if case .failed(let reason) = model.state {
             lines.append(Line(label: "failed", text: reason, style: .state("failed")))
         }
+        for replica in model.replicas ?? [] {
+            lines.append(Line(label: "replica", text: replicaSummary(replica), style: .state(replicaStyle(replica.state))))
+        }
         if let spec = model.spec {
             lines.append(Line(label: "spec", text: specSummary(spec)))
             lines.append(Line(label: "accepts", text: spec.supportedSegments.joined(separator: ", ")))
@@ -74,6 +77,29 @@ enum DetailView {
         if let teardown = model.teardownDuration { timings += " · teardown " + Format.latency(teardown) }
         lines.append(Line(label: "timing", text: timings))
         return lines
+    }
+
+    /// One upstream replica in one line: where, its state, its traffic, its last probe.
+    static func replicaSummary(_ replica: ReplicaSnapshot) -> String {
+        var parts = [
+            replica.address, replica.state.rawValue, "\(replica.inFlight) in flight", "\(Format.count(replica.requests)) total",
+            "\(replica.ejections) ejections", "\(replica.retries) retries",
+        ]
+        if let probe = replica.lastProbe {
+            parts.append("probe " + (probe.passed ? "ok" : "failed") + " " + Format.timeOfDay(probe.at) + (probe.failure.map { ": \($0)" } ?? ""))
+        } else {
+            parts.append("not probed yet")
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    /// The model-state style a replica state is drawn in.
+    private static func replicaStyle(_ state: ReplicaState) -> String {
+        switch state {
+        case .up: ModelState.ready.name
+        case .ejected, .draining: ModelState.draining.name
+        case .down, .mismatch: ModelState.failed(reason: "").name
+        }
     }
 
     /// The capabilities in one line: frame rate, skeleton size, limits, options.

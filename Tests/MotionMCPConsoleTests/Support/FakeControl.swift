@@ -7,6 +7,7 @@ final class FakeControl: ServerControl {
     /// A command the console sent.
     enum Call: Equatable {
         case addNull(id: String, overlay: JSONObject?)
+        case addUpstream(String)
         case drain(String)
         case openAPI(Bool)
         case shutDown
@@ -39,6 +40,11 @@ final class FakeControl: ServerControl {
 
     func addNullModel(id: String, overlay: JSONObject?) async throws {
         state.withLock { $0.calls.append(.addNull(id: id, overlay: overlay)) }
+        if let failure { throw FakeError(message: failure) }
+    }
+
+    func addUpstream(_ address: String) async throws {
+        state.withLock { $0.calls.append(.addUpstream(address)) }
         if let failure { throw FakeError(message: failure) }
     }
 

@@ -77,10 +77,10 @@ struct ConformanceFixture: Sendable, CustomTestStringConvertible {
     }
 
     /// The server the fixture was recorded against.
-    func makeServer() throws -> MMCPServer {
+    func makeServer(options: MMCPOptions = MMCPOptions()) throws -> MMCPServer {
         let registered = try models.map { model in
             RegisteredModel(key: model["key"]?.stringValue ?? "", backbone: try FixtureBackbone(fixture: model))
         }
-        return MMCPServer(registry: try ModelRegistry(registered))
+        return MMCPServer(registry: try ModelRegistry(registered), options: options)
     }
 }
