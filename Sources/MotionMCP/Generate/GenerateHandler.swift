@@ -72,7 +72,8 @@ struct GenerateHandler: Sendable {
         }
         guard let backbone = model.backbone else {
             // Served upstream since the body was read (a replica came back under this id).
-            return SingleAnswer(response: ProtocolResponse(ServedModel.unavailable(model.key, model.state), retryAfter: ServedModel.retryAfterSeconds), model: model)
+            let unavailable = ServedModel.unavailable(model.key, model.state)
+            return SingleAnswer(response: ProtocolResponse(unavailable, retryAfter: ServedModel.retryAfterSeconds), model: model)
         }
         let request = validated.request
         let call = await model.call(limits: limits, logger: logger, since: started) { try await backbone.generate(request) }

@@ -1,0 +1,146 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import MotionMCP
+
+/// The gateway in process: upstream servers and the gateway in front of them all on loopback,
+/// each over a real connection.
+@Suite("The gateway")
+struct GatewayTests {
+    @Test(
+        "an upstream address is an http(s) URL, optionally with a model id and a path prefix",
+        arguments: [
+            ("http://gpu-1:8000", "http://gpu-1:8000", nil as String?),
+            ("https://gpu-1", "https://gpu-1:443", nil),
+            ("http://10.0.0.7", "http://10.0.0.7:80", nil),
+            ("walker=http://gpu-1:8000/motion/", "http://gpu-1:8000/motion", "walker"),
+            ("http://[::1]:9000", "http://[::1]:9000", nil),
+            ("http://[fe80::1]", "http://[fe80::1]:80", nil),
+        ])
+    func addressParses(_ text: String, _ url: String, _ modelID: String?) throws {
+        let address = try UpstreamAddress(parsing: text)
+        #expect(address.url == url)
+        #expect(address.modelID == modelID)
+    }
+
+    @Test(
+        "an address that is not an http(s) URL, or that carries credentials, a query or a fragment, is refused with why",
+        arguments: [
+            ("gpu-1:8000", "must be an http:// or https:// URL"),
+            ("ftp://gpu-1", "must be an http:// or https:// URL"),
+            ("http://user:secret@gpu-1:8000", "must not carry a user name or password"),
+            ("http://gpu-1:8000/?key=secret", "must not carry a query or a fragment"),
+            ("http://gpu-1:8000#x", "must not carry a query or a fragment"),
+            ("http://:8000", "is not HOST[:PORT]"),
+            ("http://gpu-1:99999", "is not HOST[:PORT]"),
+            ("http://::1:80", "is not HOST[:PORT]"),
+            ("=http://gpu-1", "an empty model id"),
+        ])
+    func addressRefused(_ text: String, _ reason: String) {
+        #expect {
+            try UpstreamAddress(parsing: text)
+        } throws: { error in
+            "\(error)".contains(reason) && !"\(error)".contains("secret")
+        }
+    }
+
+    /// Runs `body` with a live server for each of `upstreams` and a gateway in front of them
+    /// (with `local` models of its own), passing the gateway's server and port.
+    func withGateway(
+        upstreams: [MMCPServer], local: [RegisteredModel] = [], allowedHosts: [String] = [], startWith: Int? = nil,
+        _ body: @escaping @Sendable (MMCPServer, Int, [Int]) async throws -> Void
+    ) async throws {
+        try await withUpstreams(upstreams, ports: []) { ports in
+            var options = LiveServerTests.loopback
+            options.gateway = GatewayOptions(
+                upstreams: try ports.prefix(startWith ?? ports.count).map { try UpstreamAddress(parsing: "http://127.0.0.1:\($0)") },
+                allowedHosts: allowedHosts, probeInterval: .milliseconds(200))
+            let gateway = MMCPServer(registry: try ModelRegistry(local), options: options)
+            try await buildApp(gateway).test(.live) { client in
+                try await body(gateway, try #require(client.port), ports)
+            }
+        }
+    }
+
+    private func withUpstreams(_ servers: [MMCPServer], ports: [Int], _ body: @escaping @Sendable ([Int]) async throws -> Void) async throws {
+        guard let first = servers.first else { return try await body(ports) }
+        try await buildApp(first).test(.live) { client in
+            try await withUpstreams(Array(servers.dropFirst()), ports: ports + [try #require(client.port)], body)
+        }
+    }
+
+    static func upstream(_ backbones: [any Backbone]) throws -> MMCPServer {
+        try MMCPServer(MMCPModels(backbones), options: LiveServerTests.loopback)
+    }
+
+    @Test("a replica whose entry differs from the model's is not used, and shows as a mismatch")
+    func mismatchedReplica() async throws {
+        let first = try Self.upstream([NullBackbone(modelID: "walker", fps: 30)])
+        let second = try Self.upstream([NullBackbone(modelID: "walker", fps: 60)])
+        try await withGateway(upstreams: [first, second]) { gateway, port, _ in
+            let model = try #require(gateway.registry.model(forKey: "walker"))
+            let replicas = model.snapshot().replicas ?? []
+            #expect(replicas.map(\.state) == [.up, .mismatch])
+            let capabilities = try await RawHTTPClient(port: port).get("/capabilities")
+            #expect(capabilities.text.contains(#""fps":30.0"#) && !capabilities.text.contains(#""fps":60.0"#))
+            for _ in 0..<4 {
+                #expect(try await RawHTTPClient(port: port).generate(model: "walker").status == 200)
+            }
+            #expect(model.snapshot().replicas?.map(\.requests) == [4, 0])
+        }
+    }
+
+    @Test("an upstream model never takes the id of a model served here")
+    func localIDWins() async throws {
+        let upstream = try Self.upstream([NullBackbone(modelID: "null", fps: 60), NullBackbone(modelID: "walker")])
+        try await withGateway(upstreams: [upstream], local: [RegisteredModel(key: "null", backbone: NullBackbone())]) { gateway, port, _ in
+            let ids = try await RawHTTPClient(port: port).capabilityIDs()
+            #expect(ids == ["null", "walker"])
+            #expect(gateway.registry.model(forKey: "null")?.upstream == nil)
+            #expect(gateway.registry.model(forKey: "walker")?.upstream != nil)
+        }
+    }
+
+    @Test("an upstream added at run time must name an allowed host; its models join; a drained one stays gone until it is added again")
+    func addAtRunTime() async throws {
+        let first = try Self.upstream([NullBackbone(modelID: "walker")])
+        let second = try Self.upstream([NullBackbone(modelID: "dancer")])
+        try await withGateway(upstreams: [first, second], startWith: 1) { gateway, port, ports in
+            let runtime = MMCPRuntime(server: gateway, listenAddress: "127.0.0.1:\(port)")
+            await #expect {
+                try await runtime.addUpstream("http://169.254.169.254/latest")
+            } throws: { error in
+                "\(error)".contains("not allowed")
+            }
+            await #expect(throws: ControlError.self) { try await runtime.addUpstream("file:///etc/passwd") }
+            try await runtime.addUpstream("http://127.0.0.1:\(ports[1])")
+            #expect(try await RawHTTPClient(port: port).capabilityIDs() == ["walker", "dancer"])
+
+            let dancer = try #require(gateway.registry.model(forKey: "dancer"))
+            await gateway.registry.drain([dancer], timeout: .seconds(5))
+            // Probes run every 200 ms; a few of them must not bring the drained model back.
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await RawHTTPClient(port: port).capabilityIDs() == ["walker"])
+            try await runtime.addUpstream("http://127.0.0.1:\(ports[1])")
+            #expect(try await RawHTTPClient(port: port).capabilityIDs() == ["walker", "dancer"])
+        }
+    }
+
+    @Test("a body over the upstream model's cap never leaves the gateway, and is answered as the reference answers it")
+    func overCapAnsweredHere() async throws {
+        var spec = NullBackbone().spec
+        spec.limits.maxRequestBytes = 300
+        let upstream = try Self.upstream([NullBackbone(modelID: "null", spec: spec)])
+        // A local model with the default cap, so the body passes the server-wide cap and reaches the model's.
+        let local = [RegisteredModel(key: "big", backbone: NullBackbone(modelID: "big"))]
+        try await withGateway(upstreams: [upstream], local: local) { gateway, port, _ in
+            let response = try await RawHTTPClient(port: port).generate(model: "null")
+            #expect(response.status == 413)
+            #expect(response.text.contains(#""max_request_bytes":300,"request_bytes":"#))
+            #expect(gateway.registry.model(forKey: "null")?.snapshot().replicas?.first?.requests == 0)
+        }
+    }
+}
