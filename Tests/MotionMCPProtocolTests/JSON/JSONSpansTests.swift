@@ -13,9 +13,11 @@ struct JSONSpansTests {
         #expect(try JSONSpans.elements(ofArrayAt: "results", in: Array(#"{"results":[]}"#.utf8)).isEmpty)
     }
 
-    @Test("a document without the array, or cut short, is an error, not a crash", arguments: [
-        #"{"models": []}"#, #"[1, 2]"#, #"{"results": [1, 2"#, #"{"results": [{"a": "b}]}"#, "", #"{"results": [,]}"#,
-    ])
+    @Test(
+        "a document without the array, or cut short, is an error, not a crash",
+        arguments: [
+            #"{"models": []}"#, #"[1, 2]"#, #"{"results": [1, 2"#, #"{"results": [{"a": "b}]}"#, "", #"{"results": [,]}"#,
+        ])
     func malformed(_ document: String) {
         #expect(throws: JSONSpanError.self) { try JSONSpans.elements(ofArrayAt: "results", in: Array(document.utf8)) }
     }
