@@ -124,6 +124,7 @@ public final class MMCPServer: Sendable {
         }
         guard due else { return }
         await drainAll()
+        await gateway.shutDown()
     }
 
     /// Drains every model — new requests get 503, requests in flight finish (or are stopped when

@@ -49,9 +49,11 @@ struct GatewayTests {
 
     /// Runs `body` with a live server for each of `upstreams` and a gateway in front of them
     /// (with `local` models of its own), passing the gateway's server and port.
+    /// `expecting` lists the models the gateway serves once its upstreams have answered: a probe
+    /// that timed out on a busy machine is repeated, so the test waits for them.
     func withGateway(
         upstreams: [MMCPServer], local: [RegisteredModel] = [], allowedHosts: [String] = [], startWith: Int? = nil,
-        _ body: @escaping @Sendable (MMCPServer, Int, [Int]) async throws -> Void
+        expecting: Set<String>, _ body: @escaping @Sendable (MMCPServer, Int, [Int]) async throws -> Void
     ) async throws {
         try await withUpstreams(upstreams, ports: []) { ports in
             var options = LiveServerTests.loopback
@@ -60,6 +62,7 @@ struct GatewayTests {
                 allowedHosts: allowedHosts, probeInterval: .milliseconds(200))
             let gateway = MMCPServer(registry: try ModelRegistry(local), options: options)
             try await buildApp(gateway).test(.live) { client in
+                #expect(try await waitUntil(attempts: 2000, every: .milliseconds(10)) { Set(gateway.registry.models.map(\.key)) == expecting })
                 try await body(gateway, try #require(client.port), ports)
             }
         }
@@ -80,10 +83,10 @@ struct GatewayTests {
     func mismatchedReplica() async throws {
         let first = try Self.upstream([NullBackbone(modelID: "walker", fps: 30)])
         let second = try Self.upstream([NullBackbone(modelID: "walker", fps: 60)])
-        try await withGateway(upstreams: [first, second]) { gateway, port, _ in
+        try await withGateway(upstreams: [first, second], expecting: ["walker"]) { gateway, port, _ in
             let model = try #require(gateway.registry.model(forKey: "walker"))
-            let replicas = model.snapshot().replicas ?? []
-            #expect(replicas.map(\.state) == [.up, .mismatch])
+            #expect(try await waitUntil(attempts: 2000, every: .milliseconds(10)) { model.snapshot().replicas?.count == 2 })
+            #expect(model.snapshot().replicas?.map(\.state) == [.up, .mismatch])
             let capabilities = try await RawHTTPClient(port: port).get("/capabilities")
             #expect(capabilities.text.contains(#""fps":30.0"#) && !capabilities.text.contains(#""fps":60.0"#))
             for _ in 0..<4 {
@@ -96,7 +99,8 @@ struct GatewayTests {
     @Test("an upstream model never takes the id of a model served here")
     func localIDWins() async throws {
         let upstream = try Self.upstream([NullBackbone(modelID: "null", fps: 60), NullBackbone(modelID: "walker")])
-        try await withGateway(upstreams: [upstream], local: [RegisteredModel(key: "null", backbone: NullBackbone())]) { gateway, port, _ in
+        let local = [RegisteredModel(key: "null", backbone: NullBackbone())]
+        try await withGateway(upstreams: [upstream], local: local, expecting: ["null", "walker"]) { gateway, port, _ in
             let ids = try await RawHTTPClient(port: port).capabilityIDs()
             #expect(ids == ["null", "walker"])
             #expect(gateway.registry.model(forKey: "null")?.upstream == nil)
@@ -108,7 +112,7 @@ struct GatewayTests {
     func addAtRunTime() async throws {
         let first = try Self.upstream([NullBackbone(modelID: "walker")])
         let second = try Self.upstream([NullBackbone(modelID: "dancer")])
-        try await withGateway(upstreams: [first, second], startWith: 1) { gateway, port, ports in
+        try await withGateway(upstreams: [first, second], startWith: 1, expecting: ["walker"]) { gateway, port, ports in
             let runtime = MMCPRuntime(server: gateway, listenAddress: "127.0.0.1:\(port)")
             await #expect {
                 try await runtime.addUpstream("http://169.254.169.254/latest")
@@ -117,6 +121,7 @@ struct GatewayTests {
             }
             await #expect(throws: ControlError.self) { try await runtime.addUpstream("file:///etc/passwd") }
             try await runtime.addUpstream("http://127.0.0.1:\(ports[1])")
+            #expect(try await waitUntil(attempts: 2000, every: .milliseconds(10)) { gateway.registry.model(forKey: "dancer") != nil })
             #expect(try await RawHTTPClient(port: port).capabilityIDs() == ["walker", "dancer"])
 
             let dancer = try #require(gateway.registry.model(forKey: "dancer"))
@@ -125,6 +130,7 @@ struct GatewayTests {
             try await Task.sleep(for: .seconds(1))
             #expect(try await RawHTTPClient(port: port).capabilityIDs() == ["walker"])
             try await runtime.addUpstream("http://127.0.0.1:\(ports[1])")
+            #expect(try await waitUntil(attempts: 2000, every: .milliseconds(10)) { gateway.registry.model(forKey: "dancer") != nil })
             #expect(try await RawHTTPClient(port: port).capabilityIDs() == ["walker", "dancer"])
         }
     }
@@ -136,7 +142,7 @@ struct GatewayTests {
         let upstream = try Self.upstream([NullBackbone(modelID: "null", spec: spec)])
         // A local model with the default cap, so the body passes the server-wide cap and reaches the model's.
         let local = [RegisteredModel(key: "big", backbone: NullBackbone(modelID: "big"))]
-        try await withGateway(upstreams: [upstream], local: local) { gateway, port, _ in
+        try await withGateway(upstreams: [upstream], local: local, expecting: ["big", "null"]) { gateway, port, _ in
             let response = try await RawHTTPClient(port: port).generate(model: "null")
             #expect(response.status == 413)
             #expect(response.text.contains(#""max_request_bytes":300,"request_bytes":"#))

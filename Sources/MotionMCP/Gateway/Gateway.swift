@@ -72,7 +72,7 @@ public final class Gateway: Service, Sendable {
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
-        forwarding = Forwarding(client: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration), logger: logger)
+        forwarding = Forwarding(configuration: configuration, logger: logger)
         (added, queue) = AsyncStream.makeStream(of: Upstream.self)
         state.withLock { state in
             state.upstreams = options.upstreams.map { (Upstream(address: $0), $0.modelID) }
@@ -141,14 +141,20 @@ public final class Gateway: Service, Sendable {
 
     /// Probes every upstream until the service group shuts down, then closes the HTTP client
     /// (after the server has drained: nothing is forwarded any more).
-    public func run() async throws {
+    public func run() async {
         await discover()
         await withDiscardingTaskGroup { group in
             for await upstream in added.cancelOnGracefulShutdown() {
                 group.addTask { await self.probeLoop(upstream) }
             }
         }
-        try await forwarding.client.shutdown()
+        await forwarding.shutDown()
+    }
+
+    /// Closes the connections to the upstreams, once nothing is forwarded any more (after the
+    /// models have drained); ``run()`` does it when the service group shuts down.
+    public func shutDown() async {
+        await forwarding.shutDown()
     }
 
     private func probeLoop(_ upstream: Upstream) async {

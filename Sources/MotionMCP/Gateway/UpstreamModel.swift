@@ -175,14 +175,37 @@ public final class UpstreamModel: Sendable {
 /// What the gateway's models share: the HTTP client (a keep-alive pool per upstream), the retry
 /// budget, the logger.
 final class Forwarding: Sendable {
-    let client: HTTPClient
     let logger: Logger
+    private let configuration: HTTPClient.Configuration
+    /// Made at the first use, so a server without upstreams never has one (an HTTP client must be
+    /// shut down before it goes away); once shut down, it stays so.
+    private let made = Mutex<(client: HTTPClient?, isShutDown: Bool)>((nil, false))
     private let retriesInFlight = Atomic(0)
     private let forwardsInFlight = Atomic(0)
 
-    init(client: HTTPClient, logger: Logger) {
-        self.client = client
+    init(configuration: HTTPClient.Configuration, logger: Logger) {
+        self.configuration = configuration
         self.logger = logger
+    }
+
+    /// The HTTP client every upstream call goes through.
+    var client: HTTPClient {
+        made.withLock { made in
+            if let client = made.client { return client }
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            made.client = client
+            return client
+        }
+    }
+
+    /// Shuts the HTTP client down, once, if it was ever made.
+    func shutDown() async {
+        let client = made.withLock { made -> HTTPClient? in
+            guard !made.isShutDown else { return nil }
+            made.isShutDown = true
+            return made.client
+        }
+        try? await client?.shutdown()
     }
 
     /// Whether a retry may start: retries in flight stay under a fifth of the requests in flight,

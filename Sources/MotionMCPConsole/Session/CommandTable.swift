@@ -78,18 +78,18 @@ public struct CommandTable: Sendable {
     /// The console's commands.
     public static let standard = CommandTable(commands: [
         CommandSpec(
-            verbs: ["add"], usage: "add null ID [SPEC.json] | add upstream [ID=]URL",
-            help: "hot-add a NullBackbone, or an upstream MMCP server's models", changesServer: true
+            verbs: ["add"], usage: "add null|upstream …",
+            help: "hot-add a NullBackbone, or an MMCP server's models", changesServer: true
         ) { arguments throws(UsageError) in
             switch arguments.first {
             case "null":
-                guard (2...3).contains(arguments.count) else { throw UsageError() }
+                guard (2...3).contains(arguments.count) else { throw UsageError(note: "add null ID [SPEC.json]") }
                 return .addNull(id: arguments[1], specPath: arguments.count == 3 ? arguments[2] : nil)
             case "upstream":
-                guard arguments.count == 2 else { throw UsageError() }
+                guard arguments.count == 2 else { throw UsageError(note: "add upstream [ID=]URL") }
                 return .addUpstream(address: arguments[1])
             default:
-                throw UsageError(note: "NullBackbones and upstream servers can be hot-added")
+                throw UsageError(note: "add null ID [SPEC.json], or add upstream [ID=]URL")
             }
         },
         CommandSpec(verbs: ["drain"], usage: "drain ID", help: "drain a model", changesServer: true) { arguments throws(UsageError) in
