@@ -26,6 +26,8 @@ public struct MMCPOptions: Sendable {
     /// The upstream MMCP servers whose models this server also serves (``GatewayOptions``); none
     /// by default.
     public var gateway: GatewayOptions
+    /// The optional features of EXTENSIONS.md (``ProtocolExtensions``); all off by default.
+    public var extensions: ProtocolExtensions
     /// Where the server logs.
     public var logger: Logger
 
@@ -37,26 +39,27 @@ public struct MMCPOptions: Sendable {
     }
 
     /// Options with the defaults: `0.0.0.0:8000`, the API docs on, no operational endpoints,
-    /// ``ServerLimits``' defaults, a 30 s drain timeout, no shutdown grace, no control API, no upstreams, a logger labelled `mmcp` at `logLevel`.
+    /// ``ServerLimits``' defaults, a 30 s drain timeout, no shutdown grace, no control API, no upstreams, no protocol extensions, a logger labelled `mmcp` at `logLevel`.
     public init(
         host: String = "0.0.0.0", port: Int = 8000, title: String = "MMCP", openAPI: Bool = true,
         operationalEndpoints: Bool = false, limits: ServerLimits = ServerLimits(), drainTimeout: Duration = .seconds(30),
         shutdownGrace: Duration = .zero, control: ControlOptions? = nil, gateway: GatewayOptions = GatewayOptions(),
-        logLevel: Logger.Level = .info
+        extensions: ProtocolExtensions = ProtocolExtensions(), logLevel: Logger.Level = .info
     ) {
         var logger = Logger(label: "mmcp")
         logger.logLevel = logLevel
         self.init(
             host: host, port: port, documentation: APIDocumentation(title: title, enabled: openAPI),
             operationalEndpoints: operationalEndpoints, limits: limits, drainTimeout: drainTimeout,
-            shutdownGrace: shutdownGrace, control: control, gateway: gateway, logger: logger)
+            shutdownGrace: shutdownGrace, control: control, gateway: gateway, extensions: extensions, logger: logger)
     }
 
     /// Options with a documentation value and a logger of your own.
     public init(
         host: String = "0.0.0.0", port: Int = 8000, documentation: APIDocumentation, operationalEndpoints: Bool = false,
         limits: ServerLimits = ServerLimits(), drainTimeout: Duration = .seconds(30), shutdownGrace: Duration = .zero,
-        control: ControlOptions? = nil, gateway: GatewayOptions = GatewayOptions(), logger: Logger
+        control: ControlOptions? = nil, gateway: GatewayOptions = GatewayOptions(),
+        extensions: ProtocolExtensions = ProtocolExtensions(), logger: Logger
     ) {
         self.host = host
         self.port = port
@@ -67,6 +70,7 @@ public struct MMCPOptions: Sendable {
         self.shutdownGrace = shutdownGrace
         self.control = control
         self.gateway = gateway
+        self.extensions = extensions
         self.logger = logger
     }
 }

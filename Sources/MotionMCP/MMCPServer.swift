@@ -95,7 +95,8 @@ public final class MMCPServer: Sendable {
     }
 
     var generateHandler: GenerateHandler {
-        GenerateHandler(registry: registry, logger: logger, limits: limits, isShuttingDown: isShuttingDown)
+        GenerateHandler(
+            registry: registry, logger: logger, limits: limits, extensions: options.extensions, isShuttingDown: isShuttingDown)
     }
 
     /// Brings in the models of the upstreams that answer (``Gateway/discover()``), then calls

@@ -36,6 +36,16 @@ struct ServeOptions: ParsableArguments {
             valueName: "HOST"))
     var upstreamAllowedHosts: [String] = []
 
+    @Flag(
+        name: .customLong("request-id"),
+        help: "Send X-Request-ID on every answer: the request's own when it is 1–128 visible ASCII characters, else a new UUID.")
+    var requestIDs = false
+
+    @Flag(
+        name: .customLong("retry-after"),
+        help: "Send Retry-After on 429 and 503 answers a model raises: its own hint, else 5 seconds.")
+    var retryAfter = false
+
     @Flag(name: .customLong("no-openapi"), help: "Do not serve /openapi.json, /docs and /redoc.")
     var noOpenAPI = false
 
@@ -112,7 +122,8 @@ struct ServeOptions: ParsableArguments {
                 host: host, port: port, documentation: APIDocumentation(enabled: !noOpenAPI), operationalEndpoints: true,
                 limits: limits, drainTimeout: Self.duration(seconds: drainTimeout), shutdownGrace: Self.duration(seconds: shutdownGrace),
                 control: control,
-                gateway: GatewayOptions(upstreams: try upstreamAddresses(), allowedHosts: upstreamAllowedHosts), logger: logger)
+                gateway: GatewayOptions(upstreams: try upstreamAddresses(), allowedHosts: upstreamAllowedHosts),
+                extensions: ProtocolExtensions(requestIDs: requestIDs, retryAfter: retryAfter), logger: logger)
             return MMCPServer(
                 registry: try ModelRegistry(registered, logger: options.serverLogger, recordsMetrics: !noMetrics), options: options)
         } catch let error as RegistrationError {

@@ -90,6 +90,26 @@ struct RendererTests {
         #expect(screen.style(of: "██") == .chartBar)
     }
 
+    @Test("the detail pane of a model served upstream shows each replica: where, its state, its traffic and its last probe")
+    func detailReplicas() throws {
+        var snapshot = Fixtures.server
+        snapshot.models[0].replicas = [
+            ReplicaSnapshot(
+                address: "http://gpu-1:8000", state: .up, lastProbe: ProbeReport(at: 0, passed: true, failure: nil), inFlight: 2,
+                requests: 40, ejections: 1, retries: 3),
+            ReplicaSnapshot(
+                address: "http://gpu-2:8000", state: .down, lastProbe: ProbeReport(at: 0, passed: false, failure: "connection refused"),
+                inFlight: 0, requests: 7, ejections: 2, retries: 0),
+        ]
+        let screen = Fixtures.session(snapshot).0.screen(140, 40)
+        #expect(screen.text.contains("replica http://gpu-1:8000 up · 2 in flight · probe ok "))
+        #expect(screen.text.contains("replica http://gpu-2:8000 down · 0 in flight · probe failed "))
+        #expect(screen.style(of: "http://gpu-1:8000 up") == .state("ready"))
+        #expect(screen.style(of: "http://gpu-2:8000 down") == .state("failed"))
+        let line = DetailView.replicaSummary(try #require(snapshot.models[0].replicas?[1]))
+        #expect(line.hasSuffix(": connection refused · 7 total · 2 ejections · 0 retries"))
+    }
+
     @Test("the event log pane shows the newest lines styled by level")
     func eventLog() {
         let (session, _) = Fixtures.session()

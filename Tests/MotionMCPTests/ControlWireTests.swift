@@ -122,6 +122,18 @@ struct ControlWireTests {
                     key: "broken", state: .failed(reason: "weights missing: /models/x.pt"), setupDuration: .milliseconds(10),
                     transitions: [ModelTransition(state: .settingUp, at: .zero), ModelTransition(state: .failed(reason: ""), at: .milliseconds(10))]),
                 ModelSnapshot(
+                    key: "gpu", state: .ready,
+                    replicas: [
+                        ReplicaSnapshot(
+                            address: "http://gpu-1:8000", state: .up, lastProbe: ProbeReport(at: 1_796_554_200.5, passed: true, failure: nil),
+                            inFlight: 2, requests: 40, ejections: 1, retries: 3),
+                        ReplicaSnapshot(
+                            address: "http://gpu-2:8000/motion", state: .down,
+                            lastProbe: ProbeReport(at: 1_796_554_201, passed: false, failure: "connection refused"), inFlight: 0, requests: 7,
+                            ejections: 2, retries: 0),
+                        ReplicaSnapshot(address: "http://gpu-3:8000", state: .mismatch, lastProbe: nil, inFlight: 0, requests: 0, ejections: 0, retries: 0),
+                    ]),
+                ModelSnapshot(
                     key: "null", state: .draining, inFlight: 2,
                     drain: DrainProgress(inFlightLeft: 2, waited: .milliseconds(1_500), timeout: .seconds(30)),
                     transitions: [ModelTransition(state: .ready, at: .seconds(1)), ModelTransition(state: .draining, at: .seconds(60))]),
@@ -143,7 +155,7 @@ struct ControlWireTests {
         #expect(decoded.uptime == original.uptime)
         #expect(decoded.openAPIEnabled == false)
         #expect(decoded.isShuttingDown == true)
-        #expect(decoded.models.map(\.key) == ["walker", "broken", "null"])
+        #expect(decoded.models.map(\.key) == ["walker", "broken", "gpu", "null"])
         for (got, sent) in zip(decoded.models, original.models) {
             #expect(got.state == sent.state, "\(sent.key)")
             #expect(got.spec == sent.spec, "\(sent.key)")
@@ -157,11 +169,12 @@ struct ControlWireTests {
             #expect(got.setupDuration == sent.setupDuration, "\(sent.key)")
             #expect(got.teardownDuration == sent.teardownDuration, "\(sent.key)")
             #expect(got.drain == sent.drain, "\(sent.key)")
+            #expect(got.replicas == sent.replicas, "\(sent.key)")
             #expect(got.transitions.map(\.state.name) == sent.transitions.map(\.state.name), "\(sent.key)")
             #expect(got.transitions.map(\.at) == sent.transitions.map(\.at), "\(sent.key)")
         }
         #expect(decoded.models[1].state == .failed(reason: "weights missing: /models/x.pt"))
-        #expect(decoded.models[2].drain == DrainProgress(inFlightLeft: 2, waited: .milliseconds(1_500), timeout: .seconds(30)))
+        #expect(decoded.models[3].drain == DrainProgress(inFlightLeft: 2, waited: .milliseconds(1_500), timeout: .seconds(30)))
         #expect(decoded.models[0].spec?.supportsLoop == true)
         #expect(decoded.models[0].latencyHistogram.total == 7)
         #expect(decoded.latencyHistogram == original.latencyHistogram)
@@ -199,8 +212,14 @@ struct ControlWireTests {
             path: [.key("models"), .index(0), .key("rate_history"), .index(2)], value: 2.5,
             message: "snapshot.models[0].rate_history[2] is not an integer"),
         Damage(
-            path: [.key("models"), .index(2), .key("drain"), .key("in_flight_left")], value: nil,
-            message: "snapshot.models[2].drain.in_flight_left is missing"),
+            path: [.key("models"), .index(3), .key("drain"), .key("in_flight_left")], value: nil,
+            message: "snapshot.models[3].drain.in_flight_left is missing"),
+        Damage(
+            path: [.key("models"), .index(2), .key("replicas"), .index(1), .key("state")], value: "asleep",
+            message: "snapshot.models[2].replicas[1].state 'asleep' is not a replica state"),
+        Damage(
+            path: [.key("models"), .index(2), .key("replicas"), .index(0), .key("last_probe"), .key("passed")], value: nil,
+            message: "snapshot.models[2].replicas[0].last_probe.passed is missing"),
         Damage(
             path: [.key("models"), .index(0), .key("transitions"), .index(1), .key("at_seconds")], value: "late",
             message: "snapshot.models[0].transitions[1].at_seconds is not a number"),

@@ -77,7 +77,7 @@ public final class UpstreamModel: Sendable {
     func noReplica(_ reason: String = "none of its upstream replicas is available") -> ProtocolError {
         ProtocolError(
             .modelUnavailable, "model '\(key)' cannot take requests now: \(reason)",
-            details: ["model": .string(key), "state": .string("unreachable")])
+            details: ["model": .string(key), "state": .string("unreachable")], retryAfterSeconds: ServedModel.retryAfterSeconds)
     }
 
     /// Sends `body` to `/generate` on a replica, and once more on another when the first provably

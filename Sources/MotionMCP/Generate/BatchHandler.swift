@@ -104,7 +104,7 @@ struct BatchHandler: Sendable {
             if measure.bytes.count > cap { throw BodyLimit.tooLarge(bodyLength: measure.bytes.count, cap: cap) }
             return .pending(validated)
         } catch {
-            return .refused(generate.refusal(error, model: GenerateHandler.modelName(item)).error)
+            return .refused(generate.refusal(error, model: GenerateHandler.modelName(item)))
         }
     }
 
@@ -175,7 +175,7 @@ struct BatchHandler: Sendable {
         started: ContinuousClock.Instant
     ) async -> GroupResult {
         guard let model = generate.registry.model(forKey: key) else {
-            let gone = generate.refusal(directory.unknownModel(key), model: key).error
+            let gone = generate.refusal(directory.unknownModel(key), model: key)
             return GroupResult(outcomes: .success(validated.map { _ in .error(gone) }))
         }
         let limits = generate.limits
@@ -205,7 +205,7 @@ struct BatchHandler: Sendable {
             case .failure(let failure) where failure.byServer:
                 results = requests.map { _ in .failure(failure.error) }
             case .failure(let failure):
-                return GroupResult(outcomes: .failure(failure.error), timing: call.timing)
+                return GroupResult(outcomes: .failure(generate.extensions.answering(failure)), timing: call.timing)
             }
             var outcomes: [Outcome] = []
             for (position, request) in validated.enumerated() {

@@ -6,6 +6,8 @@ struct GenerateHandler: Sendable {
     let registry: ModelRegistry
     let logger: Logger
     let limits: ServerLimits
+    /// The optional features switched on.
+    let extensions: ProtocolExtensions
     /// Whether the server was shutting down when the request arrived.
     var isShuttingDown = false
 
@@ -64,16 +66,16 @@ struct GenerateHandler: Sendable {
             if bodyLength > cap { throw BodyLimit.tooLarge(bodyLength: bodyLength, cap: cap) }
         } catch {
             let refusal = self.refusal(error, model: Self.modelName(document))
-            return SingleAnswer(response: ProtocolResponse(refusal.error, retryAfter: refusal.retryAfter), model: namedModel(document))
+            return SingleAnswer(response: ProtocolResponse(refusal), model: namedModel(document))
         }
         guard let model = registry.model(forKey: validated.modelKey) else {
             let refusal = self.refusal(directory.unknownModel(validated.modelKey), model: validated.modelKey)
-            return SingleAnswer(response: ProtocolResponse(refusal.error, retryAfter: refusal.retryAfter))
+            return SingleAnswer(response: ProtocolResponse(refusal))
         }
         guard let backbone = model.backbone else {
             // Served upstream since the body was read (a replica came back under this id).
             let unavailable = ServedModel.unavailable(model.key, model.state)
-            return SingleAnswer(response: ProtocolResponse(unavailable, retryAfter: ServedModel.retryAfterSeconds), model: model)
+            return SingleAnswer(response: ProtocolResponse(unavailable), model: model)
         }
         let request = validated.request
         let call = await model.call(limits: limits, logger: logger, since: started) { try await backbone.generate(request) }
@@ -88,7 +90,7 @@ struct GenerateHandler: Sendable {
                 answer.response = ProtocolResponse(ServedModel.internalError(error))
             }
         case .failure(let failure):
-            answer.response = ProtocolResponse(failure.error, retryAfter: failure.retryAfter)
+            answer.response = ProtocolResponse(extensions.answering(failure))
         }
         return answer
     }
@@ -97,9 +99,9 @@ struct GenerateHandler: Sendable {
     /// shuts down, a model it no longer serves (its drain removed it) is `503 model_unavailable`
     /// rather than `unknown_model`, so a load balancer passes the request to another instance
     /// instead of handing the client a 400.
-    func refusal(_ error: ProtocolError, model key: String?) -> (error: ProtocolError, retryAfter: Int?) {
-        guard isShuttingDown, error.code == .unknownModel, let key else { return (error, nil) }
-        return (ServedModel.unavailable(key, .removed), ServedModel.retryAfterSeconds)
+    func refusal(_ error: ProtocolError, model key: String?) -> ProtocolError {
+        guard isShuttingDown, error.code == .unknownModel, let key else { return error }
+        return ServedModel.unavailable(key, .removed)
     }
 
     /// The `model` string a request body holds, if any.

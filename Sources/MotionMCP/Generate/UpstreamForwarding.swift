@@ -17,7 +17,7 @@ struct UpstreamForwarding: Sendable {
         switch model.startCall(limits: generate.limits, since: started) {
         case .success(let admitted): lease = admitted
         case .failure(let refusal):
-            let response = ProtocolResponse(refusal.error, retryAfter: refusal.retryAfter)
+            let response = ProtocolResponse(refusal.error)
             model.recordAnswer(status: response.status, errorCode: response.errorCode, total: ContinuousClock.now - started)
             return response
         }
@@ -44,8 +44,7 @@ struct UpstreamForwarding: Sendable {
             answer = answered
         case .refused(let error):
             lease.end()
-            let retryAfter = error.code == .modelUnavailable ? ServedModel.retryAfterSeconds : nil
-            let response = ProtocolResponse(error, retryAfter: retryAfter)
+            let response = ProtocolResponse(error)
             model.recordAnswer(status: response.status, errorCode: response.errorCode, total: ContinuousClock.now - started, call: lease.timing)
             return response
         }

@@ -101,6 +101,8 @@ public func buildApp(_ runtime: MMCPRuntime) -> some ApplicationProtocol {
 private func application(
     _ server: MMCPServer, router: Router<BasicRequestContext>, operationalEndpoints: Bool
 ) -> Application<RouterResponder<BasicRequestContext>> {
+    // Outermost, so that every answer carries the id, the framework's 404 and 405 included.
+    if server.options.extensions.requestIDs { router.add(middleware: RequestIDMiddleware()) }
     router.add(middleware: ClosingConnectionsMiddleware(server: server))
     router.add(middleware: FrameworkErrorMiddleware(server: server))
     server.addRoutes(to: router)

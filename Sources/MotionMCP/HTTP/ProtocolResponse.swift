@@ -8,7 +8,8 @@ struct ProtocolResponse: Sendable {
     var body: [UInt8]
     /// The protocol error code, when the answer is an error (for the metrics).
     var errorCode: String?
-    /// Seconds a client should wait before retrying (`Retry-After`), for a model not ready.
+    /// Seconds a client should wait before retrying (`Retry-After`): the error's
+    /// ``ProtocolError/retryAfterSeconds``.
     var retryAfter: Int?
     /// An upstream's answer passed on (the gateway): its headers that carry meaning, and its
     /// body as it arrives; `body` and ``contentType`` are then unused.
@@ -26,13 +27,13 @@ struct ProtocolResponse: Sendable {
     }
 
     /// The error envelope; details JSON cannot carry (a backbone's NaN) make it an internal error.
-    init(_ error: ProtocolError, retryAfter: Int? = nil) {
+    init(_ error: ProtocolError) {
         let sendable =
             JSONValue.object(error.details).isFinite
             ? error : ProtocolError.internalError("\(error.code) error details hold a non-finite number")
         self.init(status: sendable.status, contentType: Self.json, body: sendable.envelopeBytes)
         errorCode = sendable.code.rawValue
-        self.retryAfter = retryAfter
+        retryAfter = sendable.retryAfterSeconds
     }
 }
 

@@ -22,8 +22,6 @@ struct CallTiming: Sendable {
 struct CallFailure: Error, Sendable {
     /// The answer for it.
     var error: ProtocolError
-    /// Seconds a client should wait before retrying (`Retry-After`), for refusals worth retrying.
-    var retryAfter: Int?
     /// `true` when the server refused or stopped the call (model not ready, over its in-flight cap,
     /// past the generate timeout, stopped by a drain that timed out); `false` when the backbone
     /// threw. A batch answers the former item by item and the latter for the whole batch, as the
@@ -87,7 +85,7 @@ extension ServedModel {
         let admission = admit(cap: limits.maxInFlightPerModel)
         guard admission == .admitted else {
             let refusal = refusal(admission, cap: limits.maxInFlightPerModel)
-            return .failure(CallFailure(error: refusal, retryAfter: Self.retryAfterSeconds, byServer: true))
+            return .failure(CallFailure(error: refusal, byServer: true))
         }
         return .success(CallLease(model: self, limits: limits, arrived: arrived))
     }
@@ -169,7 +167,7 @@ final class CallLease: Sendable {
     func stopped() -> CallFailure? {
         switch running.stopReason {
         case .deadline?: CallFailure(error: ServedModel.timedOut(limits.generateTimeout), byServer: true)
-        case .drainTimeout?: CallFailure(error: model.unavailableError(), retryAfter: ServedModel.retryAfterSeconds, byServer: true)
+        case .drainTimeout?: CallFailure(error: model.unavailableError(), byServer: true)
         case nil: nil
         }
     }

@@ -122,7 +122,7 @@ public final class ServedModel: Sendable {
     func overloadedError(cap: Int) -> ProtocolError {
         ProtocolError(
             .resourceExhausted, "model '\(key)' is working on \(cap) requests, its limit; retry shortly",
-            details: ["model": .string(key), "max_in_flight": .integer(cap)])
+            details: ["model": .string(key), "max_in_flight": .integer(cap)], retryAfterSeconds: Self.retryAfterSeconds)
     }
 
     /// The answer for a request that could not be admitted.
@@ -207,7 +207,7 @@ public final class ServedModel: Sendable {
     static func unavailable(_ key: String, _ state: ModelState) -> ProtocolError {
         ProtocolError(
             .modelUnavailable, "model '\(key)' is \(state.name); it cannot take requests now",
-            details: ["model": .string(key), "state": .string(state.name)])
+            details: ["model": .string(key), "state": .string(state.name)], retryAfterSeconds: retryAfterSeconds)
     }
 
     /// A picture of the model for the console.

@@ -81,15 +81,14 @@ enum DetailView {
 
     /// One upstream replica in one line: where, its state, its traffic, its last probe.
     static func replicaSummary(_ replica: ReplicaSnapshot) -> String {
-        var parts = [
-            replica.address, replica.state.rawValue, "\(replica.inFlight) in flight", "\(Format.count(replica.requests)) total",
-            "\(replica.ejections) ejections", "\(replica.retries) retries",
-        ]
+        // Most telling first, for a narrow pane: where, its state, what it is doing, why it is out.
+        var parts = ["\(replica.address) \(replica.state.rawValue)", "\(replica.inFlight) in flight"]
         if let probe = replica.lastProbe {
             parts.append("probe " + (probe.passed ? "ok" : "failed") + " " + Format.timeOfDay(probe.at) + (probe.failure.map { ": \($0)" } ?? ""))
         } else {
             parts.append("not probed yet")
         }
+        parts += ["\(Format.count(replica.requests)) total", "\(replica.ejections) ejections", "\(replica.retries) retries"]
         return parts.joined(separator: " · ")
     }
 

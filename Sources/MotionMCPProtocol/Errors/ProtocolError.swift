@@ -58,12 +58,17 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
     public var message: String
     /// Machine-readable details; always an object on the wire (`{}` when empty).
     public var details: JSONObject
+    /// Seconds a client should wait before retrying, sent as `Retry-After` on a `429` or `503`
+    /// when the server's `Retry-After` extension is on (EXTENSIONS.md §4.2); never part of the
+    /// envelope. `nil`: the server's default.
+    public var retryAfterSeconds: Int?
 
-    /// An error with a code, a message and optional details.
-    public init(_ code: ErrorCode, _ message: String, details: JSONObject = JSONObject()) {
+    /// An error with a code, a message, optional details and an optional retry hint.
+    public init(_ code: ErrorCode, _ message: String, details: JSONObject = JSONObject(), retryAfterSeconds: Int? = nil) {
         self.code = code
         self.message = message
         self.details = details
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     /// The HTTP status of the error's code.

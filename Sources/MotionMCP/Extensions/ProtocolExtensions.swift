@@ -1,0 +1,33 @@
+/// The optional features of the protocol no reference server ships (EXTENSIONS.md): each one off
+/// by default, so that with none switched on the server answers byte for byte as the reference.
+public struct ProtocolExtensions: Sendable, Equatable {
+    /// `X-Request-ID` on every answer (§4.1): the client's when it is 1–128 visible ASCII
+    /// characters, else a fresh lowercase UUIDv4.
+    public var requestIDs: Bool
+    /// `Retry-After` on `429 rate_limited` and `503 resource_exhausted`/`model_unavailable`
+    /// (§4.2): the raised error's ``ProtocolError/retryAfterSeconds``, else ``defaultRetryAfter``.
+    public var retryAfter: Bool
+    /// The `Retry-After` seconds of an error that names none.
+    public var defaultRetryAfter: Int
+
+    /// Every feature off.
+    public init(requestIDs: Bool = false, retryAfter: Bool = false, defaultRetryAfter: Int = 5) {
+        self.requestIDs = requestIDs
+        self.retryAfter = retryAfter
+        self.defaultRetryAfter = defaultRetryAfter
+    }
+}
+
+extension ProtocolExtensions {
+    /// The error a failed model call is answered with, its `Retry-After` decided in this one
+    /// place: the server's own refusals (a model not ready, over its cap, past a drain) keep
+    /// theirs; an error the backbone raised gets none with ``retryAfter`` off (as the reference
+    /// answers it) and, with it on, its own or the default on a 429 or 503, none on other codes.
+    func answering(_ failure: CallFailure) -> ProtocolError {
+        guard !failure.byServer else { return failure.error }
+        var error = failure.error
+        let retryable = error.status == 429 || error.status == 503
+        error.retryAfterSeconds = retryAfter && retryable ? (error.retryAfterSeconds ?? defaultRetryAfter) : nil
+        return error
+    }
+}
