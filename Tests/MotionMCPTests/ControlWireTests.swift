@@ -131,7 +131,8 @@ struct ControlWireTests {
                             address: "http://gpu-2:8000/motion", state: .down,
                             lastProbe: ProbeReport(at: 1_796_554_201, passed: false, failure: "connection refused"), inFlight: 0, requests: 7,
                             ejections: 2, retries: 0),
-                        ReplicaSnapshot(address: "http://gpu-3:8000", state: .mismatch, lastProbe: nil, inFlight: 0, requests: 0, ejections: 0, retries: 0),
+                        ReplicaSnapshot(
+                            address: "http://gpu-3:8000", state: .mismatch, lastProbe: nil, inFlight: 0, requests: 0, ejections: 0, retries: 0),
                     ]),
                 ModelSnapshot(
                     key: "null", state: .draining, inFlight: 2,
