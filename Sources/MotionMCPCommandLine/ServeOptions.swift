@@ -37,6 +37,11 @@ struct ServeOptions: ParsableArguments {
     var upstreamAllowedHosts: [String] = []
 
     @Flag(
+        name: .customLong("glb"),
+        help: "Answer a single request whose Accept prefers model/gltf-binary with a GLB, and list gltf_2.0_binary in /capabilities.")
+    var binaryGLTF = false
+
+    @Flag(
         name: .customLong("request-id"),
         help: "Send X-Request-ID on every answer: the request's own when it is 1–128 visible ASCII characters, else a new UUID.")
     var requestIDs = false
@@ -123,7 +128,7 @@ struct ServeOptions: ParsableArguments {
                 limits: limits, drainTimeout: Self.duration(seconds: drainTimeout), shutdownGrace: Self.duration(seconds: shutdownGrace),
                 control: control,
                 gateway: GatewayOptions(upstreams: try upstreamAddresses(), allowedHosts: upstreamAllowedHosts),
-                extensions: ProtocolExtensions(requestIDs: requestIDs, retryAfter: retryAfter), logger: logger)
+                extensions: ProtocolExtensions(binaryGLTF: binaryGLTF, requestIDs: requestIDs, retryAfter: retryAfter), logger: logger)
             return MMCPServer(
                 registry: try ModelRegistry(registered, logger: options.serverLogger, recordsMetrics: !noMetrics), options: options)
         } catch let error as RegistrationError {

@@ -1,6 +1,9 @@
 /// The optional features of the protocol no reference server ships (EXTENSIONS.md): each one off
 /// by default, so that with none switched on the server answers byte for byte as the reference.
 public struct ProtocolExtensions: Sendable, Equatable {
+    /// Binary glTF (§2): a single request whose `Accept` prefers `model/gltf-binary` gets a GLB;
+    /// `/capabilities` lists `gltf_2.0_binary`; `/generate` answers carry `Vary: Accept`.
+    public var binaryGLTF: Bool
     /// `X-Request-ID` on every answer (§4.1): the client's when it is 1–128 visible ASCII
     /// characters, else a fresh lowercase UUIDv4.
     public var requestIDs: Bool
@@ -11,7 +14,8 @@ public struct ProtocolExtensions: Sendable, Equatable {
     public var defaultRetryAfter: Int
 
     /// Every feature off.
-    public init(requestIDs: Bool = false, retryAfter: Bool = false, defaultRetryAfter: Int = 5) {
+    public init(binaryGLTF: Bool = false, requestIDs: Bool = false, retryAfter: Bool = false, defaultRetryAfter: Int = 5) {
+        self.binaryGLTF = binaryGLTF
         self.requestIDs = requestIDs
         self.retryAfter = retryAfter
         self.defaultRetryAfter = defaultRetryAfter
@@ -29,5 +33,16 @@ extension ProtocolExtensions {
         let retryable = error.status == 429 || error.status == 503
         error.retryAfterSeconds = retryAfter && retryable ? (error.retryAfterSeconds ?? defaultRetryAfter) : nil
         return error
+    }
+}
+
+extension ProtocolExtensions {
+    /// The formats a glTF answer may take, in the order `/capabilities` lists them.
+    var responseFormats: [ResponseFormat] { binaryGLTF ? [.json, .binary] : [.json] }
+
+    /// The format a single request's glTF answer takes: JSON unless binary glTF is on and the
+    /// request's `Accept` prefers it (never a 406).
+    func format(accepting accept: String?) -> ResponseFormat {
+        binaryGLTF ? ResponseFormat.negotiate(accept: accept) : .json
     }
 }

@@ -83,7 +83,7 @@ public final class UpstreamModel: Sendable {
     /// Sends `body` to `/generate` on a replica, and once more on another when the first provably
     /// did not process it (its connection was refused, or it answered `503 model_unavailable`,
     /// which comes before any work), within `deadline`. Every other answer comes back as it came.
-    func forward(body: ByteBuffer, contentType: String?, deadline: NIODeadline) async -> UpstreamExchange {
+    func forward(body: ByteBuffer, contentType: String?, accept: String? = nil, deadline: NIODeadline) async -> UpstreamExchange {
         forwarding.begin()
         defer { forwarding.end() }
         var tried: Upstream?
@@ -101,6 +101,8 @@ public final class UpstreamModel: Sendable {
                 var request = HTTPClientRequest(url: replica.address.url(of: "/generate"))
                 request.method = .POST
                 request.headers.add(name: "content-type", value: contentType ?? "application/json")
+                // The upstream negotiates the format (a GLB where it offers one).
+                if let accept { request.headers.add(name: "accept", value: accept) }
                 request.body = .bytes(body)
                 response = try await forwarding.client.execute(request, deadline: deadline)
             } catch {

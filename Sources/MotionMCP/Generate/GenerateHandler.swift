@@ -25,7 +25,7 @@ struct GenerateHandler: Sendable {
     }
 
     /// The answer to a `/generate` body; `contentType` is the request's, passed on to an upstream.
-    func handle(body: [UInt8], contentType: String? = nil) async -> ProtocolResponse {
+    func handle(body: [UInt8], contentType: String? = nil, accept: String? = nil) async -> ProtocolResponse {
         let started = ContinuousClock.now
         let document: JSONValue
         do {
@@ -41,9 +41,9 @@ struct GenerateHandler: Sendable {
         // model's cap never leaves: the validator answers it here, as the reference would.
         if let model = namedModel(document), let upstream = model.upstream, body.count <= upstream.spec.limits.maxRequestBytes {
             return await UpstreamForwarding(generate: self).forward(
-                body, contentType: contentType, to: model, upstream: upstream, started: started)
+                body, contentType: contentType, accept: accept, to: model, upstream: upstream, started: started)
         }
-        let answer = await handleSingle(document, bodyLength: body.count, started: started)
+        let answer = await handleSingle(document, bodyLength: body.count, format: extensions.format(accepting: accept), started: started)
         answer.model?.recordAnswer(
             status: answer.response.status, errorCode: answer.response.errorCode, total: ContinuousClock.now - started,
             call: answer.timing)
@@ -58,7 +58,7 @@ struct GenerateHandler: Sendable {
         var timing: CallTiming?
     }
 
-    func handleSingle(_ document: JSONValue, bodyLength: Int, started: ContinuousClock.Instant) async -> SingleAnswer {
+    func handleSingle(_ document: JSONValue, bodyLength: Int, format: ResponseFormat, started: ContinuousClock.Instant) async -> SingleAnswer {
         let validated: ValidatedRequest
         do throws(ProtocolError) {
             validated = try RequestValidator.validate(document, models: directory)
@@ -80,11 +80,11 @@ struct GenerateHandler: Sendable {
         let request = validated.request
         let call = await model.call(limits: limits, logger: logger, since: started) { try await backbone.generate(request) }
         var answer = SingleAnswer(
-            response: ProtocolResponse(status: 200, contentType: ProtocolResponse.gltf, body: []), model: model, timing: call.timing)
+            response: ProtocolResponse(status: 200, contentType: format.contentType, body: []), model: model, timing: call.timing)
         switch call.result {
         case .success(let result):
             do {
-                answer.response.body = try await encode(result, for: validated)
+                answer.response.body = try await encode(result, for: validated, as: format)
             } catch {
                 logger.error("encoding the result failed", metadata: ["model": "\(validated.modelKey)", "error": "\(error)"])
                 answer.response = ProtocolResponse(ServedModel.internalError(error))
@@ -117,13 +117,15 @@ struct GenerateHandler: Sendable {
 
     /// The glTF document for a result, logging (not failing) when no trajectory could be computed.
     /// A large result is encoded on ``HeavyWork``'s threads.
-    func encode(_ result: MotionResult, for validated: ValidatedRequest) async throws(GLTFEncodingError) -> [UInt8] {
+    /// A GLB is the JSON document with its buffer moved to the binary chunk (EXTENSIONS.md §2.3).
+    func encode(_ result: MotionResult, for validated: ValidatedRequest, as format: ResponseFormat = .json) async throws -> [UInt8] {
         let logger = self.logger
         let model = validated.modelKey
-        return try await withTaskExecutorPreference(HeavyWork.executor(forEncoding: result)) { () throws(GLTFEncodingError) -> [UInt8] in
-            try GLTFEncoder.encode(result, for: validated.request, spec: validated.spec) { error in
+        return try await withTaskExecutorPreference(HeavyWork.executor(forEncoding: result)) { () throws -> [UInt8] in
+            let json = try GLTFEncoder.encode(result, for: validated.request, spec: validated.spec) { error in
                 logger.info("no trajectory for this response", metadata: ["model": "\(model)", "reason": "\(error)"])
             }
+            return format == .binary ? try GLBContainer.binary(fromJSONDocument: json) : json
         }
     }
 }

@@ -10,7 +10,9 @@ import NIOCore
 struct UpstreamForwarding: Sendable {
     let generate: GenerateHandler
 
-    func forward(_ body: [UInt8], contentType: String?, to model: ServedModel, upstream: UpstreamModel, started: ContinuousClock.Instant)
+    func forward(
+        _ body: [UInt8], contentType: String?, accept: String?, to model: ServedModel, upstream: UpstreamModel, started: ContinuousClock.Instant
+    )
         async -> ProtocolResponse
     {
         let lease: CallLease
@@ -24,7 +26,7 @@ struct UpstreamForwarding: Sendable {
         let deadline = generate.limits.deadline(from: started)
         let buffer = ByteBuffer(bytes: body)
         let call = await lease.run(logger: generate.logger) {
-            await upstream.forward(body: buffer, contentType: contentType, deadline: deadline)
+            await upstream.forward(body: buffer, contentType: contentType, accept: accept, deadline: deadline)
         }
         let exchange: UpstreamExchange
         switch call.result {

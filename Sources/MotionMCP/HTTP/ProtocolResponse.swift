@@ -11,6 +11,8 @@ struct ProtocolResponse: Sendable {
     /// Seconds a client should wait before retrying (`Retry-After`): the error's
     /// ``ProtocolError/retryAfterSeconds``.
     var retryAfter: Int?
+    /// Headers an extension adds (`Vary`, `Location`, `Idempotency-Status`).
+    var headers = HTTPFields()
     /// An upstream's answer passed on (the gateway): its headers that carry meaning, and its
     /// body as it arrives; `body` and ``contentType`` are then unused.
     var forwarded: (headers: HTTPFields, body: ResponseBody)?
@@ -40,8 +42,10 @@ struct ProtocolResponse: Sendable {
 extension ProtocolResponse: ResponseGenerator {
     /// The HTTP response: the status, `Content-Type`, `Retry-After` when set, and the body.
     func response(from request: Request, context: some RequestContext) -> Response {
-        if let forwarded { return Response(status: HTTPResponse.Status(code: status), headers: forwarded.headers, body: forwarded.body) }
-        var headers = HTTPFields()
+        if let forwarded {
+            return Response(status: HTTPResponse.Status(code: status), headers: forwarded.headers + self.headers, body: forwarded.body)
+        }
+        var headers = self.headers
         headers[.contentType] = contentType
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(

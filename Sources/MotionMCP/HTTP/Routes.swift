@@ -53,8 +53,10 @@ extension MMCPServer {
     func capabilitiesResponse() -> ProtocolResponse {
         var writer = JSONWriter(capacity: 4096)
         writer.raw(
-            #"{"protocol_version":"1.4","rotation_format":"quaternion_xyzw","coordinate_system":"right_handed_y_up","units":"meters","response_formats":["gltf_2.0_json"],"models":"#
+            #"{"protocol_version":"1.4","rotation_format":"quaternion_xyzw","coordinate_system":"right_handed_y_up","units":"meters","response_formats":"#
         )
+        writer.strings(options.extensions.responseFormats.map(\.capabilityName))
+        writer.raw(#","models":"#)
         // Ready models, and draining ones until they are gone, so clients see them leave cleanly.
         let listed = registry.models.filter { $0.state == .ready || $0.state == .draining }
         writer.array(listed) { writer, model in
@@ -84,7 +86,11 @@ extension MMCPServer {
             logger.debug("reading the request body failed", metadata: ["error": "\(error)"])
             return ProtocolResponse(ProtocolError(.schemaValidation, "the request body could not be read"))
         }
-        return await handler.handle(body: body, contentType: request.headers[.contentType])
+        var response = await handler.handle(
+            body: body, contentType: request.headers[.contentType], accept: request.headers[.accept])
+        // The answer depends on Accept once a GLB can be negotiated; caches must know it.
+        if options.extensions.binaryGLTF { response.headers[.vary] = "Accept" }
+        return response
     }
 
     /// Reads the body, refusing it as soon as it is known to pass `cap` (PROTOCOL.md §4.1): from
