@@ -1,0 +1,434 @@
+import NIOCore
+import Synchronization
+
+/// The answers given to `POST /generate` requests that carried an `Idempotency-Key`, kept so that a
+/// retry with the same key and body is answered again without running the request again
+/// (EXTENSIONS.md §3).
+///
+/// An entry is keyed by its scope: the exact `Authorization` value (or none, which is its own
+/// scope) and the key, so two principals never see each other's answers. It holds the SHA-256
+/// fingerprint of the raw body (``fingerprint(_:)``) and is either in progress (a request holds its
+/// ``IdempotencyTicket``) or finished (it holds a ``StoredAnswer``). ``claim(authorization:key:fingerprint:)``
+/// tells a request what to do:
+/// - no entry (or an expired one): it gets the ticket and runs; it then calls ``finish(_:with:)``
+///   with an answer worth keeping (200, 202, 400, 413, 422) or ``release(_:)`` when a retry should
+///   run again (401, 403, 429, 5xx);
+/// - the same fingerprint, finished: it replays the stored answer;
+/// - the same fingerprint, in progress: it waits for the holder, then replays its answer, or, if
+///   the holder released the key, the first of the waiters proceeds in its place and the others
+///   keep waiting for that one;
+/// - another fingerprint: a conflict (409), whether the entry is in progress or finished.
+///
+/// Decisions the spec leaves open:
+/// - **The original's client goes away.** The store cannot tell and does not need to: the caller
+///   runs the original work to its end whatever happens to its client (the integration's job), so
+///   every ticket is finished or released, and the waiters behind it are always answered. A ticket
+///   never finished nor released would leave its waiters waiting until they are cancelled and its
+///   entry occupying a place that is never evicted, so it must not happen.
+/// - **A waiter's task is cancelled** (its client went away): it stops waiting at once and gets
+///   ``Claim/cancelled``; it claimed nothing, so it neither runs the request nor has anything to
+///   finish or release. It does not get ``Claim/declined``, which would run the request a second
+///   time (the backbone called twice for one key) for a client that is no longer there. A claim
+///   that does not have to wait ignores cancellation, and a waiter handed ``Claim/proceed(_:)`` at
+///   the moment it was cancelled keeps the ticket: every `.proceed` is finished or released.
+/// - **Expiry** is lazy, with no timer task: an entry is looked at against the clock when it is
+///   claimed (expired = absent), and the expired ones are pruned whenever a new entry is inserted.
+///   Only finished entries expire, ``timeToLive`` after they were stored; an entry in progress
+///   lives until its ticket is finished or released.
+/// - **Full store** (``capacity`` entries, in progress ones included): inserting evicts the entry
+///   finished longest ago; when every entry is in progress, the claim is ``Claim/declined`` (the
+///   request runs without an entry and answers `Idempotency-Status: declined`). Replays and
+///   conflicts never need room, so they are never declined.
+///
+/// No lock is held across an `await`: a waiter registers its continuation under the lock and is
+/// resumed, with its claim already decided, after the lock is let go. Handing the decision over
+/// (instead of waking every waiter to look again, as ``ChangeSignal`` does) is what lets exactly
+/// the first waiter take over a released key.
+final class IdempotencyStore: Sendable {
+    /// What a request with an `Idempotency-Key` should do.
+    enum Claim: Sendable, Equatable {
+        /// The first request with this scope and body: run it, then ``IdempotencyStore/finish(_:with:)``
+        /// or ``IdempotencyStore/release(_:)`` the ticket.
+        case proceed(IdempotencyTicket)
+        /// The same body was answered before (or just now, while this request waited): send this.
+        case replay(StoredAnswer)
+        /// The key was used with another body in this scope: answer 409.
+        case conflict
+        /// The store is full of entries still in progress: run the request without storing its
+        /// answer and send `Idempotency-Status: declined`.
+        case declined
+        /// The task was cancelled while it waited for the request holding the key: nothing was
+        /// claimed, so run nothing and finish or release nothing; its client is gone.
+        case cancelled
+    }
+
+    /// How long a finished answer is replayed, counted from ``finish(_:with:)``.
+    let timeToLive: Duration
+    /// The most entries held at once, in progress and finished together.
+    let capacity: Int
+
+    /// The time entries are stored at and checked against; a test's clock can stand in.
+    private let now: @Sendable () -> ContinuousClock.Instant
+    /// Every entry and the order they finished in.
+    private let table: Mutex<IdempotencyTable>
+    /// Numbers the waiters, so that a cancelled one can find and remove its own continuation.
+    private let nextWaiterID = Atomic<UInt64>(0)
+
+    /// A store that replays answers for `timeToLive` after they are stored and holds at most
+    /// `capacity` entries; `now` is the clock (tests pass one they can move forward).
+    init(
+        timeToLive: Duration = .seconds(300), capacity: Int = 10_000,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
+        precondition(timeToLive > .zero, "an idempotency time to live must be positive")
+        precondition(capacity > 0, "an idempotency store must hold at least one entry")
+        self.timeToLive = timeToLive
+        self.capacity = capacity
+        self.now = now
+        self.table = Mutex(IdempotencyTable())
+    }
+
+    /// Decides what the request with `key`, sent with `authorization` (nil: none), whose body has
+    /// `fingerprint`, should do; waits while the same body is in progress under the same scope.
+    func claim(authorization: String?, key: String, fingerprint: [UInt8]) async -> Claim {
+        let scope = IdempotencyScope(authorization: authorization, key: key)
+        let waiterID = nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let waiter = IdempotencyWaiter(id: waiterID, continuation: continuation)
+                let at = now()
+                let decided = table.withLock { table in
+                    table.claim(scope, fingerprint: fingerprint, waiter: waiter, at: at, capacity: capacity)
+                }
+                // Nil: the waiter is registered, and `finish`, `release` or the cancellation
+                // handler resumes it.
+                if let decided { continuation.resume(returning: decided) }
+            }
+        } onCancel: {
+            table.withLock { $0.removeWaiter(waiterID, from: scope) }?.resume(returning: .cancelled)
+        }
+    }
+
+    /// Stores `answer` for the ticket's scope (replayed for ``timeToLive`` from now) and hands it
+    /// to every request waiting for it. A ticket already finished or released is ignored.
+    func finish(_ ticket: IdempotencyTicket, with answer: StoredAnswer) {
+        let at = now()
+        let waiters = table.withLock { table in
+            table.finish(ticket, with: answer, expiresAt: at.advanced(by: timeToLive))
+        }
+        for waiter in waiters { waiter.continuation.resume(returning: .replay(answer)) }
+    }
+
+    /// Frees the ticket's key without storing an answer, so that a retry runs again: the first
+    /// request waiting for it proceeds with a new ticket, the others wait for that one; with none
+    /// waiting the entry is gone. A ticket already finished or released is ignored.
+    func release(_ ticket: IdempotencyTicket) {
+        let successor = table.withLock { $0.release(ticket) }
+        if let successor { successor.waiter.continuation.resume(returning: .proceed(successor.ticket)) }
+    }
+
+    /// How many requests wait for the one in progress under this scope (for tests and metrics).
+    func waitingCount(authorization: String?, key: String) -> Int {
+        let scope = IdempotencyScope(authorization: authorization, key: key)
+        return table.withLock { table in
+            guard case .inProgress(let work) = table.entries[scope] else { return 0 }
+            return work.waiters.count
+        }
+    }
+
+    /// The fingerprint of a request body: its SHA-256 digest (32 bytes).
+    static func fingerprint(_ body: [UInt8]) -> [UInt8] {
+        SHA256Digest.digest(body)
+    }
+}
+
+/// The right to run the request that holds an idempotency key; it ends with
+/// ``IdempotencyStore/finish(_:with:)`` or ``IdempotencyStore/release(_:)``.
+struct IdempotencyTicket: Sendable, Hashable {
+    /// Whose key it is.
+    fileprivate let scope: IdempotencyScope
+    /// Tells this holder from a later one of the same key (after a release or an expiry), so that
+    /// a ticket used twice cannot end another holder's entry.
+    fileprivate let serial: UInt64
+}
+
+/// An answer replayed for an idempotency key: what EXTENSIONS.md §3 says is replayed byte for byte.
+struct StoredAnswer: Sendable, Equatable {
+    /// The HTTP status.
+    var status: Int
+    /// The `Content-Type` header, as sent.
+    var contentType: String?
+    /// The `Location` header (an async job's), as sent.
+    var location: String?
+    /// The `Retry-After` header, as sent.
+    var retryAfter: String?
+    /// The body.
+    var body: [UInt8]
+
+    /// An answer of `status` with these headers (nil: not sent) and `body`.
+    init(status: Int, contentType: String? = nil, location: String? = nil, retryAfter: String? = nil, body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.location = location
+        self.retryAfter = retryAfter
+        self.body = body
+    }
+}
+
+/// Whose key an entry is: the exact `Authorization` value (nil when there was none, which no
+/// header value can be mistaken for) and the `Idempotency-Key`.
+private struct IdempotencyScope: Hashable, Sendable {
+    /// The exact `Authorization` value, or nil for anonymous requests.
+    let authorization: String?
+    /// The `Idempotency-Key` value.
+    let key: String
+}
+
+/// A request waiting for the one that holds its key.
+private struct IdempotencyWaiter: Sendable {
+    /// Its number, by which a cancelled waiter removes itself.
+    let id: UInt64
+    /// Resumed, once, with the waiter's claim.
+    let continuation: CheckedContinuation<IdempotencyStore.Claim, Never>
+}
+
+/// An idempotency entry.
+private enum IdempotencyEntry: Sendable {
+    /// A request holds the key and runs.
+    case inProgress(Work)
+    /// The answer is stored.
+    case finished(Finished)
+
+    /// The request running under a key and the ones waiting for it.
+    struct Work: Sendable {
+        /// The SHA-256 of the body.
+        let fingerprint: [UInt8]
+        /// The serial of the ticket the running request holds.
+        var serial: UInt64
+        /// The requests with the same body waiting for it, first come first.
+        var waiters: [IdempotencyWaiter]
+    }
+
+    /// An answer stored under a key.
+    struct Finished: Sendable {
+        /// The SHA-256 of the body.
+        let fingerprint: [UInt8]
+        /// What is replayed.
+        let answer: StoredAnswer
+        /// When it stops being replayed.
+        let expiresAt: ContinuousClock.Instant
+        /// Its place in the order entries finished in, matching its record in
+        /// ``IdempotencyTable/finishedOrder``.
+        let serial: UInt64
+    }
+
+    /// The SHA-256 of the entry's body.
+    var fingerprint: [UInt8] {
+        switch self {
+        case .inProgress(let work): work.fingerprint
+        case .finished(let finished): finished.fingerprint
+        }
+    }
+}
+
+/// The store's state, changed only under its lock; every method is quick and never suspends.
+private struct IdempotencyTable: Sendable {
+    /// A finished entry's record in ``finishedOrder``.
+    struct FinishRecord: Sendable {
+        /// Whose entry.
+        let scope: IdempotencyScope
+        /// The entry's ``IdempotencyEntry/Finished/serial``; a record whose entry has since gone or been
+        /// replaced no longer matches and is skipped.
+        let serial: UInt64
+    }
+
+    /// Every entry, expired ones not yet pruned included.
+    var entries: [IdempotencyScope: IdempotencyEntry] = [:]
+    /// The finished entries, the one finished longest ago first. With one time to live for all
+    /// and a clock that only moves forward, that is also the order they expire in, so pruning and
+    /// eviction look only at the front instead of scanning every entry.
+    var finishedOrder = CircularBuffer<FinishRecord>()
+    /// The last serial given to a ticket or a finished entry.
+    var lastSerial: UInt64 = 0
+
+    /// A serial never given before.
+    mutating func nextSerial() -> UInt64 {
+        lastSerial += 1
+        return lastSerial
+    }
+
+    /// The claim for `scope` and `fingerprint` at `now`, or nil when `waiter` was registered to wait
+    /// for the request in progress.
+    mutating func claim(
+        _ scope: IdempotencyScope, fingerprint: [UInt8], waiter: IdempotencyWaiter, at now: ContinuousClock.Instant, capacity: Int
+    ) -> IdempotencyStore.Claim? {
+        if case .finished(let finished) = entries[scope], finished.expiresAt <= now {
+            entries[scope] = nil
+        }
+        switch entries[scope] {
+        case .some(let entry) where entry.fingerprint != fingerprint:
+            return .conflict
+        case .finished(let finished):
+            return .replay(finished.answer)
+        case .inProgress(var work):
+            // Checked under the lock: a cancellation that came before this registration found no
+            // waiter to remove, so this is its only chance to be seen.
+            if Task.isCancelled { return .cancelled }
+            work.waiters.append(waiter)
+            entries[scope] = .inProgress(work)
+            return nil
+        case nil:
+            pruneExpired(at: now)
+            if entries.count >= capacity, !evictOldestFinished() { return .declined }
+            let serial = nextSerial()
+            entries[scope] = .inProgress(IdempotencyEntry.Work(fingerprint: fingerprint, serial: serial, waiters: []))
+            return .proceed(IdempotencyTicket(scope: scope, serial: serial))
+        }
+    }
+
+    /// Stores `answer` for the ticket's entry if the ticket still holds it, and returns the waiters
+    /// to hand it to.
+    mutating func finish(_ ticket: IdempotencyTicket, with answer: StoredAnswer, expiresAt: ContinuousClock.Instant) -> [IdempotencyWaiter] {
+        guard case .inProgress(let work) = entries[ticket.scope], work.serial == ticket.serial else { return [] }
+        let serial = nextSerial()
+        entries[ticket.scope] = .finished(
+            IdempotencyEntry.Finished(fingerprint: work.fingerprint, answer: answer, expiresAt: expiresAt, serial: serial))
+        finishedOrder.append(FinishRecord(scope: ticket.scope, serial: serial))
+        return work.waiters
+    }
+
+    /// Frees the ticket's entry if the ticket still holds it: the first waiter gets a new ticket
+    /// (returned, to be resumed with it), or the entry goes when nobody waits.
+    mutating func release(_ ticket: IdempotencyTicket) -> (waiter: IdempotencyWaiter, ticket: IdempotencyTicket)? {
+        guard case .inProgress(var work) = entries[ticket.scope], work.serial == ticket.serial else { return nil }
+        guard !work.waiters.isEmpty else {
+            entries[ticket.scope] = nil
+            return nil
+        }
+        let first = work.waiters.removeFirst()
+        work.serial = nextSerial()
+        entries[ticket.scope] = .inProgress(work)
+        return (first, IdempotencyTicket(scope: ticket.scope, serial: work.serial))
+    }
+
+    /// Removes the waiter `id` from the entry of `scope` and returns its continuation, or nil when
+    /// it was already resumed (it then has its claim).
+    mutating func removeWaiter(_ id: UInt64, from scope: IdempotencyScope) -> CheckedContinuation<IdempotencyStore.Claim, Never>? {
+        guard case .inProgress(var work) = entries[scope], let index = work.waiters.firstIndex(where: { $0.id == id }) else {
+            return nil
+        }
+        let waiter = work.waiters.remove(at: index)
+        entries[scope] = .inProgress(work)
+        return waiter.continuation
+    }
+
+    /// Removes the finished entries expired at `now`, and the records of entries already gone.
+    mutating func pruneExpired(at now: ContinuousClock.Instant) {
+        while let record = finishedOrder.first {
+            if let finished = currentFinished(record) {
+                guard finished.expiresAt <= now else { return }
+                entries[record.scope] = nil
+            }
+            finishedOrder.removeFirst()
+        }
+    }
+
+    /// Removes the entry finished longest ago; false when no entry is finished.
+    mutating func evictOldestFinished() -> Bool {
+        while let record = finishedOrder.popFirst() {
+            if currentFinished(record) != nil {
+                entries[record.scope] = nil
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The finished entry `record` stands for, if it is still there and still that one.
+    private func currentFinished(_ record: FinishRecord) -> IdempotencyEntry.Finished? {
+        guard case .finished(let finished) = entries[record.scope], finished.serial == record.serial else { return nil }
+        return finished
+    }
+}
+
+/// SHA-256 (FIPS 180-4), for the fingerprint of a request body. Foundation on Linux has no
+/// CryptoKit and the package takes no crypto dependency for one digest; the body is read in place,
+/// one 64-byte block at a time, so a large body is not copied.
+private enum SHA256Digest {
+    /// The first 32 bits of the fractional parts of the cube roots of the first 64 primes.
+    static let roundConstants: [UInt32] = [
+        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+    ]
+
+    /// The 32-byte digest of `message`.
+    static func digest(_ message: [UInt8]) -> [UInt8] {
+        // The first 32 bits of the fractional parts of the square roots of the first 8 primes.
+        var hash: [UInt32] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19]
+        var schedule = [UInt32](repeating: 0, count: 64)
+        let wholeBlocks = message.count / 64
+        message.withUnsafeBufferPointer { bytes in
+            for block in 0..<wholeBlocks {
+                compress(UnsafeBufferPointer(rebasing: bytes[block * 64..<(block + 1) * 64]), into: &hash, schedule: &schedule)
+            }
+        }
+        // The rest of the message, a 1 bit, zeros up to 56 bytes mod 64, then the message's length
+        // in bits as a big-endian 64-bit integer: one block, or two when the rest leaves no room.
+        var tail = Array(message[(wholeBlocks * 64)...])
+        tail.append(0x80)
+        while tail.count % 64 != 56 { tail.append(0) }
+        let bitLength = UInt64(message.count) &* 8
+        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        tail.withUnsafeBufferPointer { bytes in
+            for start in stride(from: 0, to: bytes.count, by: 64) {
+                compress(UnsafeBufferPointer(rebasing: bytes[start..<start + 64]), into: &hash, schedule: &schedule)
+            }
+        }
+        return hash.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - $0 * 8)) } }
+    }
+
+    /// Folds one 64-byte `block` into `hash`; `schedule` is 64 words of scratch space, passed in
+    /// so that it is allocated once per digest rather than once per block.
+    private static func compress(_ block: UnsafeBufferPointer<UInt8>, into hash: inout [UInt32], schedule: inout [UInt32]) {
+        for index in 0..<16 {
+            let base = index * 4
+            schedule[index] = UInt32(block[base]) << 24 | UInt32(block[base + 1]) << 16 | UInt32(block[base + 2]) << 8 | UInt32(block[base + 3])
+        }
+        for index in 16..<64 {
+            let early = schedule[index - 15]
+            let late = schedule[index - 2]
+            let sigma0 = rotateRight(early, by: 7) ^ rotateRight(early, by: 18) ^ (early >> 3)
+            let sigma1 = rotateRight(late, by: 17) ^ rotateRight(late, by: 19) ^ (late >> 10)
+            schedule[index] = schedule[index - 16] &+ sigma0 &+ schedule[index - 7] &+ sigma1
+        }
+        var (a, b, c, d, e, f, g, h) = (hash[0], hash[1], hash[2], hash[3], hash[4], hash[5], hash[6], hash[7])
+        for index in 0..<64 {
+            let sum1 = rotateRight(e, by: 6) ^ rotateRight(e, by: 11) ^ rotateRight(e, by: 25)
+            let choice = (e & f) ^ (~e & g)
+            let temp1 = h &+ sum1 &+ choice &+ roundConstants[index] &+ schedule[index]
+            let sum0 = rotateRight(a, by: 2) ^ rotateRight(a, by: 13) ^ rotateRight(a, by: 22)
+            let majority = (a & b) ^ (a & c) ^ (b & c)
+            let temp2 = sum0 &+ majority
+            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ temp1, c, b, a, temp1 &+ temp2)
+        }
+        hash[0] &+= a
+        hash[1] &+= b
+        hash[2] &+= c
+        hash[3] &+= d
+        hash[4] &+= e
+        hash[5] &+= f
+        hash[6] &+= g
+        hash[7] &+= h
+    }
+
+    /// `word` rotated right by `count` bits (FIPS 180-4's ROTR).
+    private static func rotateRight(_ word: UInt32, by count: UInt32) -> UInt32 {
+        (word >> count) | (word << (32 - count))
+    }
+}
