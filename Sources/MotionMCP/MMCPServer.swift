@@ -39,6 +39,8 @@ public final class MMCPServer: Sendable {
     /// The upstream MMCP servers this server fronts (``MMCPOptions/gateway``), and their probes.
     /// `buildApp` runs it as a service.
     public let gateway: Gateway
+    /// The async jobs (``ProtocolExtensions/asyncJobs``); `nil` when they are off.
+    let jobs: JobStore?
 
     /// A server for one backbone, keyed by its ``Backbone/modelID`` (else its spec's id).
     public convenience init(_ backbone: some Backbone, options: MMCPOptions = MMCPOptions()) throws(RegistrationError) {
@@ -59,6 +61,15 @@ public final class MMCPServer: Sendable {
         self.logger = options.serverLogger
         self.listenerGate = ListenerGate(logger: logger)
         self.gateway = Gateway(registry: registry, options: options.gateway, logger: logger)
+        self.jobs =
+            options.extensions.asyncJobs
+            ? JobStore(capacity: options.extensions.jobCapacity, retention: options.extensions.jobRetention) : nil
+    }
+
+    /// The services a server runs beside its HTTP server: the gateway's probes and, with async
+    /// jobs on, the jobs.
+    var backgroundServices: [any Service] {
+        [gateway] + (jobs.map { [$0] } ?? [])
     }
 
     /// How the OpenAPI document and pages present the server.
@@ -96,7 +107,8 @@ public final class MMCPServer: Sendable {
 
     var generateHandler: GenerateHandler {
         GenerateHandler(
-            registry: registry, logger: logger, limits: limits, extensions: options.extensions, isShuttingDown: isShuttingDown)
+            registry: registry, logger: logger, limits: limits, extensions: options.extensions, jobs: jobs,
+            isShuttingDown: isShuttingDown)
     }
 
     /// Brings in the models of the upstreams that answer (``Gateway/discover()``), then calls
@@ -198,6 +210,7 @@ extension Application {
     /// after it has stopped.
     public mutating func addMMCP(_ server: MMCPServer) {
         beforeServerStarts { try await server.setUp() }
-        addServices(server.teardownService, server.gateway)
+        addServices(server.teardownService)
+        addServices(server.backgroundServices)
     }
 }

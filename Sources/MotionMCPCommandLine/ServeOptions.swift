@@ -37,6 +37,11 @@ struct ServeOptions: ParsableArguments {
     var upstreamAllowedHosts: [String] = []
 
     @Flag(
+        name: .customLong("async"),
+        help: "Answer every valid single request for a model whose spec says supports_async with 202 and a job to poll at /generate/jobs/{id}.")
+    var asyncJobs = false
+
+    @Flag(
         name: .customLong("glb"),
         help: "Answer a single request whose Accept prefers model/gltf-binary with a GLB, and list gltf_2.0_binary in /capabilities.")
     var binaryGLTF = false
@@ -128,7 +133,9 @@ struct ServeOptions: ParsableArguments {
                 limits: limits, drainTimeout: Self.duration(seconds: drainTimeout), shutdownGrace: Self.duration(seconds: shutdownGrace),
                 control: control,
                 gateway: GatewayOptions(upstreams: try upstreamAddresses(), allowedHosts: upstreamAllowedHosts),
-                extensions: ProtocolExtensions(binaryGLTF: binaryGLTF, requestIDs: requestIDs, retryAfter: retryAfter), logger: logger)
+                extensions: ProtocolExtensions(
+                    asyncJobs: asyncJobs, binaryGLTF: binaryGLTF, requestIDs: requestIDs, retryAfter: retryAfter),
+                logger: logger)
             return MMCPServer(
                 registry: try ModelRegistry(registered, logger: options.serverLogger, recordsMetrics: !noMetrics), options: options)
         } catch let error as RegistrationError {

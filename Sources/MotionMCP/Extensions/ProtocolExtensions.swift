@@ -1,6 +1,14 @@
 /// The optional features of the protocol no reference server ships (EXTENSIONS.md): each one off
 /// by default, so that with none switched on the server answers byte for byte as the reference.
 public struct ProtocolExtensions: Sendable, Equatable {
+    /// Async jobs (§1): a valid single request for a model whose spec says `supports_async` is
+    /// answered `202` with a job to poll at `GET /generate/jobs/{id}` (the "always" policy).
+    public var asyncJobs: Bool
+    /// How long a finished job's answer is kept (never less than 300 s).
+    public var jobRetention: Duration
+    /// How many jobs are kept at once (queued, running or finished); more are refused with
+    /// `503 resource_exhausted`.
+    public var jobCapacity: Int
     /// Binary glTF (§2): a single request whose `Accept` prefers `model/gltf-binary` gets a GLB;
     /// `/capabilities` lists `gltf_2.0_binary`; `/generate` answers carry `Vary: Accept`.
     public var binaryGLTF: Bool
@@ -14,7 +22,13 @@ public struct ProtocolExtensions: Sendable, Equatable {
     public var defaultRetryAfter: Int
 
     /// Every feature off.
-    public init(binaryGLTF: Bool = false, requestIDs: Bool = false, retryAfter: Bool = false, defaultRetryAfter: Int = 5) {
+    public init(
+        asyncJobs: Bool = false, jobRetention: Duration = .seconds(300), jobCapacity: Int = 1024, binaryGLTF: Bool = false,
+        requestIDs: Bool = false, retryAfter: Bool = false, defaultRetryAfter: Int = 5
+    ) {
+        self.asyncJobs = asyncJobs
+        self.jobRetention = jobRetention
+        self.jobCapacity = max(1, jobCapacity)
         self.binaryGLTF = binaryGLTF
         self.requestIDs = requestIDs
         self.retryAfter = retryAfter

@@ -8,6 +8,8 @@ struct GenerateHandler: Sendable {
     let limits: ServerLimits
     /// The optional features switched on.
     let extensions: ProtocolExtensions
+    /// The async jobs, when they are on.
+    let jobs: JobStore?
     /// Whether the server was shutting down when the request arrived.
     var isShuttingDown = false
 
@@ -76,6 +78,10 @@ struct GenerateHandler: Sendable {
             // Served upstream since the body was read (a replica came back under this id).
             let unavailable = ServedModel.unavailable(model.key, model.state)
             return SingleAnswer(response: ProtocolResponse(unavailable), model: model)
+        }
+        if let jobs, validated.spec.supportsAsync {
+            // Counted against the model when the job ends, not now.
+            return SingleAnswer(response: submitJob(validated, on: model, backbone: backbone, format: format, jobs: jobs, started: started))
         }
         let request = validated.request
         let call = await model.call(limits: limits, logger: logger, since: started) { try await backbone.generate(request) }

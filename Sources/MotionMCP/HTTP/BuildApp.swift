@@ -90,7 +90,7 @@ public func buildApp(_ runtime: MMCPRuntime) -> some ApplicationProtocol {
     let server = runtime.server
     let router = Router()
     var app = application(server, router: router, operationalEndpoints: true)
-    app.addServices(server.gateway)
+    app.addServices(server.backgroundServices)
     return app
 }
 

@@ -9,6 +9,7 @@ struct MMCPRoute: Sendable {
         case capabilities, generate, docs, redoc, healthz, readyz, metrics
         case openAPIDocument = "openapi.json"
         case oauth2Redirect = "docs/oauth2-redirect"
+        case job = "generate/jobs/{id}"
     }
 
     /// Which part of the server a route belongs to; a part not served answers 404 on its routes.
@@ -19,6 +20,8 @@ struct MMCPRoute: Sendable {
         case documentation
         /// `/healthz`, `/readyz`, `/metrics`: once added with ``MMCPServer/addOperationalRoutes(to:)``.
         case operational
+        /// `/generate/jobs/{id}`: while async jobs are on (EXTENSIONS.md §1.8).
+        case jobs
     }
 
     /// The route.
@@ -45,6 +48,7 @@ struct MMCPRoute: Sendable {
         MMCPRoute(endpoint: .healthz, methods: [.get], part: .operational),
         MMCPRoute(endpoint: .readyz, methods: [.get], part: .operational),
         MMCPRoute(endpoint: .metrics, methods: [.get], part: .operational),
+        MMCPRoute(endpoint: .job, methods: [.get, .delete], part: .jobs),
     ]
 
     /// The methods a route answers with `405` when it does not take them (as the reference does

@@ -46,7 +46,7 @@ extension ProtocolResponse: ResponseGenerator {
             return Response(status: HTTPResponse.Status(code: status), headers: forwarded.headers + self.headers, body: forwarded.body)
         }
         var headers = self.headers
-        headers[.contentType] = contentType
+        if !contentType.isEmpty { headers[.contentType] = contentType }
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))

@@ -19,7 +19,8 @@ extension MMCPServer {
                 router.on(RouterPath(route.path), method: method) { request, context in
                     guard self.serves(route.part) else { throw DetailError.notFound }
                     guard takes else { throw DetailError.methodNotAllowed(allow: route.allow) }
-                    let response = try await self.answer(route.endpoint, request).response(from: request, context: context)
+                    let response = try await self.answer(route.endpoint, request, context.parameters.get("id"))
+                        .response(from: request, context: context)
                     return method == .head ? response.createHeadResponse() : response
                 }
             }
@@ -32,11 +33,12 @@ extension MMCPServer {
         case .protocolRoutes: true
         case .documentation: isOpenAPIEnabled
         case .operational: servesOperationalRoutes.load(ordering: .relaxed)
+        case .jobs: jobs != nil
         }
     }
 
     /// The answer to a method `endpoint` takes, once its part is known to be served.
-    private func answer(_ endpoint: MMCPRoute.Endpoint, _ request: Request) async throws -> ProtocolResponse {
+    private func answer(_ endpoint: MMCPRoute.Endpoint, _ request: Request, _ id: String?) async throws -> ProtocolResponse {
         switch endpoint {
         case .capabilities: return capabilitiesResponse()
         case .generate: return try await generateResponse(request)
@@ -47,6 +49,7 @@ extension MMCPServer {
         case .healthz: return ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: Array(#"{"status":"ok"}"#.utf8))
         case .readyz: return readinessResponse()
         case .metrics: return ProtocolResponse(status: 200, contentType: ProtocolResponse.prometheus, body: registry.prometheus?.text() ?? [])
+        case .job: return try jobResponse(request.method, id: id ?? "")
         }
     }
 
