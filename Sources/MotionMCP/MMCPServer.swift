@@ -41,6 +41,8 @@ public final class MMCPServer: Sendable {
     public let gateway: Gateway
     /// The async jobs (``ProtocolExtensions/asyncJobs``); `nil` when they are off.
     let jobs: JobStore?
+    /// The answers kept for `Idempotency-Key` replays; `nil` when idempotency is off.
+    let idempotency: IdempotencyStore?
 
     /// A server for one backbone, keyed by its ``Backbone/modelID`` (else its spec's id).
     public convenience init(_ backbone: some Backbone, options: MMCPOptions = MMCPOptions()) throws(RegistrationError) {
@@ -64,6 +66,8 @@ public final class MMCPServer: Sendable {
         self.jobs =
             options.extensions.asyncJobs
             ? JobStore(capacity: options.extensions.jobCapacity, retention: options.extensions.jobRetention) : nil
+        self.idempotency =
+            options.extensions.idempotency ? IdempotencyStore(timeToLive: max(options.extensions.idempotencyTimeToLive, .seconds(60))) : nil
     }
 
     /// The services a server runs beside its HTTP server: the gateway's probes and, with async

@@ -42,6 +42,13 @@ struct ServeOptions: ParsableArguments {
     var asyncJobs = false
 
     @Flag(
+        name: .customLong("idempotency"),
+        help:
+            "Honour Idempotency-Key on POST /generate: the same key and body again replay the first answer without calling the model; the key with another body is 409."
+    )
+    var idempotency = false
+
+    @Flag(
         name: .customLong("glb"),
         help: "Answer a single request whose Accept prefers model/gltf-binary with a GLB, and list gltf_2.0_binary in /capabilities.")
     var binaryGLTF = false
@@ -134,7 +141,7 @@ struct ServeOptions: ParsableArguments {
                 control: control,
                 gateway: GatewayOptions(upstreams: try upstreamAddresses(), allowedHosts: upstreamAllowedHosts),
                 extensions: ProtocolExtensions(
-                    asyncJobs: asyncJobs, binaryGLTF: binaryGLTF, requestIDs: requestIDs, retryAfter: retryAfter),
+                    asyncJobs: asyncJobs, idempotency: idempotency, binaryGLTF: binaryGLTF, requestIDs: requestIDs, retryAfter: retryAfter),
                 logger: logger)
             return MMCPServer(
                 registry: try ModelRegistry(registered, logger: options.serverLogger, recordsMetrics: !noMetrics), options: options)

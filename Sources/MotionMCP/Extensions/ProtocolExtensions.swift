@@ -9,6 +9,11 @@ public struct ProtocolExtensions: Sendable, Equatable {
     /// How many jobs are kept at once (queued, running or finished); more are refused with
     /// `503 resource_exhausted`.
     public var jobCapacity: Int
+    /// `Idempotency-Key` on `POST /generate` (§3): the same key and body again replay the first
+    /// answer without calling the model; the key with another body is `409`.
+    public var idempotency: Bool
+    /// How long a kept answer is replayed (at least 60 s).
+    public var idempotencyTimeToLive: Duration
     /// Binary glTF (§2): a single request whose `Accept` prefers `model/gltf-binary` gets a GLB;
     /// `/capabilities` lists `gltf_2.0_binary`; `/generate` answers carry `Vary: Accept`.
     public var binaryGLTF: Bool
@@ -23,9 +28,12 @@ public struct ProtocolExtensions: Sendable, Equatable {
 
     /// Every feature off.
     public init(
-        asyncJobs: Bool = false, jobRetention: Duration = .seconds(300), jobCapacity: Int = 1024, binaryGLTF: Bool = false,
-        requestIDs: Bool = false, retryAfter: Bool = false, defaultRetryAfter: Int = 5
+        asyncJobs: Bool = false, jobRetention: Duration = .seconds(300), jobCapacity: Int = 1024, idempotency: Bool = false,
+        idempotencyTimeToLive: Duration = .seconds(300), binaryGLTF: Bool = false, requestIDs: Bool = false, retryAfter: Bool = false,
+        defaultRetryAfter: Int = 5
     ) {
+        self.idempotency = idempotency
+        self.idempotencyTimeToLive = idempotencyTimeToLive
         self.asyncJobs = asyncJobs
         self.jobRetention = jobRetention
         self.jobCapacity = max(1, jobCapacity)

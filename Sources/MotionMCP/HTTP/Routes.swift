@@ -89,8 +89,13 @@ extension MMCPServer {
             logger.debug("reading the request body failed", metadata: ["error": "\(error)"])
             return ProtocolResponse(ProtocolError(.schemaValidation, "the request body could not be read"))
         }
-        var response = await handler.handle(
-            body: body, contentType: request.headers[.contentType], accept: request.headers[.accept])
+        let generate = { await handler.handle(body: body, contentType: request.headers[.contentType], accept: request.headers[.accept]) }
+        var response: ProtocolResponse
+        if let idempotency {
+            response = try await idempotent(request, body: body, store: idempotency, generate)
+        } else {
+            response = await generate()
+        }
         // The answer depends on Accept once a GLB can be negotiated; caches must know it.
         if options.extensions.binaryGLTF { response.headers[.vary] = "Accept" }
         return response
