@@ -323,7 +323,8 @@ struct GatewayEndToEndTests {
             }
             try #require(direct.status == 200, "\(item.model) directly: \(direct.status) \(direct.text.prefix(300))")
             let document = try JSONParser.parse(direct.body)
-            #expect(entry?["gltf"] == document, "result \(index) (\(item.model), \(item.frames) frames) is not its own server's answer\n\(fleet.logs)")
+            #expect(
+                entry?["gltf"] == document, "result \(index) (\(item.model), \(item.frames) frames) is not its own server's answer\n\(fleet.logs)")
             documents.append(document)
         }
         #expect(Set(documents).count == documents.count, "the items' documents should all differ")
