@@ -133,7 +133,8 @@ struct ControlWireTests {
                             ejections: 2, retries: 0),
                         ReplicaSnapshot(
                             address: "http://gpu-3:8000", state: .mismatch, lastProbe: nil, inFlight: 0, requests: 0, ejections: 0, retries: 0),
-                    ]),
+                    ],
+                    jobs: JobCounts(queued: 1, running: 2, finished: 3)),
                 ModelSnapshot(
                     key: "null", state: .draining, inFlight: 2,
                     drain: DrainProgress(inFlightLeft: 2, waited: .milliseconds(1_500), timeout: .seconds(30)),
@@ -171,6 +172,7 @@ struct ControlWireTests {
             #expect(got.teardownDuration == sent.teardownDuration, "\(sent.key)")
             #expect(got.drain == sent.drain, "\(sent.key)")
             #expect(got.replicas == sent.replicas, "\(sent.key)")
+            #expect(got.jobs == sent.jobs, "\(sent.key)")
             #expect(got.transitions.map(\.state.name) == sent.transitions.map(\.state.name), "\(sent.key)")
             #expect(got.transitions.map(\.at) == sent.transitions.map(\.at), "\(sent.key)")
         }

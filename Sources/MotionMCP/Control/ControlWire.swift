@@ -52,6 +52,9 @@ public enum ControlWire {
             object["spec"] = .null
         }
         if let replicas = model.replicas { object["replicas"] = .array(replicas.map(encode)) }
+        if let jobs = model.jobs {
+            object["jobs"] = ["queued": .integer(jobs.queued), "running": .integer(jobs.running), "finished": .integer(jobs.finished)]
+        }
         if let drain = model.drain {
             object["drain"] = [
                 "in_flight_left": .integer(drain.inFlightLeft), "waited_seconds": .double(drain.waited.seconds),
@@ -115,7 +118,10 @@ public enum ControlWire {
                     state: try decodeState(try transition.string("state"), reason: nil, at: transition),
                     at: .seconds(try transition.double("at_seconds")))
             },
-            replicas: try model.optionalArray("replicas")?.map(decodeReplica))
+            replicas: try model.optionalArray("replicas")?.map(decodeReplica),
+            jobs: try model.optionalObject("jobs").map { jobs throws(ControlWireError) in
+                JobCounts(queued: try jobs.int("queued"), running: try jobs.int("running"), finished: try jobs.int("finished"))
+            })
     }
 
     /// One replica of a model served upstream.

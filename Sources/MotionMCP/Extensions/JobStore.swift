@@ -290,14 +290,22 @@ struct JobResult: Sendable, Equatable {
     var body: [UInt8]
 }
 
-/// How many jobs of one model the store keeps, by state.
-struct JobCounts: Sendable, Equatable {
+/// How many async jobs of one model the server keeps, by state (the snapshot and the console
+/// show them).
+public struct JobCounts: Sendable, Equatable {
     /// Submitted, not started.
-    var queued = 0
+    public var queued = 0
     /// Their work runs.
-    var running = 0
+    public var running = 0
     /// Finished and not expired.
-    var finished = 0
+    public var finished = 0
+
+    /// Counts with these values.
+    public init(queued: Int = 0, running: Int = 0, finished: Int = 0) {
+        self.queued = queued
+        self.running = running
+        self.finished = finished
+    }
 }
 
 /// Refuses a submission when the job store holds ``JobStore/capacity`` jobs already: the server

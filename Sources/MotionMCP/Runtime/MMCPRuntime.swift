@@ -63,9 +63,15 @@ public final class MMCPRuntime: ServerControl, Service {
 
     public func snapshot() -> RuntimeSnapshot {
         let now = ContinuousClock.now
+        let jobs = server.jobs?.counts()
         return RuntimeSnapshot(
             instance: instance, uptime: now - started, openAPIEnabled: server.isOpenAPIEnabled,
-            isShuttingDown: server.isShuttingDown, models: server.registry.models.map { $0.snapshot(at: now) })
+            isShuttingDown: server.isShuttingDown,
+            models: server.registry.models.map { model in
+                var snapshot = model.snapshot(at: now)
+                snapshot.jobs = jobs.map { $0[model.key] ?? JobCounts() }
+                return snapshot
+            })
     }
 
     public var link: ControlLink { .inProcess }

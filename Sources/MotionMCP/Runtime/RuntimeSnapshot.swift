@@ -81,6 +81,8 @@ public struct ModelSnapshot: Sendable {
     /// The upstream servers answering the model, for a model served through the gateway; `nil`
     /// for a model served in this process.
     public var replicas: [ReplicaSnapshot]?
+    /// The model's async jobs, when the server runs them (EXTENSIONS.md §1); `nil` when it does not.
+    public var jobs: JobCounts?
 
     /// All error answers.
     public var errors: Int { errorsByCode.reduce(0) { $0 + $1.count } }
@@ -91,7 +93,8 @@ public struct ModelSnapshot: Sendable {
         rate60s: Double = 0, rateHistory: [Int] = [], latencyP50: Duration? = nil, latencyP95: Duration? = nil,
         latencyP99: Duration? = nil, latencyHistogram: LatencyHistogram = LatencyHistogram(), inFlight: Int = 0,
         errorsByCode: [(code: String, count: Int)] = [], setupDuration: Duration? = nil, teardownDuration: Duration? = nil,
-        drain: DrainProgress? = nil, transitions: [ModelTransition] = [], replicas: [ReplicaSnapshot]? = nil
+        drain: DrainProgress? = nil, transitions: [ModelTransition] = [], replicas: [ReplicaSnapshot]? = nil,
+        jobs: JobCounts? = nil
     ) {
         self.key = key
         self.state = state
@@ -112,6 +115,7 @@ public struct ModelSnapshot: Sendable {
         self.drain = drain
         self.transitions = transitions
         self.replicas = replicas
+        self.jobs = jobs
     }
 }
 

@@ -52,6 +52,9 @@ enum DetailView {
         if case .failed(let reason) = model.state {
             lines.append(Line(label: "failed", text: reason, style: .state("failed")))
         }
+        if let jobs = model.jobs {
+            lines.append(Line(label: "jobs", text: "\(jobs.queued) queued · \(jobs.running) running · \(jobs.finished) finished"))
+        }
         for replica in model.replicas ?? [] {
             lines.append(Line(label: "replica", text: replicaSummary(replica), style: .state(replicaStyle(replica.state))))
         }
