@@ -12,6 +12,8 @@ public struct NullBackbone: Backbone {
     public let spec: ModelSpec
     /// How long `generate` takes, to stand in for a real model's latency (zero by default).
     public var simulatedLatency: Duration = .zero
+    /// At most this many calls run at once, like a GPU; the others wait their turn. `nil`: no limit.
+    public var callLimit: ConcurrencyLimit?
 
     /// The 5-joint default skeleton: Hips, Spine, Head, LeftFoot, RightFoot.
     public static let defaultSkeleton = Skeleton(joints: [
@@ -82,8 +84,25 @@ public struct NullBackbone: Backbone {
     /// Identity rotations for every joint of the request skeleton, and the root held at the request
     /// skeleton's first joint's rest translation, for `numSamples` samples of `totalFrames` frames.
     public func generate(_ request: GenerateRequest) async throws -> MotionResult {
-        if simulatedLatency > .zero { try await Task.sleep(for: simulatedLatency) }
+        try await simulateCall()
         return try Self.restPose(for: request)
+    }
+
+    /// One call for the whole batch, as a GPU runs one: a single ``simulatedLatency`` (and a single
+    /// place under ``callLimit``) whatever the batch's size.
+    public func generateBatch(_ requests: [GenerateRequest]) async throws -> [Result<MotionResult, any Error>] {
+        try await simulateCall()
+        return requests.map { request in Result { try Self.restPose(for: request) } }
+    }
+
+    /// The time a call takes, under the call limit when there is one.
+    private func simulateCall() async throws {
+        guard simulatedLatency > .zero else { return }
+        if let callLimit {
+            try await callLimit.run { try await Task.sleep(for: simulatedLatency) }
+        } else {
+            try await Task.sleep(for: simulatedLatency)
+        }
     }
 
     /// The rest-pose motion the NullBackbone answers `request` with.

@@ -75,6 +75,11 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Milliseconds each NullBackbone takes to generate, to stand in for a real model's latency.")
     var latency: Double = 0
 
+    @Option(
+        help:
+            "Calls each NullBackbone runs at once, like a GPU: the others wait their turn (not refused: that is --max-in-flight). Default: no limit.")
+    var modelConcurrency: Int?
+
     @Option(help: "Requests one model works on at once; more get 503 resource_exhausted. Default: no cap.")
     var maxInFlight: Int?
 
@@ -99,6 +104,7 @@ struct ServeOptions: ParsableArguments {
             + plain.map { backbone -> any Backbone in
                 var backbone = backbone
                 backbone.simulatedLatency = Self.duration(seconds: latency / 1000)
+                backbone.callLimit = modelConcurrency.map { ConcurrencyLimit(limit: $0) }
                 return backbone
             }
     }
@@ -121,8 +127,9 @@ struct ServeOptions: ParsableArguments {
         guard drainTimeout >= 0, shutdownGrace >= 0, latency >= 0 else {
             throw ValidationError("--drain-timeout, --shutdown-grace and --latency must not be negative")
         }
-        guard bodyTimeout > 0, idleTimeout > 0, (generateTimeout ?? 1) > 0, (maxInFlight ?? 1) > 0 else {
-            throw ValidationError("--body-timeout, --idle-timeout, --generate-timeout and --max-in-flight must be positive")
+        guard bodyTimeout > 0, idleTimeout > 0, (generateTimeout ?? 1) > 0, (maxInFlight ?? 1) > 0, (modelConcurrency ?? 1) > 0 else {
+            throw ValidationError(
+                "--body-timeout, --idle-timeout, --generate-timeout, --max-in-flight and --model-concurrency must be positive")
         }
     }
 
