@@ -20,6 +20,11 @@ public protocol Backbone: Sendable {
     /// ``generate(_:)`` for each request in turn. Throwing fails the whole batch.
     func generateBatch(_ requests: [GenerateRequest]) async throws -> [Result<MotionResult, any Error>]
 
+    /// Which requests may share one ``generateBatch(_:)`` call when the server's batch window is
+    /// on (EXTENSIONS.md §6): requests of this model with equal keys may. Return what one call
+    /// fixes (steps, guidance, clip length); the default lets any two requests share.
+    func batchKey(for request: GenerateRequest) -> BatchKey
+
     /// Runs once at start-up, before the first request (load weights here).
     func setup() async throws
 
@@ -42,6 +47,8 @@ extension Backbone {
         }
         return results
     }
+
+    public func batchKey(for request: GenerateRequest) -> BatchKey { .modelWide }
 
     public func setup() async throws {}
 

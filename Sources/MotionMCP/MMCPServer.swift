@@ -43,6 +43,8 @@ public final class MMCPServer: Sendable {
     let jobs: JobStore?
     /// The answers kept for `Idempotency-Key` replays; `nil` when idempotency is off.
     let idempotency: IdempotencyStore?
+    /// The batch window (``ProtocolExtensions/batchWindow``); `nil` when it is off.
+    let batchWindow: BatchWindow?
 
     /// A server for one backbone, keyed by its ``Backbone/modelID`` (else its spec's id).
     public convenience init(_ backbone: some Backbone, options: MMCPOptions = MMCPOptions()) throws(RegistrationError) {
@@ -66,14 +68,15 @@ public final class MMCPServer: Sendable {
         self.jobs =
             options.extensions.asyncJobs
             ? JobStore(capacity: options.extensions.jobCapacity, retention: options.extensions.jobRetention) : nil
+        self.batchWindow = options.extensions.batchWindow.map { BatchWindow(window: max($0, .zero)) }
         self.idempotency =
             options.extensions.idempotency ? IdempotencyStore(timeToLive: max(options.extensions.idempotencyTimeToLive, .seconds(60))) : nil
     }
 
-    /// The services a server runs beside its HTTP server: the gateway's probes and, with async
-    /// jobs on, the jobs.
+    /// The services a server runs beside its HTTP server: the gateway's probes and, when they are
+    /// on, the async jobs and the batch window.
     var backgroundServices: [any Service] {
-        [gateway] + (jobs.map { [$0] } ?? [])
+        [gateway] + (jobs.map { [$0] } ?? []) + (batchWindow.map { [$0] } ?? [])
     }
 
     /// How the OpenAPI document and pages present the server.
@@ -111,7 +114,7 @@ public final class MMCPServer: Sendable {
 
     var generateHandler: GenerateHandler {
         GenerateHandler(
-            registry: registry, logger: logger, limits: limits, extensions: options.extensions, jobs: jobs,
+            registry: registry, logger: logger, limits: limits, extensions: options.extensions, jobs: jobs, batchWindow: batchWindow,
             isShuttingDown: isShuttingDown)
     }
 

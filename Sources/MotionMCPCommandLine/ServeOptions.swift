@@ -48,6 +48,10 @@ struct ServeOptions: ParsableArguments {
     )
     var idempotency = false
 
+    @Option(
+        help: "Milliseconds single requests for one model wait for others to share a generateBatch call with (the batch window). Default: off.")
+    var batchWindow: Double?
+
     @Flag(
         name: .customLong("glb"),
         help: "Answer a single request whose Accept prefers model/gltf-binary with a GLB, and list gltf_2.0_binary in /capabilities.")
@@ -124,8 +128,8 @@ struct ServeOptions: ParsableArguments {
     func validate() throws {
         _ = try upstreamAddresses()
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard drainTimeout >= 0, shutdownGrace >= 0, latency >= 0 else {
-            throw ValidationError("--drain-timeout, --shutdown-grace and --latency must not be negative")
+        guard drainTimeout >= 0, shutdownGrace >= 0, latency >= 0, (batchWindow ?? 0) >= 0 else {
+            throw ValidationError("--drain-timeout, --shutdown-grace, --latency and --batch-window must not be negative")
         }
         guard bodyTimeout > 0, idleTimeout > 0, (generateTimeout ?? 1) > 0, (maxInFlight ?? 1) > 0, (modelConcurrency ?? 1) > 0 else {
             throw ValidationError(
@@ -148,7 +152,8 @@ struct ServeOptions: ParsableArguments {
                 control: control,
                 gateway: GatewayOptions(upstreams: try upstreamAddresses(), allowedHosts: upstreamAllowedHosts),
                 extensions: ProtocolExtensions(
-                    asyncJobs: asyncJobs, idempotency: idempotency, binaryGLTF: binaryGLTF, requestIDs: requestIDs, retryAfter: retryAfter),
+                    asyncJobs: asyncJobs, idempotency: idempotency, binaryGLTF: binaryGLTF, requestIDs: requestIDs, retryAfter: retryAfter,
+                    batchWindow: batchWindow.map { Self.duration(seconds: $0 / 1000) }),
                 logger: logger)
             return MMCPServer(
                 registry: try ModelRegistry(registered, logger: options.serverLogger, recordsMetrics: !noMetrics), options: options)

@@ -90,7 +90,7 @@ struct RendererTests {
         #expect(screen.style(of: "██") == .chartBar)
     }
 
-    @Test("the detail pane shows a model's async jobs, and each upstream replica: where, its state, its traffic and its last probe")
+    @Test("the detail pane shows a model's async jobs, its batch sizes, and each upstream replica: where, its state, its traffic and its last probe")
     func detailReplicas() throws {
         var snapshot = Fixtures.server
         snapshot.models[0].replicas = [
@@ -102,8 +102,10 @@ struct RendererTests {
                 inFlight: 0, requests: 7, ejections: 2, retries: 0),
         ]
         snapshot.models[0].jobs = JobCounts(queued: 1, running: 2, finished: 30)
+        snapshot.models[0].batchSizes = [16: 2, 1: 4]
         let screen = Fixtures.session(snapshot).0.screen(140, 40)
         #expect(screen.text.contains("jobs    1 queued · 2 running · 30 finished"))
+        #expect(screen.text.contains("batches size 1: 4 · size 16: 2"))
         #expect(screen.text.contains("replica http://gpu-1:8000 up · 2 in flight · probe ok "))
         #expect(screen.text.contains("replica http://gpu-2:8000 down · 0 in flight · probe failed "))
         #expect(screen.style(of: "http://gpu-1:8000 up") == .state("ready"))

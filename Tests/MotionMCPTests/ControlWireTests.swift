@@ -134,7 +134,7 @@ struct ControlWireTests {
                         ReplicaSnapshot(
                             address: "http://gpu-3:8000", state: .mismatch, lastProbe: nil, inFlight: 0, requests: 0, ejections: 0, retries: 0),
                     ],
-                    jobs: JobCounts(queued: 1, running: 2, finished: 3)),
+                    batchSizes: [1: 4, 16: 2], jobs: JobCounts(queued: 1, running: 2, finished: 3)),
                 ModelSnapshot(
                     key: "null", state: .draining, inFlight: 2,
                     drain: DrainProgress(inFlightLeft: 2, waited: .milliseconds(1_500), timeout: .seconds(30)),
@@ -173,6 +173,7 @@ struct ControlWireTests {
             #expect(got.drain == sent.drain, "\(sent.key)")
             #expect(got.replicas == sent.replicas, "\(sent.key)")
             #expect(got.jobs == sent.jobs, "\(sent.key)")
+            #expect(got.batchSizes == sent.batchSizes, "\(sent.key)")
             #expect(got.transitions.map(\.state.name) == sent.transitions.map(\.state.name), "\(sent.key)")
             #expect(got.transitions.map(\.at) == sent.transitions.map(\.at), "\(sent.key)")
         }

@@ -52,6 +52,9 @@ public enum ControlWire {
             object["spec"] = .null
         }
         if let replicas = model.replicas { object["replicas"] = .array(replicas.map(encode)) }
+        if let sizes = model.batchSizes {
+            object["batch_sizes"] = .object(JSONObject(sizes.sorted { $0.key < $1.key }.map { ("\($0.key)", .integer($0.value)) }))
+        }
         if let jobs = model.jobs {
             object["jobs"] = ["queued": .integer(jobs.queued), "running": .integer(jobs.running), "finished": .integer(jobs.finished)]
         }
@@ -119,6 +122,15 @@ public enum ControlWire {
                     at: .seconds(try transition.double("at_seconds")))
             },
             replicas: try model.optionalArray("replicas")?.map(decodeReplica),
+            batchSizes: try model.optionalObject("batch_sizes").map { sizes throws(ControlWireError) in
+                try Dictionary(
+                    uniqueKeysWithValues: sizes.object.entries.map { entry throws(ControlWireError) in
+                        guard let size = Int(entry.key), case .int(let count) = entry.value else {
+                            throw ControlWireError("\(sizes.path).\(entry.key) is not a batch size and a count")
+                        }
+                        return (size, Int(count))
+                    })
+            },
             jobs: try model.optionalObject("jobs").map { jobs throws(ControlWireError) in
                 JobCounts(queued: try jobs.int("queued"), running: try jobs.int("running"), finished: try jobs.int("finished"))
             })

@@ -38,7 +38,9 @@ extension GenerateHandler {
         let request = validated.request
         do {
             let ticket = try jobs.submit(model: model.key) {
-                let call = await model.call(limits: limits, logger: logger, since: started) { try await backbone.generate(request) }
+                let call = await model.call(limits: limits, logger: logger, since: started) {
+                    try await generateOne(request, on: model, backbone: backbone, spec: validated.spec)
+                }
                 var answer: ProtocolResponse
                 switch call.result {
                 case .success(let result):

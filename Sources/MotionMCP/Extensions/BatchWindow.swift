@@ -11,15 +11,15 @@ import Synchronization
 /// different keys, except where `AnyHashable` itself bridges them, as it does for numbers).
 /// ``modelWide``, the default, wraps no value: every request of the model carries it, so any two
 /// may share a call — upstream's `None`.
-struct BatchKey: Hashable, Sendable, CustomStringConvertible {
+public struct BatchKey: Hashable, Sendable, CustomStringConvertible {
     /// The backbone's value, or nil for ``modelWide``.
     private let value: (any Hashable & Sendable)?
 
     /// The default key: any two requests of a model may share a call.
-    static let modelWide = BatchKey(wrapping: nil)
+    public static let modelWide = BatchKey(wrapping: nil)
 
     /// A key that only requests whose key wraps an equal value share.
-    init(_ value: some Hashable & Sendable) {
+    public init(_ value: some Hashable & Sendable) {
         self.init(wrapping: value)
     }
 
@@ -29,7 +29,7 @@ struct BatchKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether both keys are ``modelWide``, or both wrap values `AnyHashable` finds equal.
-    static func == (lhs: BatchKey, rhs: BatchKey) -> Bool {
+    public static func == (lhs: BatchKey, rhs: BatchKey) -> Bool {
         switch (lhs.value, rhs.value) {
         case (nil, nil): true
         case (let left?, let right?): AnyHashable(left) == AnyHashable(right)
@@ -38,7 +38,7 @@ struct BatchKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Hashes the wrapped value as `AnyHashable` does, so equal keys hash alike.
-    func hash(into hasher: inout Hasher) {
+    public func hash(into hasher: inout Hasher) {
         // The marker keeps ``modelWide`` apart from a value that happens to hash like nothing.
         if let value {
             hasher.combine(true)
@@ -49,7 +49,7 @@ struct BatchKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The wrapped value as text, or `model-wide` for the default key: for logs.
-    var description: String { value.map { "\($0)" } ?? "model-wide" }
+    public var description: String { value.map { "\($0)" } ?? "model-wide" }
 }
 
 /// The batch window (EXTENSIONS.md §6, upstream's `_batcher.py`): collects single requests for one

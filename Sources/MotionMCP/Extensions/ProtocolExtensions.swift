@@ -14,6 +14,9 @@ public struct ProtocolExtensions: Sendable, Equatable {
     public var idempotency: Bool
     /// How long a kept answer is replayed (at least 60 s).
     public var idempotencyTimeToLive: Duration
+    /// The batch window (§6): single requests for one model that arrive within it and share a
+    /// ``Backbone/batchKey(for:)`` go to `generateBatch` together; `nil`: every request alone.
+    public var batchWindow: Duration?
     /// Binary glTF (§2): a single request whose `Accept` prefers `model/gltf-binary` gets a GLB;
     /// `/capabilities` lists `gltf_2.0_binary`; `/generate` answers carry `Vary: Accept`.
     public var binaryGLTF: Bool
@@ -30,8 +33,9 @@ public struct ProtocolExtensions: Sendable, Equatable {
     public init(
         asyncJobs: Bool = false, jobRetention: Duration = .seconds(300), jobCapacity: Int = 1024, idempotency: Bool = false,
         idempotencyTimeToLive: Duration = .seconds(300), binaryGLTF: Bool = false, requestIDs: Bool = false, retryAfter: Bool = false,
-        defaultRetryAfter: Int = 5
+        defaultRetryAfter: Int = 5, batchWindow: Duration? = nil
     ) {
+        self.batchWindow = batchWindow
         self.idempotency = idempotency
         self.idempotencyTimeToLive = idempotencyTimeToLive
         self.asyncJobs = asyncJobs

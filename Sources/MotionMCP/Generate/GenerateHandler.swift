@@ -10,6 +10,8 @@ struct GenerateHandler: Sendable {
     let extensions: ProtocolExtensions
     /// The async jobs, when they are on.
     let jobs: JobStore?
+    /// The batch window, when it is on.
+    let batchWindow: BatchWindow?
     /// Whether the server was shutting down when the request arrived.
     var isShuttingDown = false
 
@@ -84,7 +86,9 @@ struct GenerateHandler: Sendable {
             return SingleAnswer(response: submitJob(validated, on: model, backbone: backbone, format: format, jobs: jobs, started: started))
         }
         let request = validated.request
-        let call = await model.call(limits: limits, logger: logger, since: started) { try await backbone.generate(request) }
+        let call = await model.call(limits: limits, logger: logger, since: started) {
+            try await generateOne(request, on: model, backbone: backbone, spec: validated.spec)
+        }
         var answer = SingleAnswer(
             response: ProtocolResponse(status: 200, contentType: format.contentType, body: []), model: model, timing: call.timing)
         switch call.result {
@@ -99,6 +103,23 @@ struct GenerateHandler: Sendable {
             answer.response = ProtocolResponse(extensions.answering(failure))
         }
         return answer
+    }
+
+    /// One request's motion: alone, or with the batch window on, in one `generateBatch` call with
+    /// the requests for the same model and batch key that arrive within the window.
+    func generateOne(_ request: GenerateRequest, on model: ServedModel, backbone: any Backbone, spec: ModelSpec) async throws
+        -> MotionResult
+    {
+        guard let batchWindow else { return try await backbone.generate(request) }
+        return try await batchWindow.submit(
+            model: model.key, key: backbone.batchKey(for: request), request: request, maxBatchSize: spec.limits.maxBatchSize
+        ) { requests in
+            do {
+                return .success(try await backbone.generateBatch(requests))
+            } catch {
+                return .failure(error)
+            }
+        }.get()
     }
 
     /// A request refused before its model was called, as this server answers it: while the server

@@ -64,12 +64,14 @@ public final class MMCPRuntime: ServerControl, Service {
     public func snapshot() -> RuntimeSnapshot {
         let now = ContinuousClock.now
         let jobs = server.jobs?.counts()
+        let batchSizes = server.batchWindow?.batchSizes()
         return RuntimeSnapshot(
             instance: instance, uptime: now - started, openAPIEnabled: server.isOpenAPIEnabled,
             isShuttingDown: server.isShuttingDown,
             models: server.registry.models.map { model in
                 var snapshot = model.snapshot(at: now)
                 snapshot.jobs = jobs.map { $0[model.key] ?? JobCounts() }
+                snapshot.batchSizes = batchSizes.map { $0[model.key] ?? [:] }
                 return snapshot
             })
     }

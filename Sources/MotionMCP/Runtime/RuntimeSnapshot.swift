@@ -83,6 +83,9 @@ public struct ModelSnapshot: Sendable {
     public var replicas: [ReplicaSnapshot]?
     /// The model's async jobs, when the server runs them (EXTENSIONS.md §1); `nil` when it does not.
     public var jobs: JobCounts?
+    /// How many `generateBatch` calls the batch window made of each size (size → calls), when the
+    /// server runs one (EXTENSIONS.md §6); `nil` when it does not.
+    public var batchSizes: [Int: Int]?
 
     /// All error answers.
     public var errors: Int { errorsByCode.reduce(0) { $0 + $1.count } }
@@ -94,8 +97,9 @@ public struct ModelSnapshot: Sendable {
         latencyP99: Duration? = nil, latencyHistogram: LatencyHistogram = LatencyHistogram(), inFlight: Int = 0,
         errorsByCode: [(code: String, count: Int)] = [], setupDuration: Duration? = nil, teardownDuration: Duration? = nil,
         drain: DrainProgress? = nil, transitions: [ModelTransition] = [], replicas: [ReplicaSnapshot]? = nil,
-        jobs: JobCounts? = nil
+        batchSizes: [Int: Int]? = nil, jobs: JobCounts? = nil
     ) {
+        self.batchSizes = batchSizes
         self.key = key
         self.state = state
         self.spec = spec

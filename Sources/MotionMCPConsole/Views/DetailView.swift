@@ -52,6 +52,10 @@ enum DetailView {
         if case .failed(let reason) = model.state {
             lines.append(Line(label: "failed", text: reason, style: .state("failed")))
         }
+        if let sizes = model.batchSizes {
+            let text = sizes.isEmpty ? "none yet" : sizes.sorted { $0.key < $1.key }.map { "size \($0.key): \($0.value)" }.joined(separator: " · ")
+            lines.append(Line(label: "batches", text: text))
+        }
         if let jobs = model.jobs {
             lines.append(Line(label: "jobs", text: "\(jobs.queued) queued · \(jobs.running) running · \(jobs.finished) finished"))
         }
