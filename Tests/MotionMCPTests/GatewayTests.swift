@@ -135,6 +135,19 @@ struct GatewayTests {
         }
     }
 
+    @Test("a gateway whose only upstream has never answered serves no model, and /readyz says it is not ready")
+    func notReadyWithoutUpstreams() async throws {
+        var options = MMCPOptions(host: "127.0.0.1", port: 0, operationalEndpoints: true)
+        options.gateway = GatewayOptions(upstreams: [try UpstreamAddress(parsing: "http://127.0.0.1:\(try freePort())")])
+        let gateway = MMCPServer(registry: try ModelRegistry([]), options: options)
+        try await buildApp(gateway).test(.live) { client in
+            let port = try #require(client.port)
+            let readiness = try await RawHTTPClient(port: port).get("/readyz")
+            #expect(readiness.status == 503)
+            #expect(readiness.text == #"{"status":"unavailable","shutting_down":false,"models":{}}"#)
+        }
+    }
+
     @Test("a body over the upstream model's cap never leaves the gateway, and is answered as the reference answers it")
     func overCapAnsweredHere() async throws {
         var spec = NullBackbone().spec

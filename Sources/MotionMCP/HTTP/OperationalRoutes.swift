@@ -18,7 +18,8 @@ extension MMCPServer {
 
     func readinessResponse() -> ProtocolResponse {
         let models = registry.models
-        let ready = models.allSatisfy { $0.readinessName == ModelState.ready.name } && !isShuttingDown
+        // A server with no model serves nothing: a gateway whose upstreams have not answered yet.
+        let ready = !models.isEmpty && models.allSatisfy { $0.readinessName == ModelState.ready.name } && !isShuttingDown
         var writer = JSONWriter()
         writer.raw(#"{"status":"#)
         writer.string(ready ? "ready" : "unavailable")
