@@ -24,7 +24,7 @@ public struct ProtocolExtensions: Sendable, Equatable {
     /// characters, else a fresh lowercase UUIDv4.
     public var requestIDs: Bool
     /// `Retry-After` on `429 rate_limited` and `503 resource_exhausted`/`model_unavailable`
-    /// (§4.2): the raised error's ``ProtocolError/retryAfterSeconds``, else ``defaultRetryAfter``.
+    /// (§4.2): the raised error's `ProtocolError.retryAfterSeconds`, else ``defaultRetryAfter``.
     public var retryAfter: Bool
     /// The `Retry-After` seconds of an error that names none.
     public var defaultRetryAfter: Int
