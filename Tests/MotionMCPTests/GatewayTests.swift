@@ -47,6 +47,42 @@ struct GatewayTests {
         }
     }
 
+    @Test("probes: up at the first answer, down after three failures in a row, up again after two passes")
+    func probeHealth() throws {
+        let upstream = Upstream(address: try UpstreamAddress(parsing: "http://gpu-1:8000"))
+        #expect(!upstream.isUp)
+        upstream.record(.passed([]))
+        #expect(upstream.isUp)
+        for _ in 0..<2 { upstream.record(.failed("connection refused", timedOut: false)) }
+        #expect(upstream.isUp)
+        upstream.record(.failed("connection refused", timedOut: false))
+        #expect(!upstream.isUp)
+        upstream.record(.passed([]))
+        #expect(!upstream.isUp)
+        upstream.record(.passed([]))
+        #expect(upstream.isUp)
+    }
+
+    @Test("a probe that times out while the upstream keeps answering requests does not count: it is busy, not down")
+    func busyIsNotDown() throws {
+        let upstream = Upstream(address: try UpstreamAddress(parsing: "http://gpu-1:8000"))
+        upstream.record(.passed([]))
+        upstream.answered(status: 200, errorCode: nil, for: "walker")
+        for _ in 0..<5 { upstream.record(.failed("no answer in time", timedOut: true)) }
+        #expect(upstream.isUp)
+        #expect(upstream.snapshot(for: "walker", entry: .null, at: .now).lastProbe?.failure?.contains("busy") == true)
+        // A refused connection is not busy, whatever was answered before.
+        for _ in 0..<3 { upstream.record(.failed("connection refused", timedOut: false)) }
+        #expect(!upstream.isUp)
+        // Nor is a timeout once nothing has been answered for longer than the evidence lasts.
+        let hung = Upstream(address: try UpstreamAddress(parsing: "http://gpu-2:8000"))
+        hung.record(.passed([]))
+        hung.answered(status: 200, errorCode: nil, for: "walker")
+        let later = ContinuousClock.now + Upstream.busyEvidence + .seconds(1)
+        for _ in 0..<3 { hung.record(.failed("no answer in time", timedOut: true), at: later) }
+        #expect(!hung.isUp)
+    }
+
     /// Runs `body` with a live server for each of `upstreams` and a gateway in front of them
     /// (with `local` models of its own), passing the gateway's server and port.
     /// `expecting` lists the models the gateway serves once its upstreams have answered: a probe

@@ -39,6 +39,8 @@ final class Upstream: Sendable {
         var consecutiveServerErrors = 0
         /// Models it answered `503 model_unavailable` for, and since when.
         var drainingSince: [String: ContinuousClock.Instant] = [:]
+        /// When it last answered a forwarded request, whatever the answer.
+        var lastAnswer: ContinuousClock.Instant?
     }
 
     /// How a probe ends: down after three failures in a row, up after two passes (one for the
@@ -50,6 +52,10 @@ final class Upstream: Sendable {
     static let maximumEjection = Duration.seconds(300)
     /// A replica that answered `503 model_unavailable` gets no request for at least this long.
     static let drainingHold = Duration.seconds(5)
+    /// A probe that times out does not count as a failure while the upstream answered one of the
+    /// gateway's requests within this long: it is busy, not down. One that answers nothing for
+    /// longer (hung) is marked down by its probes as usual.
+    static let busyEvidence = Duration.seconds(30)
     /// Consecutive 5xx answers other than `503 model_unavailable` that eject it: one bad input
     /// making a model raise must not take a GPU host out.
     static let serverErrorsToEject = 3
@@ -68,35 +74,56 @@ final class Upstream: Sendable {
 
     // MARK: Probes
 
-    /// Asks for `/capabilities` within `timeout` and records the result.
+    /// How a probe ended: the listing it read, or why it failed and whether it timed out.
+    enum ProbeOutcome: Sendable {
+        case passed([Listed])
+        case failed(String, timedOut: Bool)
+    }
+
+    /// Asks for `/capabilities` within `timeout` and records the result; returns whether it passed.
     @discardableResult
     func probe(with client: HTTPClient, timeout: Duration) async -> Bool {
-        let failure: String?
-        var listing: [Listed] = []
+        let outcome: ProbeOutcome
         do {
             var request = HTTPClientRequest(url: address.url(of: "/capabilities"))
             request.method = .GET
             let response = try await client.execute(request, timeout: TimeAmount(timeout))
             let body = Array(try await response.body.collect(upTo: Self.capabilitiesCap).readableBytesView)
             if response.status.code != 200 {
-                failure = "/capabilities answered \(response.status.code)"
+                outcome = .failed("/capabilities answered \(response.status.code)", timedOut: false)
             } else {
-                listing = try Self.readListing(body)
-                failure = nil
+                outcome = .passed(try Self.readListing(body))
             }
         } catch {
-            failure = Self.describe(error)
+            let timedOut = (error as? HTTPClientError).map { $0 == .deadlineExceeded || $0 == .readTimeout } ?? false
+            outcome = .failed(Self.describe(error), timedOut: timedOut)
         }
-        let now = ContinuousClock.now
-        let report = ProbeReport(at: Date().timeIntervalSince1970, passed: failure == nil, failure: failure)
+        return record(outcome)
+    }
+
+    /// Records a probe's outcome: down after ``fall`` failures in a row, up after ``rise`` passes
+    /// (the first answer ever at once). A probe that timed out while the upstream keeps answering
+    /// the gateway's requests does not count: a Python worker busy generating may not answer
+    /// `/capabilities` in time, and it is working, not down.
+    @discardableResult
+    func record(_ outcome: ProbeOutcome, at now: ContinuousClock.Instant = .now) -> Bool {
+        let inFlight = self.inFlight
         return state.withLock { state in
-            state.lastProbe = report
-            guard failure == nil else {
+            let listing: [Listed]
+            switch outcome {
+            case .failed(let reason, let timedOut):
+                let busy = timedOut && state.lastAnswer.map { now - $0 < Self.busyEvidence } ?? false
+                let failure = busy ? "\(reason) (busy: \(inFlight) requests in flight)" : reason
+                state.lastProbe = ProbeReport(at: Date().timeIntervalSince1970, passed: false, failure: failure)
                 state.consecutivePasses = 0
+                guard !busy else { return false }
                 state.consecutiveFailures += 1
                 if state.consecutiveFailures >= Self.fall || state.lastPass == nil { state.isUp = false }
                 return false
+            case .passed(let read):
+                listing = read
             }
+            state.lastProbe = ProbeReport(at: Date().timeIntervalSince1970, passed: true, failure: nil)
             state.consecutiveFailures = 0
             state.consecutivePasses += 1
             if state.consecutivePasses >= Self.rise || state.lastPass == nil { state.isUp = true }
@@ -162,6 +189,7 @@ final class Upstream: Sendable {
     /// An answer came back with `status` (for the model `key`, carrying `errorCode`).
     func answered(status: Int, errorCode: String?, for key: String) {
         state.withLock { state in
+            state.lastAnswer = .now
             if status == 503, errorCode == ErrorCode.modelUnavailable.rawValue {
                 state.drainingSince[key] = .now
             } else if status >= 500 {

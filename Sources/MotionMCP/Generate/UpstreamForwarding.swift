@@ -74,16 +74,26 @@ struct UpstreamForwarding: Sendable {
                         lease.end()
                         model.recordAnswer(status: answer.status, errorCode: nil, total: ContinuousClock.now - started, call: lease.timing)
                     }
-                    do {
-                        for try await chunk in stream {
-                            // A drain that timed out, or the generate timeout, ends the answer here.
-                            if let stopped = lease.stopped() { throw stopped.error }
-                            try await writer.write(chunk)
+                    var iterator = stream.makeAsyncIterator()
+                    while true {
+                        let chunk: ByteBuffer?
+                        do {
+                            chunk = try await iterator.next()
+                        } catch {
+                            logger.warning(
+                                "upstream answer broke off", metadata: ["model": "\(model.key)", "error": "\(Upstream.describe(error))"])
+                            throw error
                         }
-                    } catch {
-                        logger.warning(
-                            "upstream answer broke off", metadata: ["model": "\(model.key)", "error": "\(Upstream.describe(error))"])
-                        throw error
+                        guard let chunk else { break }
+                        // A drain that timed out, or the generate timeout, ends the answer here.
+                        if let stopped = lease.stopped() { throw stopped.error }
+                        do {
+                            try await writer.write(chunk)
+                        } catch {
+                            // The client went away: nothing is wrong upstream.
+                            logger.debug("client left before the answer ended", metadata: ["model": "\(model.key)", "error": "\(error)"])
+                            throw error
+                        }
                     }
                     try await writer.finish(nil)
                 }
