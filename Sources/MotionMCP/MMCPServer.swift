@@ -142,7 +142,10 @@ public final class MMCPServer: Sendable {
             defer { wasSetUp = false }
             return wasSetUp
         }
-        guard due else { return }
+        guard due else {
+            await gateway.shutDown()
+            return
+        }
         await drainAll()
         await gateway.shutDown()
     }
