@@ -215,10 +215,9 @@ struct BatchWindowTests {
 
     @Test("a submitter cancelled while its request waits returns at once with a cancellation, and the request is not run")
     func cancelledWhileQueued() async throws {
-        let window = BatchWindow(window: .milliseconds(300))
+        let window = BatchWindow(window: .seconds(3))
         let model = RecordingModel()
         try await whileWindowRuns(window) {
-            let clock = ContinuousClock()
             async let kept = window.submit(
                 model: "null", key: .modelWide, request: request(frames: 10), maxBatchSize: 8, runBatch: model.runBatch)
             let leaving = Task {
@@ -226,12 +225,11 @@ struct BatchWindowTests {
                     model: "null", key: .modelWide, request: request(frames: 11), maxBatchSize: 8, runBatch: model.runBatch)
             }
             try await waitUntil { window.waitingCounts()["null"] == 2 }
-            let cancelledAt = clock.now
             leaving.cancel()
             let left = await leaving.value
-            // Well inside the 300 ms window: the submitter did not wait for its group.
-            #expect(clock.now - cancelledAt < .milliseconds(250))
             #expect(failure(of: left) is CancellationError)
+            // The other request still waits: the window has not run, so the cancelled submitter
+            // did not wait for its group.
             #expect(window.waitingCounts()["null"] == 1)
             #expect(frames(of: await kept) == 10)
         }
