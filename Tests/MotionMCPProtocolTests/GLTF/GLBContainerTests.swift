@@ -1,19 +1,11 @@
-import MotionMCPProtocol
 import Testing
+
+@testable import MotionMCPProtocol
 
 /// EXTENSIONS.md §2.2–§2.4: the GLB made from our JSON answer, and reading it back as the reference
 /// client's `glb_to_gltf` does.
 @Suite("GLB container")
 struct GLBContainerTests {
-    /// The NullBackbone's 5-joint skeleton (RESPONSE.md §10.1).
-    static let nullSkeleton = Skeleton(joints: [
-        Joint(name: "Hips", restTranslation: SIMD3(0, 0.95, 0)),
-        Joint(name: "Spine", parent: "Hips", restTranslation: SIMD3(0, 0.5, 0)),
-        Joint(name: "Head", parent: "Spine", restTranslation: SIMD3(0, 0.3, 0)),
-        Joint(name: "LeftFoot", parent: "Hips", restTranslation: SIMD3(0.1, -0.95, 0)),
-        Joint(name: "RightFoot", parent: "Hips", restTranslation: SIMD3(-0.1, -0.95, 0)),
-    ])
-
     /// RESPONSE.md §10.1's answer as the encoder writes it: the NullBackbone's rest pose held for
     /// 3 frames at 30 fps (identity rotations, the root at its rest translation).
     static func nullBackboneThreeFrameDocument() throws -> [UInt8] {
@@ -22,7 +14,7 @@ struct GLBContainerTests {
             sampleCount: 1, frameCount: frames, jointCount: 5,
             rotations: (0..<(frames * 5)).flatMap { _ in [Float(0), 0, 0, 1] },
             rootTranslations: (0..<frames).flatMap { _ in [Float(0), 0.95, 0] })
-        let context = EncodingContext(skeleton: nullSkeleton, fps: 30, modelID: "null", jointTranslations: false, loop: false)
+        let context = EncodingContext(skeleton: ValidationFixture.canonicalSkeleton, fps: 30, modelID: "null", jointTranslations: false, loop: false)
         var writer = JSONWriter()
         try GLTFEncoder.write(result, context: context, to: &writer)
         return writer.bytes
