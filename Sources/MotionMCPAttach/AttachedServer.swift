@@ -260,28 +260,10 @@ public final class AttachedServer: ServerControl {
     static func reason(_ error: any Error) -> String {
         if let error = error as? ControlError { return error.description }
         if let error = error as? AttachRefusal { return error.description }
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout: return "connection timed out"
-            case .remoteConnectionClosed: return "the server closed the connection"
-            case .deadlineExceeded, .readTimeout: return "no answer in time"
-            default: return "\(error)"
-            }
-        }
-        if let error = error as? NIOSSLError { return "TLS: \(error)" }
-        if let error = error as? BoringSSLError { return "TLS: \(error)" }
-        if let error = error as? IOError {
-            switch error.errnoCode {
-            case ENOENT: return "no control socket there"
-            case ECONNREFUSED: return "connection refused"
-            case EACCES: return "permission denied"
-            default: return error.description
-            }
-        }
-        let text = "\(error)"
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        if text.contains("No such file") { return "no control socket there" }
-        return text
+        // A socket path with no socket behind it: the one failure only a control socket has.
+        if let error = error as? IOError, error.errnoCode == ENOENT { return "no control socket there" }
+        if "\(error)".contains("No such file") { return "no control socket there" }
+        return TransportFailure.describe(error)
     }
 }
 

@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import NIOPosix
 import Synchronization
 
 /// One upstream MMCP server as the gateway knows it: the models it lists, whether it answers its
@@ -96,7 +95,7 @@ final class Upstream: Sendable {
             }
         } catch {
             let timedOut = (error as? HTTPClientError).map { $0 == .deadlineExceeded || $0 == .readTimeout } ?? false
-            outcome = .failed(Self.describe(error), timedOut: timedOut)
+            outcome = .failed(TransportFailure.describe(error), timedOut: timedOut)
         }
         return record(outcome)
     }
@@ -226,19 +225,5 @@ final class Upstream: Sendable {
         return ReplicaSnapshot(
             address: address.url, state: availability, lastProbe: probe, inFlight: inFlight,
             requests: requestCount.load(ordering: .relaxed), ejections: ejections, retries: retryCount.load(ordering: .relaxed))
-    }
-
-    /// An error of the HTTP client as one short line.
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout: return "no answer in time"
-            case .connectTimeout: return "connect timed out"
-            case .remoteConnectionClosed: return "the connection was closed"
-            default: return "\(error)"
-            }
-        }
-        if error is NIOConnectionError { return "connection refused" }
-        return "\(error)"
     }
 }

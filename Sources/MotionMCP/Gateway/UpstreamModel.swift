@@ -111,9 +111,9 @@ public final class UpstreamModel: Sendable {
                 if !Self.endedByThisSide(error) { replica.connectionFailed() }
                 forwarding.logger.warning(
                     "upstream request failed",
-                    metadata: ["model": "\(key)", "upstream": "\(replica.address.url)", "error": "\(Upstream.describe(error))"])
+                    metadata: ["model": "\(key)", "upstream": "\(replica.address.url)", "error": "\(TransportFailure.describe(error))"])
                 guard unprocessed else {
-                    return .refused(noReplica("the request to its upstream failed: \(Upstream.describe(error))"))
+                    return .refused(noReplica("the request to its upstream failed: \(TransportFailure.describe(error))"))
                 }
                 tried = replica
                 lastRefusal = .refused(noReplica("its upstream refused the connection"))
@@ -130,7 +130,7 @@ public final class UpstreamModel: Sendable {
             } catch {
                 replica.finished()
                 replica.connectionFailed()
-                return .refused(noReplica("its upstream's answer broke off: \(Upstream.describe(error))"))
+                return .refused(noReplica("its upstream's answer broke off: \(TransportFailure.describe(error))"))
             }
             let code = Self.errorCode(collected)
             replica.answered(status: status, errorCode: code, for: key)

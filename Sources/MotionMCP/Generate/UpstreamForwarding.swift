@@ -81,7 +81,7 @@ struct UpstreamForwarding: Sendable {
                             chunk = try await iterator.next()
                         } catch {
                             logger.warning(
-                                "upstream answer broke off", metadata: ["model": "\(model.key)", "error": "\(Upstream.describe(error))"])
+                                "upstream answer broke off", metadata: ["model": "\(model.key)", "error": "\(TransportFailure.describe(error))"])
                             throw error
                         }
                         guard let chunk else { break }

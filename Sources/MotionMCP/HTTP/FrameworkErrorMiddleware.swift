@@ -10,7 +10,7 @@ struct FrameworkErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        if path.count > 1, path.hasSuffix("/"), let route = servedRoute(at: path.dropLast()) {
+        if path.count > 1, path.hasSuffix("/"), servedRoute(at: path.dropLast()) != nil {
             let host = request.head.authority ?? "localhost"
             let query = request.uri.query.map { "?\($0)" } ?? ""
             return Response(status: .temporaryRedirect, headers: [.location: "http://\(host)\(path.dropLast())\(query)"])
