@@ -34,12 +34,7 @@ struct AsyncJobTests {
         _ model: AsyncModel = AsyncModel(), extensions: ProtocolExtensions = ProtocolExtensions(asyncJobs: true),
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let app = try buildApp(model, options: MMCPOptions(extensions: extensions))
-        try await app.test(.router) { client in try await body(client) }
-    }
-
-    static func body(prompt: String = "walk") -> ByteBuffer {
-        ByteBuffer(string: LiveServerTests.base.replacingOccurrences(of: #""prompt":"walk""#, with: #""prompt":"\#(prompt)""#))
+        try await withInProcessServer(model, extensions: extensions, body)
     }
 
     /// Polls `location` until it is no longer 202 (at most 10 s); returns the last answer.
@@ -60,7 +55,7 @@ struct AsyncJobTests {
     @Test("a valid request is answered 202 with Location, an integer Retry-After and the ticket; polls give 202, then the synchronous answer's bytes")
     func alwaysPolicy() async throws {
         try await withApp(AsyncModel(latency: .milliseconds(200))) { client in
-            let (location, ticket) = try await client.execute(uri: "/generate", method: .post, body: Self.body()) { response in
+            let (location, ticket) = try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { response in
                 #expect(response.status.code == 202)
                 #expect(response.headers[.contentType] == "application/json")
                 #expect(response.headers[.retryAfter]?.wholeMatch(of: /\d+/) != nil)
@@ -82,7 +77,7 @@ struct AsyncJobTests {
 
             let syncApp = try buildApp(AsyncModel(supportsAsync: false), options: MMCPOptions())
             let sync: [UInt8] = try await syncApp.test(.router) { other in
-                try await other.execute(uri: "/generate", method: .post, body: Self.body()) { Array($0.body.readableBytesView) }
+                try await other.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { Array($0.body.readableBytesView) }
             }
             #expect(finished.body == sync)
         }
@@ -91,7 +86,7 @@ struct AsyncJobTests {
     @Test("a model without supports_async, a batch, and an invalid request are answered at once; no job is made")
     func answeredAtOnce() async throws {
         try await withApp(AsyncModel(supportsAsync: false)) { client in
-            try await client.execute(uri: "/generate", method: .post, body: Self.body()) { #expect($0.status.code == 200) }
+            try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { #expect($0.status.code == 200) }
         }
         try await withApp { client in
             let item = LiveServerTests.base.replacingOccurrences(of: #""protocol_version":"1.4","#, with: "")
@@ -112,7 +107,7 @@ struct AsyncJobTests {
     @Test("a job whose model raises resource_exhausted polls as 503 with the envelope; with --retry-after, its hint")
     func failedJob() async throws {
         try await withApp(extensions: ProtocolExtensions(asyncJobs: true, retryAfter: true)) { client in
-            let location = try await client.execute(uri: "/generate", method: .post, body: Self.body(prompt: "busy")) {
+            let location = try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body(prompt: "busy")) {
                 $0.headers[.location] ?? ""
             }
             let failed = try await Self.poll(client, location)
@@ -129,7 +124,7 @@ struct AsyncJobTests {
                 #expect(response.status.code == 404)
                 #expect(String(buffer: response.body) == #"{"detail":"Not Found"}"#)
             }
-            let location = try await client.execute(uri: "/generate", method: .post, body: Self.body()) { $0.headers[.location] ?? "" }
+            let location = try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { $0.headers[.location] ?? "" }
             try await client.execute(uri: location, method: .put) { response in
                 #expect(response.status.code == 405)
                 #expect(response.headers[.allow] == "GET, DELETE")
@@ -147,7 +142,7 @@ struct AsyncJobTests {
     @Test("with async jobs off, a supports_async model answers at once and the jobs route is 404")
     func offByDefault() async throws {
         try await withApp(extensions: ProtocolExtensions()) { client in
-            try await client.execute(uri: "/generate", method: .post, body: Self.body()) { #expect($0.status.code == 200) }
+            try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { #expect($0.status.code == 200) }
             try await client.execute(uri: "/generate/jobs/abc", method: .get) { #expect($0.status.code == 404) }
         }
     }
@@ -156,7 +151,7 @@ struct AsyncJobTests {
     func formatChosenAtSubmission() async throws {
         try await withApp(extensions: ProtocolExtensions(asyncJobs: true, binaryGLTF: true)) { client in
             let location = try await client.execute(
-                uri: "/generate", method: .post, headers: [.accept: "model/gltf-binary"], body: Self.body()
+                uri: "/generate", method: .post, headers: [.accept: "model/gltf-binary"], body: LiveServerTests.body()
             ) { $0.headers[.location] ?? "" }
             let finished = try await Self.poll(client, location)
             #expect(finished.headers[.contentType] == "model/gltf-binary")

@@ -15,8 +15,7 @@ struct BinaryGLTFTests {
     static let c2Accept = "model/gltf+json, application/json, model/gltf-binary;q=0.9"
 
     func withApp(glb: Bool, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = try buildApp(NullBackbone(), options: MMCPOptions(extensions: ProtocolExtensions(binaryGLTF: glb)))
-        try await app.test(.router) { client in try await body(client) }
+        try await withInProcessServer(NullBackbone(), extensions: ProtocolExtensions(binaryGLTF: glb), body)
     }
 
     static func generate(_ client: any TestClientProtocol, accept: String?) async throws -> (String?, [UInt8], HTTPFields) {

@@ -37,12 +37,7 @@ struct IdempotencyTests {
         _ model: Counting, extensions: ProtocolExtensions = ProtocolExtensions(idempotency: true),
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let app = try buildApp(model, options: MMCPOptions(extensions: extensions))
-        try await app.test(.router) { client in try await body(client) }
-    }
-
-    static func body(prompt: String = "walk") -> ByteBuffer {
-        ByteBuffer(string: LiveServerTests.base.replacingOccurrences(of: #""prompt":"walk""#, with: #""prompt":"\#(prompt)""#))
+        try await withInProcessServer(model, extensions: extensions, body)
     }
 
     struct Answer: Equatable {
@@ -53,7 +48,7 @@ struct IdempotencyTests {
     }
 
     static func post(
-        _ client: any TestClientProtocol, key: String?, authorization: String? = nil, body: ByteBuffer = body()
+        _ client: any TestClientProtocol, key: String?, authorization: String? = nil, body: ByteBuffer = LiveServerTests.body()
     ) async throws -> Answer {
         var headers = HTTPFields()
         if let key { headers[.idempotencyKey] = key }
@@ -84,12 +79,12 @@ struct IdempotencyTests {
         let model = Counting()
         try await withApp(model) { client in
             _ = try await Self.post(client, key: "k-2")
-            let conflict = try await Self.post(client, key: "k-2", body: Self.body(prompt: "run"))
+            let conflict = try await Self.post(client, key: "k-2", body: LiveServerTests.body(prompt: "run"))
             #expect(conflict.status == 409)
             let error = try JSONParser.parse(conflict.body).objectValue?["error"]?.objectValue
             #expect(error?["code"] == "invalid_request")
             #expect(error?["details"] == .object(["idempotency_key": "k-2"]))
-            let other = try await Self.post(client, key: "k-2", authorization: "Bearer other", body: Self.body(prompt: "run"))
+            let other = try await Self.post(client, key: "k-2", authorization: "Bearer other", body: LiveServerTests.body(prompt: "run"))
             #expect(other.status == 200)
             #expect(model.count == 2)
         }
@@ -112,8 +107,8 @@ struct IdempotencyTests {
     func serverErrorsNotStored() async throws {
         let model = Counting()
         try await withApp(model) { client in
-            let first = try await Self.post(client, key: "k-3", body: Self.body(prompt: "busy"))
-            let retry = try await Self.post(client, key: "k-3", body: Self.body(prompt: "busy"))
+            let first = try await Self.post(client, key: "k-3", body: LiveServerTests.body(prompt: "busy"))
+            let retry = try await Self.post(client, key: "k-3", body: LiveServerTests.body(prompt: "busy"))
             #expect(first.status == 503 && retry.status == 503)
             #expect(model.count == 2)
         }
@@ -136,7 +131,7 @@ struct IdempotencyTests {
         let model = Counting()
         try await withApp(model, extensions: ProtocolExtensions()) { client in
             _ = try await Self.post(client, key: "k-5")
-            _ = try await Self.post(client, key: "k-5", body: Self.body(prompt: "run"))
+            _ = try await Self.post(client, key: "k-5", body: LiveServerTests.body(prompt: "run"))
             #expect(model.count == 2)
         }
     }

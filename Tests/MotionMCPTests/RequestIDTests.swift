@@ -26,13 +26,8 @@ struct RequestIDTests {
         }
     }
 
-    static func body(prompt: String) -> ByteBuffer {
-        ByteBuffer(string: LiveServerTests.base.replacingOccurrences(of: #""prompt":"walk""#, with: #""prompt":"\#(prompt)""#))
-    }
-
     func withApp(_ extensions: ProtocolExtensions, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = try buildApp(Refusing(), options: MMCPOptions(extensions: extensions))
-        try await app.test(.router) { client in try await body(client) }
+        try await withInProcessServer(Refusing(), extensions: extensions, body)
     }
 
     /// Whether `id` is a lowercase UUIDv4.
@@ -67,8 +62,8 @@ struct RequestIDTests {
         try await withApp(ProtocolExtensions(requestIDs: true)) { client in
             var ids = Set<String>()
             let requests: [(String, HTTPRequest.Method, ByteBuffer?, Int)] = [
-                ("/generate", .post, Self.body(prompt: "walk"), 200), ("/generate", .post, ByteBuffer(string: "{"), 422),
-                ("/nowhere", .get, nil, 404), ("/generate", .get, nil, 405), ("/generate", .post, Self.body(prompt: "busy"), 503),
+                ("/generate", .post, LiveServerTests.body(prompt: "walk"), 200), ("/generate", .post, ByteBuffer(string: "{"), 422),
+                ("/nowhere", .get, nil, 404), ("/generate", .get, nil, 405), ("/generate", .post, LiveServerTests.body(prompt: "busy"), 503),
             ]
             for (path, method, body, status) in requests {
                 try await client.execute(uri: path, method: method, body: body) { response in
@@ -83,7 +78,7 @@ struct RequestIDTests {
     @Test("with both switches off no header is added, and a model's retry hint is not sent")
     func offAddsNothing() async throws {
         try await withApp(ProtocolExtensions()) { client in
-            try await client.execute(uri: "/generate", method: .post, headers: [.requestID: "abc"], body: Self.body(prompt: "busy")) {
+            try await client.execute(uri: "/generate", method: .post, headers: [.requestID: "abc"], body: LiveServerTests.body(prompt: "busy")) {
                 response in
                 #expect(response.status.code == 503)
                 #expect(response.headers[.requestID] == nil)
@@ -96,7 +91,7 @@ struct RequestIDTests {
     func retryAfterFromTheError() async throws {
         try await withApp(ProtocolExtensions(retryAfter: true, defaultRetryAfter: 4)) { client in
             for (prompt, status, header) in [("busy", 503, "7"), ("limited", 429, "4"), ("invalid", 400, nil as String?), ("walk", 200, nil)] {
-                try await client.execute(uri: "/generate", method: .post, body: Self.body(prompt: prompt)) { response in
+                try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body(prompt: prompt)) { response in
                     #expect(response.status.code == status, "\(prompt)")
                     #expect(response.headers[.retryAfter] == header, "\(prompt)")
                     // The hint is a header only, never part of the envelope.
