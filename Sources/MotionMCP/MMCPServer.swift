@@ -109,7 +109,7 @@ public final class MMCPServer: Sendable {
     /// HTTP/1.1 with the idle timeout of ``limits``; pass it as `server:` when you build the
     /// `Application` yourself.
     public var httpServer: HTTPServerBuilder {
-        .http1(configuration: .init(idleTimeout: TimeAmount(limits.idleTimeout)))
+        .http1(configuration: .init(additionalChannelHandlers: [ClientDepartureHandler()], idleTimeout: TimeAmount(limits.idleTimeout)))
     }
 
     var generateHandler: GenerateHandler {

@@ -1,5 +1,3 @@
-import NIOCore
-
 /// What one client, or one burst of traffic, may hold of the server. Defaults leave the protocol's
 /// behaviour as the reference has it and only bound what the reference leaves unbounded.
 public struct ServerLimits: Sendable, Equatable {
@@ -34,14 +32,4 @@ extension Duration {
     /// This duration, at most about 31 years: as good as "never" for a timeout, and within what
     /// every clock and timer takes (`Task.sleep` traps on an instant past `Int64` seconds).
     var clampedForTimers: Duration { min(self, .seconds(1_000_000_000)) }
-}
-
-extension ServerLimits {
-    /// When a request that arrived at `arrived` must have its answer, for an upstream call
-    /// (`distantFuture` without a generate timeout).
-    func deadline(from arrived: ContinuousClock.Instant) -> NIODeadline {
-        guard let timeout = generateTimeout else { return .distantFuture }
-        let left = timeout - (ContinuousClock.now - arrived)
-        return .now() + TimeAmount(left.clampedForTimers)
-    }
 }

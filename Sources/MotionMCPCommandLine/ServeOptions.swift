@@ -36,6 +36,13 @@ struct ServeOptions: ParsableArguments {
             valueName: "HOST"))
     var upstreamAllowedHosts: [String] = []
 
+    @Option(
+        name: .customLong("upstream-idle-timeout"),
+        help:
+            "Seconds a forwarded answer may stop moving (no byte from the upstream, none taken by the client) before the gateway ends it and counts it against the replica."
+    )
+    var upstreamIdleTimeout: Double = 30
+
     @Flag(
         name: .customLong("async"),
         help: "Answer every valid single request for a model whose spec says supports_async with 202 and a job to poll at /generate/jobs/{id}.")
@@ -135,6 +142,7 @@ struct ServeOptions: ParsableArguments {
             throw ValidationError(
                 "--body-timeout, --idle-timeout, --generate-timeout, --max-in-flight and --model-concurrency must be positive")
         }
+        guard upstreamIdleTimeout > 0 else { throw ValidationError("--upstream-idle-timeout must be positive") }
     }
 
     /// The server the flags describe, with the control API `control` describes; a duplicate id
@@ -150,7 +158,8 @@ struct ServeOptions: ParsableArguments {
                 host: host, port: port, documentation: APIDocumentation(enabled: !noOpenAPI), operationalEndpoints: true,
                 limits: limits, drainTimeout: Self.duration(seconds: drainTimeout), shutdownGrace: Self.duration(seconds: shutdownGrace),
                 control: control,
-                gateway: GatewayOptions(upstreams: try upstreamAddresses(), allowedHosts: upstreamAllowedHosts),
+                gateway: GatewayOptions(
+                    upstreams: try upstreamAddresses(), allowedHosts: upstreamAllowedHosts, idleTimeout: Self.duration(seconds: upstreamIdleTimeout)),
                 extensions: ProtocolExtensions(
                     asyncJobs: asyncJobs, idempotency: idempotency, binaryGLTF: binaryGLTF, requestIDs: requestIDs, retryAfter: retryAfter,
                     batchWindow: batchWindow.map { Self.duration(seconds: $0 / 1000) }),

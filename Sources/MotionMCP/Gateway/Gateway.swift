@@ -17,16 +17,22 @@ public struct GatewayOptions: Sendable {
     public var probeInterval: Duration
     /// How long a probe, and a connection to an upstream, may take.
     public var probeTimeout: Duration
+    /// How long a forwarded answer may stop moving (no byte from the upstream, none taken by the
+    /// client) before the gateway ends it and counts it against the replica. Waiting for the
+    /// answer's head is bounded by the generate timeout instead: a model may think for long.
+    public var idleTimeout: Duration
 
-    /// Options for `upstreams`, probed every 5 s with a 2 s timeout.
+    /// Options for `upstreams`, probed every 5 s with a 2 s timeout; an answer that stops for 30 s
+    /// is ended.
     public init(
         upstreams: [UpstreamAddress] = [], allowedHosts: [String] = [], probeInterval: Duration = .seconds(5),
-        probeTimeout: Duration = .seconds(2)
+        probeTimeout: Duration = .seconds(2), idleTimeout: Duration = .seconds(30)
     ) {
         self.upstreams = upstreams
         self.allowedHosts = allowedHosts
         self.probeInterval = probeInterval
         self.probeTimeout = probeTimeout
+        self.idleTimeout = idleTimeout
     }
 }
 
@@ -72,7 +78,7 @@ public final class Gateway: Service, Sendable {
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
-        forwarding = Forwarding(configuration: configuration, logger: logger)
+        forwarding = Forwarding(configuration: configuration, idleTimeout: options.idleTimeout, logger: logger)
         (added, queue) = AsyncStream.makeStream(of: Upstream.self)
         state.withLock { state in
             state.upstreams = options.upstreams.map { (Upstream(address: $0), $0.modelID) }

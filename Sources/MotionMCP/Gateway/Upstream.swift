@@ -26,8 +26,8 @@ final class Upstream: Sendable {
 
     private struct State {
         var isUp = false
-        var consecutiveFailures = 0
-        var consecutivePasses = 0
+        var failedProbes = 0
+        var passedProbes = 0
         var lastProbe: ProbeReport?
         var lastPass: ContinuousClock.Instant?
         var listing: [Listed] = []
@@ -35,7 +35,8 @@ final class Upstream: Sendable {
         var ejectedUntil: ContinuousClock.Instant?
         var ejectionMultiplier = 0
         var ejections = 0
-        var consecutiveServerErrors = 0
+        /// Forwarded calls that failed in a row (``UpstreamFailure``); a complete answer ends the run.
+        var consecutiveFailures = 0
         /// Models it answered `503 model_unavailable` for, and since when.
         var drainingSince: [String: ContinuousClock.Instant] = [:]
         /// When it last answered a forwarded request, whatever the answer.
@@ -55,9 +56,10 @@ final class Upstream: Sendable {
     /// gateway's requests within this long: it is busy, not down. One that answers nothing for
     /// longer (hung) is marked down by its probes as usual.
     static let busyEvidence = Duration.seconds(30)
-    /// Consecutive 5xx answers other than `503 model_unavailable` that eject it: one bad input
-    /// making a model raise must not take a GPU host out.
-    static let serverErrorsToEject = 3
+    /// Forwarded calls failing in a row (``UpstreamFailure``) that eject it (Envoy's consecutive
+    /// gateway failures): one bad input making a model raise must not take a GPU host out, but a
+    /// replica that keeps hanging, cutting or resetting its answers must.
+    static let failuresToEject = 3
 
     init(address: UpstreamAddress) {
         self.address = address
@@ -114,18 +116,18 @@ final class Upstream: Sendable {
                 let busy = timedOut && state.lastAnswer.map { now - $0 < Self.busyEvidence } ?? false
                 let failure = busy ? "\(reason) (busy: \(inFlight) requests in flight)" : reason
                 state.lastProbe = ProbeReport(at: Date().timeIntervalSince1970, passed: false, failure: failure)
-                state.consecutivePasses = 0
+                state.passedProbes = 0
                 guard !busy else { return false }
-                state.consecutiveFailures += 1
-                if state.consecutiveFailures >= Self.fall || state.lastPass == nil { state.isUp = false }
+                state.failedProbes += 1
+                if state.failedProbes >= Self.fall || state.lastPass == nil { state.isUp = false }
                 return false
             case .passed(let read):
                 listing = read
             }
             state.lastProbe = ProbeReport(at: Date().timeIntervalSince1970, passed: true, failure: nil)
-            state.consecutiveFailures = 0
-            state.consecutivePasses += 1
-            if state.consecutivePasses >= Self.rise || state.lastPass == nil { state.isUp = true }
+            state.failedProbes = 0
+            state.passedProbes += 1
+            if state.passedProbes >= Self.rise || state.lastPass == nil { state.isUp = true }
             state.lastPass = now
             state.listing = listing
             let listed = Set(listing.map(\.key))
@@ -185,24 +187,40 @@ final class Upstream: Sendable {
         inFlightCount.subtract(1, ordering: .relaxed)
     }
 
-    /// An answer came back with `status` (for the model `key`, carrying `errorCode`).
+    /// An answer's head came back with `status` (for the model `key`, carrying `errorCode`): a
+    /// `503 model_unavailable` holds the replica back as draining; any other 5xx is a failure; a
+    /// 4xx is a complete, healthy answer. A `200` counts once its body has arrived whole
+    /// (``completed()``) or failed (``failed(_:)``).
     func answered(status: Int, errorCode: String?, for key: String) {
+        let now = ContinuousClock.now
         state.withLock { state in
-            state.lastAnswer = .now
+            state.lastAnswer = now
             if status == 503, errorCode == ErrorCode.modelUnavailable.rawValue {
-                state.drainingSince[key] = .now
+                state.drainingSince[key] = now
             } else if status >= 500 {
-                state.consecutiveServerErrors += 1
-                if state.consecutiveServerErrors >= Self.serverErrorsToEject { Self.eject(&state) }
-            } else {
-                state.consecutiveServerErrors = 0
+                Self.countFailure(&state, at: now)
+            } else if status >= 300 {
+                state.consecutiveFailures = 0
             }
         }
     }
 
-    /// The connection failed (refused, reset, timed out connecting): out at once.
+    /// A forwarded answer arrived whole: the run of failures ends.
+    func completed() {
+        state.withLock { $0.consecutiveFailures = 0 }
+    }
+
+    /// A forwarded call failed here (any ``UpstreamFailure`` but ``UpstreamFailure/unreachable``,
+    /// which ejects at once): ``failuresToEject`` in a row eject it.
+    func failed() {
+        let now = ContinuousClock.now
+        state.withLock { Self.countFailure(&$0, at: now) }
+    }
+
+    /// The connection failed (refused, timed out connecting): out at once.
     func connectionFailed() {
-        state.withLock { Self.eject(&$0) }
+        let now = ContinuousClock.now
+        state.withLock { Self.eject(&$0, at: now) }
     }
 
     /// A request that failed here unprocessed went to another replica.
@@ -210,12 +228,21 @@ final class Upstream: Sendable {
         retryCount.add(1, ordering: .relaxed)
     }
 
-    private static func eject(_ state: inout State) {
-        state.consecutiveServerErrors = 0
+    private static func countFailure(_ state: inout State, at now: ContinuousClock.Instant) {
+        state.consecutiveFailures += 1
+        if state.consecutiveFailures >= failuresToEject { eject(&state, at: now) }
+    }
+
+    /// Takes the replica out for the next ejection's length. A replica already out stays out for
+    /// the length it got: the requests that were on their way when it failed (a burst of resets)
+    /// are one ejection, not one each.
+    private static func eject(_ state: inout State, at now: ContinuousClock.Instant) {
+        state.consecutiveFailures = 0
+        if let until = state.ejectedUntil, now < until { return }
         state.ejectionMultiplier += 1
         state.ejections += 1
         let length = min(baseEjection * state.ejectionMultiplier, maximumEjection)
-        state.ejectedUntil = .now + length
+        state.ejectedUntil = now + length
     }
 
     /// The replica as a snapshot shows it, for the model `key`.
@@ -226,4 +253,25 @@ final class Upstream: Sendable {
             address: address.url, state: availability, lastProbe: probe, inFlight: inFlight,
             requests: requestCount.load(ordering: .relaxed), ejections: ejections, retries: retryCount.load(ordering: .relaxed))
     }
+}
+
+/// How a call forwarded to an upstream failed on the upstream's side, counted against the replica
+/// (``Upstream/failed(_:)``) and against the model under ``code``, the code the snapshot, the
+/// console and `/metrics` show for it.
+enum UpstreamFailure: String, Sendable {
+    /// The connection was refused or could not be made in time: the request never left.
+    case unreachable = "upstream_unreachable"
+    /// The connection broke (reset, closed) after the request was sent, before the answer's head.
+    case reset = "upstream_reset"
+    /// No answer's head within the generate timeout.
+    case timeout = "upstream_timeout"
+    /// The answer's body broke off (reset, closed) before its end.
+    case brokeOff = "upstream_broke_off"
+    /// The answer's body stopped arriving for longer than the idle limit.
+    case stalled = "upstream_stalled"
+    /// The answer's body did not finish within the generate timeout.
+    case unfinished = "upstream_unfinished"
+
+    /// The code the failure is counted under.
+    var code: String { rawValue }
 }

@@ -50,6 +50,10 @@ public final class UpstreamModel: Sendable {
         replicas.withLock { $0 }.map { $0.snapshot(for: key, entry: entryValue, at: now) }
     }
 
+    /// What a call to this model watches: the client of the request being answered, and the idle
+    /// limit of the gateway's answers (``GatewayOptions/idleTimeout``).
+    var watch: CallWatch { CallWatch(client: ClientConnection.channel, idleLimit: forwarding.idleTimeout) }
+
     /// Whether any replica takes requests now (for `/readyz`).
     var hasAvailableReplica: Bool { pick(excluding: nil) != nil }
 
@@ -82,8 +86,11 @@ public final class UpstreamModel: Sendable {
 
     /// Sends `body` to `/generate` on a replica, and once more on another when the first provably
     /// did not process it (its connection was refused, or it answered `503 model_unavailable`,
-    /// which comes before any work), within `deadline`. Every other answer comes back as it came.
-    func forward(body: ByteBuffer, contentType: String?, accept: String? = nil, deadline: NIODeadline) async -> UpstreamExchange {
+    /// which comes before any work), unless `call` was stopped meanwhile. Every other answer comes
+    /// back as it came. `call` is the model call this runs in: its stop (the generate timeout, a
+    /// drain, the client leaving) cancels the request, and its reason says whether that counts
+    /// against the replica (a timeout does; a drain or a client that left does not).
+    func forward(body: ByteBuffer, contentType: String?, accept: String? = nil, call: RunningCall) async -> UpstreamExchange {
         forwarding.begin()
         defer { forwarding.end() }
         var tried: Upstream?
@@ -91,7 +98,7 @@ public final class UpstreamModel: Sendable {
         for attempt in 0..<2 {
             guard let replica = pick(excluding: tried) else { break }
             if attempt > 0 {
-                guard NIODeadline.now() < deadline, forwarding.startRetry() else { break }
+                guard call.stopReason == nil, forwarding.startRetry() else { break }
                 tried?.countRetry()
             }
             defer { if attempt > 0 { forwarding.endRetry() } }
@@ -104,20 +111,33 @@ public final class UpstreamModel: Sendable {
                 // The upstream negotiates the format (a GLB where it offers one).
                 if let accept { request.headers.add(name: "accept", value: accept) }
                 request.body = .bytes(body)
-                response = try await forwarding.client.execute(request, deadline: deadline)
+                response = try await forwarding.client.execute(request, deadline: .distantFuture)
             } catch {
                 replica.finished()
-                let unprocessed = Self.failedBeforeSending(error)
-                if !Self.endedByThisSide(error) { replica.connectionFailed() }
+                let failure = Self.failure(error, stoppedFor: call.stopReason)
+                guard let failure else {
+                    // Stopped by this side for a reason that is no fault of the upstream's.
+                    return .refused(noReplica("the request was stopped"), failure: nil)
+                }
                 forwarding.logger.warning(
                     "upstream request failed",
-                    metadata: ["model": "\(key)", "upstream": "\(replica.address.url)", "error": "\(TransportFailure.describe(error))"])
-                guard unprocessed else {
-                    return .refused(noReplica("the request to its upstream failed: \(TransportFailure.describe(error))"))
+                    metadata: [
+                        "model": "\(key)", "upstream": "\(replica.address.url)", "failure": "\(failure.code)",
+                        "error": "\(failure == .timeout ? "no answer within the generate timeout" : TransportFailure.describe(error))",
+                    ])
+                switch failure {
+                case .unreachable:
+                    replica.connectionFailed()
+                    tried = replica
+                    lastRefusal = .refused(noReplica("its upstream refused the connection"), failure: failure)
+                    continue
+                case .timeout:
+                    replica.failed()
+                    return .refused(Self.timedOut, failure: failure)
+                default:
+                    replica.connectionFailed()
+                    return .refused(noReplica("the request to its upstream failed: \(TransportFailure.describe(error))"), failure: failure)
                 }
-                tried = replica
-                lastRefusal = .refused(noReplica("its upstream refused the connection"))
-                continue
             }
             let status = Int(response.status.code)
             if status == 200 {
@@ -129,8 +149,11 @@ public final class UpstreamModel: Sendable {
                 collected = try await response.body.collect(upTo: Self.errorBodyCap)
             } catch {
                 replica.finished()
-                replica.connectionFailed()
-                return .refused(noReplica("its upstream's answer broke off: \(TransportFailure.describe(error))"))
+                if let failure = Self.failure(error, stoppedFor: call.stopReason) {
+                    replica.connectionFailed()
+                    return .refused(noReplica("its upstream's answer broke off: \(TransportFailure.describe(error))"), failure: failure)
+                }
+                return .refused(noReplica("the request was stopped"), failure: nil)
             }
             let code = Self.errorCode(collected)
             replica.answered(status: status, errorCode: code, for: key)
@@ -144,7 +167,22 @@ public final class UpstreamModel: Sendable {
             }
             return .answered(answer)
         }
-        return lastRefusal ?? .refused(noReplica())
+        return lastRefusal ?? .refused(noReplica(), failure: nil)
+    }
+
+    /// The `504 timeout` for an upstream that gave no answer within the generate timeout, the same
+    /// answer a backbone that overran it gets: a timeout is never a `503 model_unavailable`, which
+    /// a proxy in front would take for "no work started" and send elsewhere.
+    static let timedOut = ProtocolError(.timeout, "the model's upstream did not answer within the generate timeout")
+
+    /// How a failed request failed on the upstream's side, or `nil` when this side stopped it for a
+    /// reason that is none of the upstream's (a drain, the client leaving). A stop for the generate
+    /// timeout is the upstream's: it did not answer in time.
+    static func failure(_ error: any Error, stoppedFor reason: CallStopReason?) -> UpstreamFailure? {
+        if endedByThisSide(error) || reason != nil {
+            return reason == .deadline ? .timeout : reason == .stalled ? .stalled : nil
+        }
+        return failedBeforeSending(error) ? .unreachable : .reset
     }
 
     /// An error answer larger than this is not read whole (an envelope is a few hundred bytes).
@@ -178,6 +216,8 @@ public final class UpstreamModel: Sendable {
 /// budget, the logger.
 final class Forwarding: Sendable {
     let logger: Logger
+    /// How long a forwarded answer may stop arriving (``GatewayOptions/idleTimeout``).
+    let idleTimeout: Duration
     private let configuration: HTTPClient.Configuration
     /// Made at the first use, so a server without upstreams never has one (an HTTP client must be
     /// shut down before it goes away); once shut down, it stays so.
@@ -185,8 +225,9 @@ final class Forwarding: Sendable {
     private let retriesInFlight = Atomic(0)
     private let forwardsInFlight = Atomic(0)
 
-    init(configuration: HTTPClient.Configuration, logger: Logger) {
+    init(configuration: HTTPClient.Configuration, idleTimeout: Duration, logger: Logger) {
         self.configuration = configuration
+        self.idleTimeout = idleTimeout
         self.logger = logger
     }
 
@@ -233,8 +274,9 @@ final class Forwarding: Sendable {
 enum UpstreamExchange: Sendable {
     /// An upstream answered; the answer goes to the client as it came.
     case answered(UpstreamAnswer)
-    /// No upstream could be asked, or none answered: the gateway answers this itself.
-    case refused(ProtocolError)
+    /// No upstream could be asked, or none answered: the gateway answers this itself; `failure`
+    /// says how an upstream failed, when one did.
+    case refused(ProtocolError, failure: UpstreamFailure?)
 }
 
 /// An upstream's answer: its head, and its body still arriving (a success) or read (an error).
@@ -281,27 +323,39 @@ struct UpstreamAnswer: Sendable {
 }
 
 extension UpstreamModel {
-    /// Sends a batch of `count` items of this model to a replica (with ``forward(body:contentType:deadline:)``'s
+    /// Sends a batch of `count` items of this model to a replica (with ``forward(body:contentType:accept:call:)``'s
     /// one retry) and returns each item's entry as the replica wrote it. A replica's error answer
     /// for the whole batch is an error for each item, except a `500`, which fails the whole batch
-    /// as a backbone's failing `generate_batch` does.
-    func forwardBatch(_ body: [UInt8], count: Int, deadline: NIODeadline) async -> Result<[BatchHandler.Outcome], ProtocolError> {
-        let exchange = await forward(body: ByteBuffer(bytes: body), contentType: "application/json", deadline: deadline)
+    /// as a backbone's failing `generate_batch` does. The answer is read within `lease`'s watch:
+    /// one that stops arriving ends the call.
+    func forwardBatch(_ body: [UInt8], count: Int, lease: CallLease) async -> Result<[BatchHandler.Outcome], ProtocolError> {
+        let exchange = await forward(body: ByteBuffer(bytes: body), contentType: "application/json", call: lease.running)
         var answer: UpstreamAnswer
         switch exchange {
         case .answered(let answered): answer = answered
-        case .refused(let error): return .success(Array(repeating: .error(error), count: count))
+        case .refused(let error, _): return .success(Array(repeating: .error(error), count: count))
         }
         defer { answer.finish() }
-        let bytes: [UInt8]
-        do {
-            switch answer.body {
-            case .collected(let buffer): bytes = Array(buffer.readableBytesView)
-            case .stream(let stream): bytes = Array(try await stream.collect(upTo: Self.batchAnswerCap).readableBytesView)
+        var bytes: [UInt8] = []
+        switch answer.body {
+        case .collected(let buffer): bytes = Array(buffer.readableBytesView)
+        case .stream(let stream):
+            lease.markProgress()
+            do {
+                for try await chunk in stream {
+                    lease.markProgress()
+                    guard bytes.count + chunk.readableBytes <= Self.batchAnswerCap else {
+                        answer.replica.failed()
+                        return .success(Array(repeating: .error(.internalError("the upstream's batch answer is too large")), count: count))
+                    }
+                    bytes.append(contentsOf: chunk.readableBytesView)
+                }
+                answer.replica.completed()
+            } catch {
+                let failure = Self.failure(error, stoppedFor: lease.stopReason)
+                if failure != nil { answer.replica.failed() }
+                return .success(Array(repeating: .error(noReplica("its upstream's answer broke off")), count: count))
             }
-        } catch {
-            answer.replica.connectionFailed()
-            return .success(Array(repeating: .error(noReplica("its upstream's answer broke off")), count: count))
         }
         guard answer.status == 200 else {
             let error = Self.protocolError(envelope: bytes, status: answer.status)

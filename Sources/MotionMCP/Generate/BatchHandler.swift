@@ -183,8 +183,8 @@ struct BatchHandler: Sendable {
         switch model.source {
         case .upstream(let upstream):
             let body = Self.upstreamBatch(raw, version: version)
-            let call = await model.call(limits: limits, logger: logger, since: started) {
-                await upstream.forwardBatch(body, count: raw.count, deadline: limits.deadline(from: started))
+            let call = await model.call(limits: limits, logger: logger, since: started, watch: upstream.watch) { lease in
+                await upstream.forwardBatch(body, count: raw.count, lease: lease)
             }
             switch call.result {
             case .success(let outcomes): return GroupResult(outcomes: outcomes, timing: call.timing)

@@ -1,12 +1,20 @@
+import AsyncAlgorithms
+import AsyncHTTPClient
 import HTTPTypes
 import Hummingbird
 import NIOCore
 
 /// `POST /generate` for a model served upstream: the body goes to a replica unchanged, and the
 /// replica's status, meaningful headers and body come back unchanged, the body passed on as it
-/// arrives. The call is a model call like any other (``ServedModel/startCall(limits:since:)``):
+/// arrives. The call is a model call like any other (``ServedModel/startCall(limits:since:watch:)``):
 /// the in-flight cap, the generate timeout, a drain and the metrics apply, and the request stays
 /// in flight until the last byte of the answer is sent.
+///
+/// The whole exchange is bounded, the answer's body included: the generate timeout, a drain that
+/// timed out, the client closing its connection, or an answer that stops moving for the gateway's
+/// idle limit each end it at once, wherever it waits (for the upstream, or for the client to take
+/// bytes). A failure on the upstream's side is counted against the replica and under its
+/// ``UpstreamFailure`` code.
 struct UpstreamForwarding: Sendable {
     let generate: GenerateHandler
 
@@ -16,39 +24,28 @@ struct UpstreamForwarding: Sendable {
         async -> ProtocolResponse
     {
         let lease: CallLease
-        switch model.startCall(limits: generate.limits, since: started) {
+        switch model.startCall(limits: generate.limits, since: started, watch: upstream.watch) {
         case .success(let admitted): lease = admitted
         case .failure(let refusal):
             let response = ProtocolResponse(refusal.error)
             model.recordAnswer(status: response.status, errorCode: response.errorCode, total: ContinuousClock.now - started)
             return response
         }
-        let deadline = generate.limits.deadline(from: started)
         let buffer = ByteBuffer(bytes: body)
         let call = await lease.run(logger: generate.logger) {
-            await upstream.forward(body: buffer, contentType: contentType, accept: accept, deadline: deadline)
-        }
-        let exchange: UpstreamExchange
-        switch call.result {
-        case .success(.answered(let answer)) where lease.stopReason == nil:
-            exchange = .answered(answer)
-        case .success(.answered(var answer)):
-            answer.finish()
-            exchange = .refused(lease.stopped()?.error ?? upstream.noReplica())
-        case .success(.refused(let error)):
-            exchange = .refused(error)
-        case .failure(let failure):
-            exchange = .refused(failure.error)
+            await upstream.forward(body: buffer, contentType: contentType, accept: accept, call: lease.running)
         }
         var answer: UpstreamAnswer
-        switch exchange {
-        case .answered(let answered):
+        switch call.result {
+        case .success(.answered(let answered)) where lease.stopReason == nil:
             answer = answered
-        case .refused(let error):
-            lease.end()
-            let response = ProtocolResponse(error)
-            model.recordAnswer(status: response.status, errorCode: response.errorCode, total: ContinuousClock.now - started, call: lease.timing)
-            return response
+        case .success(.answered(var answered)):
+            answered.finish()
+            return refuse(lease.stopped()?.error ?? upstream.noReplica(), failure: nil, lease: lease, started: started)
+        case .success(.refused(let error, let failure)):
+            return refuse(error, failure: failure, lease: lease, started: started)
+        case .failure(let failure):
+            return refuse(failure.error, failure: lease.stopReason == .deadline ? .timeout : nil, lease: lease, started: started)
         }
         var headers = HTTPFields()
         for name in UpstreamAnswer.passedHeaders {
@@ -69,36 +66,131 @@ struct UpstreamForwarding: Sendable {
                 headers,
                 ResponseBody(contentLength: answer.contentLength) { writer in
                     var answer = settled
-                    defer {
-                        answer.finish()
-                        lease.end()
-                        model.recordAnswer(status: answer.status, errorCode: nil, total: ContinuousClock.now - started, call: lease.timing)
+                    lease.markProgress()
+                    let end = await Self.relay(stream, to: &writer, lease: lease)
+                    answer.finish()
+                    lease.end()
+                    let total = ContinuousClock.now - started
+                    switch end {
+                    case .complete:
+                        answer.replica.completed()
+                        model.recordAnswer(status: answer.status, errorCode: nil, total: total, call: lease.timing)
+                        try await writer.finish(nil)
+                    case .upstreamFailed(let failure):
+                        answer.replica.failed()
+                        logger.warning(
+                            "upstream answer did not finish",
+                            metadata: ["model": "\(model.key)", "upstream": "\(answer.replica.address.url)", "failure": "\(failure.code)"])
+                        model.recordAnswer(status: 502, errorCode: failure.code, total: total, call: lease.timing)
+                        throw RelayEnded()
+                    case .stopped(let reason):
+                        // A drain that timed out, or a client that went away: nothing is wrong upstream.
+                        logger.debug("forwarded answer stopped", metadata: ["model": "\(model.key)", "reason": "\(reason)"])
+                        let (status, code) = Self.recorded(reason, model: model)
+                        model.recordAnswer(status: status, errorCode: code, total: total, call: lease.timing)
+                        throw RelayEnded()
                     }
-                    var iterator = stream.makeAsyncIterator()
-                    while true {
-                        let chunk: ByteBuffer?
-                        do {
-                            chunk = try await iterator.next()
-                        } catch {
-                            logger.warning(
-                                "upstream answer broke off", metadata: ["model": "\(model.key)", "error": "\(TransportFailure.describe(error))"])
-                            throw error
-                        }
-                        guard let chunk else { break }
-                        // A drain that timed out, or the generate timeout, ends the answer here.
-                        if let stopped = lease.stopped() { throw stopped.error }
-                        do {
-                            try await writer.write(chunk)
-                        } catch {
-                            // The client went away: nothing is wrong upstream.
-                            logger.debug("client left before the answer ended", metadata: ["model": "\(model.key)", "error": "\(error)"])
-                            throw error
-                        }
-                    }
-                    try await writer.finish(nil)
                 }
             )
         }
         return response
     }
+
+    /// The gateway's own answer for a call that got no answer to pass on, counted under the
+    /// failure's code when an upstream failed, or under the stop's when this side ended it.
+    private func refuse(_ error: ProtocolError, failure: UpstreamFailure?, lease: CallLease, started: ContinuousClock.Instant)
+        -> ProtocolResponse
+    {
+        lease.end()
+        let response = ProtocolResponse(error)
+        var (status, code) = (response.status, response.errorCode)
+        if let failure {
+            code = failure.code
+        } else if let reason = lease.stopReason {
+            (status, code) = Self.recorded(reason, model: lease.model)
+        }
+        lease.model.recordAnswer(status: status, errorCode: code, total: ContinuousClock.now - started, call: lease.timing)
+        return response
+    }
+
+    /// The status and code a call stopped by this side is counted under: a client that left as
+    /// nginx logs it (499 `client_closed`), the others as their answers say.
+    private static func recorded(_ reason: CallStopReason, model: ServedModel) -> (Int, String?) {
+        switch reason {
+        case .clientLeft: (499, "client_closed")
+        case .drainTimeout: (503, ErrorCode.modelUnavailable.rawValue)
+        case .deadline: (504, UpstreamFailure.unfinished.code)
+        case .stalled: (504, UpstreamFailure.stalled.code)
+        }
+    }
+
+    /// How a relay ended.
+    enum RelayEnd: Equatable {
+        /// The upstream's body arrived whole and was passed on.
+        case complete
+        /// The upstream's body broke off, stopped arriving, or did not finish in time.
+        case upstreamFailed(UpstreamFailure)
+        /// This side stopped it: a drain that timed out, or the client went away.
+        case stopped(CallStopReason)
+    }
+
+    /// Passes `body` on to `writer` as it arrives. The upstream is read on a child task that hands
+    /// each chunk over when the writer takes it (so a slow client slows the upstream, and nothing
+    /// is held but one chunk), so that a stop of the call (``RunningCall``) can end the relay
+    /// wherever it waits: the hand-over fails, and the client's connection is closed under a write
+    /// that waits for it. Leaving cancels the upstream's request.
+    static func relay(_ body: HTTPClientResponse.Body, to writer: inout any ResponseBodyWriter, lease: CallLease) async -> RelayEnd {
+        let chunks = AsyncThrowingChannel<ByteBuffer, any Error>()
+        return await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    for try await chunk in body {
+                        lease.markProgress()
+                        await chunks.send(chunk)
+                    }
+                    chunks.finish()
+                } catch {
+                    chunks.fail(error)
+                }
+            }
+            defer { group.cancelAll() }
+            let client = lease.watch?.client
+            lease.running.attach {
+                chunks.fail(CancellationError())
+                client?.close(promise: nil)
+            }
+            var iterator = chunks.makeAsyncIterator()
+            while true {
+                let chunk: ByteBuffer?
+                do {
+                    chunk = try await iterator.next()
+                } catch {
+                    return end(lease.stopReason, otherwise: .upstreamFailed(.brokeOff))
+                }
+                guard let chunk else { return .complete }
+                do {
+                    try await writer.write(chunk)
+                } catch {
+                    return end(lease.stopReason, otherwise: .stopped(.clientLeft))
+                }
+                lease.markProgress()
+            }
+        }
+    }
+
+    /// How a relay ended when the call was stopped for `reason` (which decides, whatever error the
+    /// stop caused), else `otherwise`.
+    private static func end(_ reason: CallStopReason?, otherwise: RelayEnd) -> RelayEnd {
+        switch reason {
+        case nil: otherwise
+        case .deadline?: .upstreamFailed(.unfinished)
+        case .stalled?: .upstreamFailed(.stalled)
+        case let reason?: .stopped(reason)
+        }
+    }
 }
+
+/// Thrown by a forwarded answer's body that did not end whole, so that the server closes the
+/// connection: the head has gone out, and a client can tell a broken answer only by the
+/// connection closing before its `Content-Length`.
+struct RelayEnded: Error {}

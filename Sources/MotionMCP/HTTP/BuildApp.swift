@@ -100,7 +100,7 @@ public func buildApp(_ runtime: MMCPRuntime) -> some ApplicationProtocol {
 /// the server's ``ListenerGate`` so a shutdown resets nothing queued on it.
 private func application(
     _ server: MMCPServer, router: Router<BasicRequestContext>, operationalEndpoints: Bool
-) -> Application<RouterResponder<BasicRequestContext>> {
+) -> Application<ConnectionAwareResponder<RouterResponder<BasicRequestContext>>> {
     // Outermost, so that every answer carries the id, the framework's 404 and 405 included.
     if server.options.extensions.requestIDs { router.add(middleware: RequestIDMiddleware()) }
     router.add(middleware: ClosingConnectionsMiddleware(server: server))
@@ -108,6 +108,7 @@ private func application(
     server.addRoutes(to: router)
     if operationalEndpoints { server.addOperationalRoutes(to: router) }
     return Application(
-        router: router, server: server.httpServer, configuration: server.applicationConfiguration,
+        responder: ConnectionAwareResponder(inner: router.buildResponder()), server: server.httpServer,
+        configuration: server.applicationConfiguration,
         onServerRunning: { await server.listenerGate.bind($0) }, logger: server.logger)
 }

@@ -15,18 +15,18 @@ public enum TransportFailure {
             case .connectTimeout: return "connection timed out"
             case .remoteConnectionClosed: return "the server closed the connection"
             case .deadlineExceeded, .readTimeout: return "no answer in time"
+            case .cancelled: return "cancelled"
             default: return "\(error)"
             }
         }
         if error is NIOConnectionError { return "connection refused" }
+        if error is CancellationError { return "cancelled" }
         if let error = error as? NIOSSLError { return "TLS: \(error)" }
         if let error = error as? BoringSSLError { return "TLS: \(error)" }
         if let error = error as? IOError {
-            switch error.errnoCode {
-            case ECONNREFUSED: return "connection refused"
-            case EACCES: return "permission denied"
-            default: return error.description
-            }
+            // The system's words for the error ("connection reset by peer"), not NIO's description,
+            // which names the system call that failed ("read(descriptor:pointer:size:)").
+            return String(cString: strerror(error.errnoCode)).lowercased()
         }
         let text = "\(error)"
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import Synchronization
 
 /// How one backbone call through ``ServedModel/call(limits:logger:since:_:)`` ended.
@@ -35,6 +36,23 @@ enum CallStopReason: UInt8, Sendable {
     case deadline = 1
     /// The model's drain timed out.
     case drainTimeout = 2
+    /// The client closed its connection (watched for forwarded calls only).
+    case clientLeft = 3
+    /// A forwarded answer stopped moving for longer than its idle limit.
+    case stalled = 4
+}
+
+/// What a forwarded call watches besides its generate timeout: whether its client is still
+/// connected, and, once its answer streams, that bytes keep moving. A call to an upstream can hang
+/// in ways a backbone call cannot (an upstream that stops sending mid-answer, a client that left
+/// while the upstream thinks), and each must end the call and free its place at once.
+struct CallWatch: Sendable {
+    /// The connection the request arrived on; `nil` when unknown (an in-memory test client).
+    var client: (any Channel)?
+    /// How long an answer may go without a byte read from the upstream or written to the client.
+    var idleLimit: Duration
+    /// How often the client's connection and the answer's progress are looked at.
+    var tick: Duration = .milliseconds(100)
 }
 
 /// A backbone call in progress, with the one way to stop it early: ``stop(_:)``, whoever asks
@@ -69,25 +87,35 @@ extension ServedModel {
         limits: ServerLimits, logger: Logger, since arrived: ContinuousClock.Instant,
         _ operation: @escaping @Sendable () async throws -> Value
     ) async -> ModelCall<Value> {
+        await call(limits: limits, logger: logger, since: arrived, watch: nil) { _ in try await operation() }
+    }
+
+    /// A call as above that hands `operation` its lease (for a forwarded call to mark its answer's
+    /// progress), watched as `watch` says.
+    func call<Value: Sendable>(
+        limits: ServerLimits, logger: Logger, since arrived: ContinuousClock.Instant, watch: CallWatch?,
+        _ operation: @escaping @Sendable (CallLease) async throws -> Value
+    ) async -> ModelCall<Value> {
         let lease: CallLease
-        switch startCall(limits: limits, since: arrived) {
+        switch startCall(limits: limits, since: arrived, watch: watch) {
         case .success(let started): lease = started
         case .failure(let refusal): return ModelCall(result: .failure(refusal))
         }
         defer { lease.end() }
-        return await lease.run(logger: logger, operation)
+        return await lease.run(logger: logger) { try await operation(lease) }
     }
 
     /// Admits a call under the in-flight cap and starts its generate timeout; the request stays
     /// counted in flight until the lease ends (``CallLease/end()``), which may be after
     /// ``CallLease/run(logger:_:)`` returned: a forwarded answer ends it once its body is sent.
-    func startCall(limits: ServerLimits, since arrived: ContinuousClock.Instant) -> Result<CallLease, CallFailure> {
+    /// With `watch`, the call also ends when its client leaves or its answer stops moving.
+    func startCall(limits: ServerLimits, since arrived: ContinuousClock.Instant, watch: CallWatch? = nil) -> Result<CallLease, CallFailure> {
         let admission = admit(cap: limits.maxInFlightPerModel)
         guard admission == .admitted else {
             let refusal = refusal(admission, cap: limits.maxInFlightPerModel)
             return .failure(CallFailure(error: refusal, byServer: true))
         }
-        return .success(CallLease(model: self, limits: limits, arrived: arrived))
+        return .success(CallLease(model: self, limits: limits, arrived: arrived, watch: watch))
     }
 
     /// How long a client is asked to wait when a model is setting up, draining, gone or full.
@@ -115,22 +143,62 @@ final class CallLease: Sendable {
     /// When the call began (the end of the wait).
     let called = ContinuousClock.now
     let running = RunningCall()
+    /// What a forwarded call watches; `nil` for a backbone call.
+    let watch: CallWatch?
     private let handle: Int
     private let timer: Task<Void, any Error>?
     private let ended = Atomic(false)
+    /// When the answer last moved, in nanoseconds after ``called``; negative until it streams.
+    /// Its own object, so that the watch task need not hold the lease.
+    private let lastProgress = AtomicBox<Int64>(-1)
 
-    fileprivate init(model: ServedModel, limits: ServerLimits, arrived: ContinuousClock.Instant) {
+    fileprivate init(model: ServedModel, limits: ServerLimits, arrived: ContinuousClock.Instant, watch: CallWatch?) {
         self.model = model
         self.limits = limits
         self.arrived = arrived
+        self.watch = watch
         handle = model.register(running)
         let running = self.running
-        timer = limits.generateTimeout.map { limit in
-            Task {
-                try await Task.sleep(for: limit.clampedForTimers)
-                running.stop(.deadline)
+        let called = self.called
+        let deadline = limits.generateTimeout.map { called + $0.clampedForTimers }
+        guard let watch else {
+            timer = deadline.map { deadline in
+                Task {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    running.stop(.deadline)
+                }
+            }
+            return
+        }
+        let lastProgress = self.lastProgress
+        timer = Task {
+            var departure: AtomicBox<Bool>?
+            var lookedUp = false
+            while true {
+                let next = ContinuousClock.now + watch.tick
+                try await Task.sleep(until: deadline.map { min($0, next) } ?? next, clock: .continuous)
+                let now = ContinuousClock.now
+                if let deadline, now >= deadline { return running.stop(.deadline) }
+                if let client = watch.client {
+                    // Looked up once, and only for a call that lasts: most end before the first tick.
+                    if !lookedUp {
+                        lookedUp = true
+                        departure = await ClientDepartureHandler.departure(of: client)
+                    }
+                    if !client.isActive || departure?.value.load(ordering: .relaxed) == true { return running.stop(.clientLeft) }
+                }
+                let progress = lastProgress.value.load(ordering: .relaxed)
+                if progress >= 0, now - (called + .nanoseconds(progress)) > watch.idleLimit { return running.stop(.stalled) }
             }
         }
+    }
+
+    /// The answer moved: a byte came from the upstream or went to the client. From the first call
+    /// on, the answer must keep moving within the watch's idle limit.
+    func markProgress() {
+        let elapsed = ContinuousClock.now - called
+        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        lastProgress.value.store(nanoseconds, ordering: .relaxed)
     }
 
     /// Why the call was stopped, if it was.
@@ -162,12 +230,17 @@ final class CallLease: Sendable {
         }
     }
 
-    /// The answer for a call that was stopped: `504 timeout` past the generate timeout, `503
-    /// model_unavailable` when a drain timed out; `nil` while it runs on.
+    /// The answer for a call that was stopped: `504 timeout` past the generate timeout or when a
+    /// forwarded answer stalled, `503 model_unavailable` when a drain timed out (no client sees
+    /// the answer for one whose client left); `nil` while it runs on.
     func stopped() -> CallFailure? {
         switch running.stopReason {
         case .deadline?: CallFailure(error: ServedModel.timedOut(limits.generateTimeout), byServer: true)
         case .drainTimeout?: CallFailure(error: model.unavailableError(), byServer: true)
+        case .clientLeft?: CallFailure(error: ProtocolError(.internalError, "the client closed the connection"), byServer: true)
+        case .stalled?:
+            CallFailure(
+                error: ProtocolError(.timeout, "the upstream stopped sending its answer for \(watch?.idleLimit ?? .zero)"), byServer: true)
         case nil: nil
         }
     }
@@ -183,4 +256,11 @@ final class CallLease: Sendable {
 
     /// A lease nobody ended (an answer whose body was never sent) must not hold a drain for ever.
     deinit { end() }
+}
+
+/// An atomic value that closures can share by reference (an `Atomic` itself cannot be captured).
+final class AtomicBox<Value: AtomicRepresentable>: Sendable where Value: Sendable {
+    let value: Atomic<Value>
+
+    init(_ initial: Value) { value = Atomic(initial) }
 }

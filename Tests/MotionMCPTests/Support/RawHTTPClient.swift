@@ -69,6 +69,54 @@ struct RawHTTPClient {
         return try readResponse(socket)
     }
 
+    /// What came back for a request whose answer may break off: the status, the length the head
+    /// announced, and the body bytes that arrived before the connection closed (or the answer ended).
+    struct PartialResponse {
+        var status: Int
+        var announcedLength: Int?
+        var received: Int
+        var isWhole: Bool { announcedLength == received }
+    }
+
+    /// Sends raw request bytes and reads until the answer is whole or the connection closes (or
+    /// `limit` seconds pass without a byte); `nil` when no head came.
+    func sendReadingUntilClosed(_ request: [UInt8], limit: Int = 20) throws -> PartialResponse? {
+        let socket = try connect()
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: limit, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        try sendAll(socket, request)
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            if let response = parse(buffer) {
+                return PartialResponse(status: response.status, announcedLength: response.body.count, received: response.body.count)
+            }
+            let count = recv(socket, &chunk, chunk.count, 0)
+            if count <= 0 { break }
+            buffer.append(contentsOf: chunk[0..<count])
+        }
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard buffer.count >= 4, let end = (0...(buffer.count - 4)).first(where: { buffer[$0..<$0 + 4].elementsEqual(separator) }) else {
+            return nil
+        }
+        let head = String(decoding: buffer[..<end], as: UTF8.self)
+        let lines = head.components(separatedBy: "\r\n")
+        guard let status = lines.first.flatMap({ Int($0.split(separator: " ").dropFirst().first ?? "") }) else { return nil }
+        let length = lines.first { $0.lowercased().hasPrefix("content-length:") }.flatMap {
+            Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces))
+        }
+        return PartialResponse(status: status, announcedLength: length, received: buffer.count - end - 4)
+    }
+
+    /// Sends raw request bytes and closes the connection without waiting for the answer: a client
+    /// that gives up.
+    func sendAndLeave(_ request: [UInt8]) throws {
+        let socket = try connect()
+        defer { close(socket) }
+        try sendAll(socket, request)
+    }
+
     private func connect() throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw ClientError("socket() failed") }

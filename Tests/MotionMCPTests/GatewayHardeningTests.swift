@@ -1,0 +1,207 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import MotionMCP
+
+/// Upstreams that misbehave on purpose (``MisbehavingUpstream``) behind a real gateway: no answer
+/// that stalls, drips, breaks off, resets or never comes may hold a place, a drain or a client for
+/// longer than its limits, and each failure is counted against its replica under a code.
+@Suite("The gateway against misbehaving upstreams")
+struct GatewayHardeningTests {
+    static let request = LiveServerTests.base.replacingOccurrences(of: #""model":"null""#, with: #""model":"walker""#)
+
+    static func post(_ body: String) -> [UInt8] {
+        Array("POST /generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+    }
+
+    /// Runs `body` with a healthy upstream serving `walker`, a misbehaving one listing the same
+    /// entry, and a gateway in front of `replicas` of them (`.bad`, `.healthy`, in that order), with
+    /// `limits` and an idle limit of `idle`; passes the gateway's server and port and the bad upstream.
+    func withGateway(
+        _ behaviour: MisbehavingUpstream.Behaviour, replicas: [Replica] = [.bad], limits: ServerLimits = ServerLimits(),
+        idle: Duration = .seconds(30), drainTimeout: Duration = .seconds(30),
+        _ body: @escaping @Sendable (MMCPServer, Int, MisbehavingUpstream) async throws -> Void
+    ) async throws {
+        let healthy = try GatewayTests.upstream([NullBackbone(modelID: "walker")])
+        try await buildApp(healthy).test(.live) { healthyClient in
+            let healthyPort = try #require(healthyClient.port)
+            let capabilities = try await offPool {
+                try RawHTTPClient(port: healthyPort).send(Array("GET /capabilities HTTP/1.1\r\nHost: x\r\n\r\n".utf8)).body
+            }
+            let bad = try await MisbehavingUpstream.start(capabilities: capabilities, behaviour: behaviour)
+            do {
+                var options = LiveServerTests.loopback
+                options.limits = limits
+                options.drainTimeout = drainTimeout
+                options.gateway = GatewayOptions(
+                    upstreams: try replicas.map { try UpstreamAddress(parsing: "http://127.0.0.1:\($0 == .bad ? bad.port : healthyPort)") },
+                    probeInterval: .milliseconds(200), idleTimeout: idle)
+                let gateway = MMCPServer(registry: try ModelRegistry([]), options: options)
+                try await buildApp(gateway).test(.live) { client in
+                    guard try await waitUntil(attempts: 2000, every: .milliseconds(10), { gateway.registry.model(forKey: "walker") != nil })
+                    else { return }
+                    try await body(gateway, try #require(client.port), bad)
+                }
+            } catch {
+                await bad.stop()
+                throw error
+            }
+            await bad.stop()
+        }
+    }
+
+    enum Replica { case bad, healthy }
+
+    @Test("an answer that stalls mid-body is ended by the generate timeout, counted, and its place is free again")
+    func stalledAnswerEndsAtTheDeadline() async throws {
+        try await withGateway(.stall, limits: ServerLimits(maxInFlightPerModel: 1, generateTimeout: .milliseconds(600))) { gateway, port, _ in
+            let answer = try await offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(Self.post(Self.request)) }
+            #expect(answer?.status == 200)
+            #expect(answer?.announcedLength == 100_000)
+            #expect(answer?.isWhole == false)
+            let model = try #require(gateway.registry.model(forKey: "walker"))
+            #expect(try await waitUntil { model.inFlight == 0 })
+            // The client sees the connection close as the relay ends, a moment before it is counted.
+            #expect(try await waitUntil { model.snapshot().errorCounts["upstream_unfinished"] == 1 })
+        }
+    }
+
+    @Test("an answer that stops moving is ended by the idle limit even without a generate timeout")
+    func stalledAnswerEndsAtTheIdleLimit() async throws {
+        try await withGateway(.stall, idle: .milliseconds(500)) { gateway, port, _ in
+            let answer = try await offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(Self.post(Self.request)) }
+            #expect(answer?.status == 200)
+            #expect(answer?.isWhole == false)
+            let model = try #require(gateway.registry.model(forKey: "walker"))
+            #expect(try await waitUntil { model.inFlight == 0 })
+            #expect(try await waitUntil { model.snapshot().errorCounts["upstream_stalled"] == 1 })
+        }
+    }
+
+    @Test("an upstream that never answers gets 504 timeout every time, never a 503 a proxy would take for work not started")
+    func hangIsAlwaysTimeout() async throws {
+        try await withGateway(.hang, limits: ServerLimits(generateTimeout: .milliseconds(200))) { gateway, port, _ in
+            for _ in 0..<6 {
+                let answer = try await offPool { try RawHTTPClient(port: port).send(Self.post(Self.request)) }
+                #expect(answer.status == 504)
+                #expect(answer.text.contains(#""code":"timeout""#))
+            }
+            #expect(gateway.registry.model(forKey: "walker")?.snapshot().errorCounts["upstream_timeout"] == 6)
+        }
+    }
+
+    @Test("a client that leaves while the upstream thinks frees its place at once and cancels the upstream's request")
+    func clientLeavingCancels() async throws {
+        try await withGateway(.hang) { gateway, port, bad in
+            try await offPool { try RawHTTPClient(port: port).sendAndLeave(Self.post(Self.request)) }
+            let model = try #require(gateway.registry.model(forKey: "walker"))
+            #expect(try await waitUntil { bad.generateRequests == 1 })
+            #expect(try await waitUntil { model.inFlight == 0 })
+            #expect(try await waitUntil { bad.closedGenerateConnections == 1 })
+            #expect(try await waitUntil { model.snapshot().errorCounts["client_closed"] == 1 })
+        }
+    }
+
+    @Test("a drain whose timeout passes ends a stalled forwarded answer instead of waiting for the upstream")
+    func drainEndsStalledAnswer() async throws {
+        try await withGateway(.stall, drainTimeout: .milliseconds(300)) { gateway, port, _ in
+            async let answer = offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(Self.post(Self.request)) }
+            let model = try #require(gateway.registry.model(forKey: "walker"))
+            #expect(try await waitUntil { model.inFlight == 1 })
+            let reports = await gateway.registry.drain([model], timeout: .milliseconds(300))
+            #expect(reports.first?.outcome == .timedOut(cancelled: 1))
+            #expect(try await answer?.isWhole == false)
+            #expect(model.inFlight == 0)
+        }
+    }
+
+    @Test("SIGTERM ends a real gateway within its drain timeout while an upstream holds an answer open")
+    func sigtermIsNotHeldByAnUpstream() async throws {
+        let healthy = try GatewayTests.upstream([NullBackbone(modelID: "walker")])
+        try await buildApp(healthy).test(.live) { healthyClient in
+            let healthyPort = try #require(healthyClient.port)
+            let capabilities = try await offPool {
+                try RawHTTPClient(port: healthyPort).send(Array("GET /capabilities HTTP/1.1\r\nHost: x\r\n\r\n".utf8)).body
+            }
+            let bad = try await MisbehavingUpstream.start(capabilities: capabilities, behaviour: .stall)
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("stalled-gateway-\(UUID().uuidString).log")
+            let gateway = try ServerProcess(
+                port: try freePort(), arguments: ["--upstream", "http://127.0.0.1:\(bad.port)", "--drain-timeout", "1"], log: log)
+            defer {
+                gateway.kill()
+                try? FileManager.default.removeItem(at: log)
+            }
+            guard try await gateway.waitUntilReady() else {
+                await bad.stop()
+                Issue.record("the gateway never became ready: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+                return
+            }
+            async let answer = offPool { try RawHTTPClient(port: gateway.port).sendReadingUntilClosed(Self.post(Self.request)) }
+            #expect(try await waitUntil { bad.generateRequests == 1 })
+            let clock = ContinuousClock()
+            let signalled = clock.now
+            gateway.terminate()
+            let exited = try await gateway.waitForExit(timeout: .seconds(15))
+            #expect(exited, "still running 15 s after SIGTERM with --drain-timeout 1")
+            #expect(clock.now - signalled < .seconds(10))
+            #expect(try await answer?.isWhole == false)
+            #expect(try await waitUntil { bad.closedGenerateConnections == 1 })
+            await bad.stop()
+        }
+    }
+
+    @Test(
+        "a replica that breaks its answers beside a healthy twin is ejected, counted under a code, and the twin takes the traffic",
+        arguments: [
+            (MisbehavingUpstream.Behaviour.cut, "upstream_broke_off"), (.reset, "upstream_reset"), (.hang, "upstream_timeout"),
+            (.drip, "upstream_unfinished"), (.stall, "upstream_stalled"),
+        ])
+    func brokenReplicaIsEjected(_ behaviour: MisbehavingUpstream.Behaviour, _ code: String) async throws {
+        let limits = ServerLimits(generateTimeout: .milliseconds(behaviour == .drip ? 300 : 1500))
+        try await withGateway(behaviour, replicas: [.bad, .healthy], limits: limits, idle: .milliseconds(300)) { gateway, port, bad in
+            var statuses: [Int] = []
+            for _ in 0..<15 {
+                let answer = try await offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(Self.post(Self.request)) }
+                statuses.append(answer?.isWhole == true ? answer?.status ?? 0 : 0)
+            }
+            let model = try #require(gateway.registry.model(forKey: "walker"))
+            let snapshot = model.snapshot()
+            let badReplica = try #require(snapshot.replicas?.first { $0.address.hasSuffix(":\(bad.port)") })
+            // Three failures in a row eject it; it may come back after a passing probe and fail once more.
+            #expect(statuses.filter { $0 != 200 }.count <= 4, "\(statuses)")
+            #expect(statuses.suffix(8).allSatisfy { $0 == 200 }, "\(statuses)")
+            #expect(badReplica.ejections >= 1)
+            #expect((snapshot.errorCounts[code] ?? 0) >= 1, "\(snapshot.errorCounts)")
+            #expect(bad.generateRequests == statuses.filter { $0 != 200 }.count)
+        }
+    }
+
+    @Test("a burst of failed connections is one ejection, not one per request")
+    func burstIsOneEjection() throws {
+        let upstream = Upstream(address: try UpstreamAddress(parsing: "http://gpu-1:8000"))
+        upstream.record(.passed([]))
+        for _ in 0..<8 { upstream.connectionFailed() }
+        #expect(upstream.snapshot(for: "walker", entry: .null, at: .now).ejections == 1)
+    }
+
+    @Test("three failed answers in a row eject a replica; a whole answer between them starts the count again")
+    func consecutiveFailures() throws {
+        let upstream = Upstream(address: try UpstreamAddress(parsing: "http://gpu-1:8000"))
+        upstream.record(.passed([]))
+        upstream.failed()
+        upstream.failed()
+        upstream.completed()
+        upstream.failed()
+        upstream.failed()
+        #expect(upstream.snapshot(for: "walker", entry: .null, at: .now).ejections == 0)
+        upstream.failed()
+        #expect(upstream.snapshot(for: "walker", entry: .null, at: .now).ejections == 1)
+    }
+}
+
+extension ModelSnapshot {
+    /// The errors by code, as a dictionary.
+    var errorCounts: [String: Int] { Dictionary(errorsByCode.map { ($0.code, $0.count) }, uniquingKeysWith: +) }
+}
