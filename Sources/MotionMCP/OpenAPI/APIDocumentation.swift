@@ -63,7 +63,7 @@ extension MMCPServer {
         OpenAPIDocument.render(
             title: documentation.title, description: documentation.description,
             pathPrefix: mountPrefix(of: request, route: "/openapi.json"),
-            operational: servesOperationalRoutes.load(ordering: .relaxed))
+            operational: servesOperationalRoutes.load(ordering: .relaxed), extensions: options.extensions)
     }
 
     func swaggerPage(for request: Request) -> [UInt8] {
