@@ -101,7 +101,8 @@ extension OpenAPIDocument {
             "404": notFound("No such job: the id is unknown, expired (finished jobs are kept 300 s) or deleted, or the server restarted."),
         ]
         for (status, _) in errorStatuses {
-            poll.insertResponse(String(status), errorResponse(status, "the job failed; its stored answer is the one a synchronous request would have got."))
+            poll.insertResponse(
+                String(status), errorResponse(status, "the job failed; its stored answer is the one a synchronous request would have got."))
         }
         return [
             "parameters": [
