@@ -1,3 +1,5 @@
+import Hummingbird
+import HummingbirdTesting
 import Testing
 
 @testable import MotionMCP
@@ -151,6 +153,7 @@ import Testing
         #expect(lookup(poll["404"], "content", "application/json", "schema", "$ref") == "#/components/schemas/Detail")
         #expect(ErrorCode.all.allSatisfy { poll.contains(String($0.status)) })
         #expect(lookup(job, "delete", "responses")?.objectValue?.keys == ["204", "404"])
+        #expect(lookup(poll["404"], "description")?.stringValue?.contains("kept 300 s") == true)
         // A 503 of the server's own (a full job store) carries Retry-After.
         #expect(lookup(paths[prefix + "/generate"], "post", "responses", "503", "headers", "Retry-After") != nil)
         #expect(
@@ -186,6 +189,19 @@ import Testing
         #expect(lookup(generate, "responses", "409", "description")?.stringValue?.contains("`invalid_request`") == true)
         #expect(lookup(generate, "responses", "200", "headers", "Idempotency-Status", "schema", "const") == "declined")
         #expect(lookup(generate, "responses", "202") == nil)
+        #expect(lookup(generate, "description")?.stringValue?.contains("for 300 s") == true)
+    }
+
+    @Test("the served document states the job retention and the idempotency time to live the server keeps, raised to their minimums")
+    func servedTimes() async throws {
+        let extensions = ProtocolExtensions(
+            asyncJobs: true, jobRetention: .seconds(900), idempotency: true, idempotencyTimeToLive: .seconds(10))
+        let app = try buildApp(NullBackbone(), options: MMCPOptions(extensions: extensions))
+        let text = try await app.test(.router) { client in
+            try await client.execute(uri: "/openapi.json", method: .get) { String(buffer: $0.body) }
+        }
+        #expect(text.contains("finished jobs are kept 900 s"))
+        #expect(text.contains("without calling the model for 60 s"))
     }
 
     @Test("X-Request-ID: every operation takes it and every response carries it")

@@ -19,7 +19,7 @@ enum OpenAPIDocument {
             (pathPrefix + "/capabilities", capabilitiesPathItem),
             (pathPrefix + "/generate", generatePathItem),
         ]
-        if extensions.asyncJobs { paths.append((pathPrefix + "/generate/jobs/{id}", jobPathItem(binaryGLTF: extensions.binaryGLTF))) }
+        if extensions.asyncJobs { paths.append((pathPrefix + "/generate/jobs/{id}", jobPathItem(extensions))) }
         if operational {
             paths += [
                 (pathPrefix + "/healthz", healthPathItem), (pathPrefix + "/readyz", readinessPathItem),

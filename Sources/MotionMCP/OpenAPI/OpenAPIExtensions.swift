@@ -4,7 +4,8 @@
 // is byte for byte the one without them.
 
 extension OpenAPIDocument {
-    /// Writes into `root` what the switched-on `extensions` add: the `202` of an async submission
+    /// Writes into `root` what the switched-on `extensions` add (with the time to live and the
+    /// retention the server's stores keep, which may be raised from the configured ones): the `202` of an async submission
     /// and the job path's schemas, `model/gltf-binary` and `Accept`, the `409` of an idempotency
     /// conflict, and the request and response headers. `generatePath` is `/generate` under the
     /// mount prefix. The batch window changes nothing on the wire, so nothing here.
@@ -33,7 +34,7 @@ extension OpenAPIDocument {
             }
         }
         if extensions.idempotency {
-            root.edit(generate + ["description"]) { $0 = .string(($0.stringValue ?? "") + " " + idempotencyDescription) }
+            root.edit(generate + ["description"]) { $0 = .string(($0.stringValue ?? "") + " " + idempotencyDescription(extensions)) }
             root.edit(generate + ["parameters"]) { $0.append(idempotencyKeyParameter) }
             root.edit(generate + ["responses"]) { $0.insertResponse("409", conflict) }
             root.edit(generate + ["responses", "400", "description"]) {
@@ -87,10 +88,11 @@ extension OpenAPIDocument {
         "Accepted as an async job (the model's capabilities say `supports_async`): poll `Location` after `Retry-After` seconds. Validation has already passed."
 
     /// `GET` and `DELETE /generate/jobs/{id}`; the poll's `200` is the synchronous answer, in the
-    /// format negotiated at submission.
-    static func jobPathItem(binaryGLTF: Bool) -> JSONValue {
+    /// format negotiated at submission. `extensions` holds the retention the job store keeps.
+    static func jobPathItem(_ extensions: ProtocolExtensions) -> JSONValue {
         var finished: JSONObject = ["model/gltf+json": ["schema": ref("GltfDocument")]]
-        if binaryGLTF { finished["model/gltf-binary"] = binaryContent }
+        if extensions.binaryGLTF { finished["model/gltf-binary"] = binaryContent }
+        let retention = extensions.jobRetention.components.seconds
         var poll: JSONObject = [
             "200": [
                 "description":
@@ -98,7 +100,8 @@ extension OpenAPIDocument {
                 "content": .object(finished),
             ],
             "202": accepted("The job is queued or running: its ticket again; poll after `Retry-After` seconds.", links: false),
-            "404": notFound("No such job: the id is unknown, expired (finished jobs are kept 300 s) or deleted, or the server restarted."),
+            "404": notFound(
+                "No such job: the id is unknown, expired (finished jobs are kept \(retention) s) or deleted, or the server restarted."),
         ]
         for (status, _) in errorStatuses {
             poll.insertResponse(
@@ -196,8 +199,9 @@ extension OpenAPIDocument {
 
     // MARK: Idempotency-Key
 
-    private static let idempotencyDescription =
-        "Idempotency-Key: the same key with the same body replays the first answer (`200`, `202` or a final 4xx) without calling the model for 300 s; the key with another body is `409`."
+    private static func idempotencyDescription(_ extensions: ProtocolExtensions) -> String {
+        "Idempotency-Key: the same key with the same body replays the first answer (`200`, `202` or a final 4xx) without calling the model for \(extensions.idempotencyTimeToLive.components.seconds) s; the key with another body is `409`."
+    }
 
     private static let idempotencyKeyParameter: JSONValue = [
         "name": "Idempotency-Key", "in": "header", "required": false,
