@@ -4,10 +4,10 @@
 // is byte for byte the one without them.
 
 extension OpenAPIDocument {
-    /// Writes into `root` what the switched-on `extensions` add (with the time to live and the
-    /// retention the server's stores keep, which may be raised from the configured ones): the `202` of an async submission
+    /// Writes into `root` what the switched-on `extensions` add: the `202` of an async submission
     /// and the job path's schemas, `model/gltf-binary` and `Accept`, the `409` of an idempotency
-    /// conflict, and the request and response headers. `generatePath` is `/generate` under the
+    /// conflict, and the request and response headers. Its times are those the server's stores
+    /// keep (they may be raised from the configured ones). `generatePath` is `/generate` under the
     /// mount prefix. The batch window changes nothing on the wire, so nothing here.
     static func describe(_ extensions: ProtocolExtensions, in root: inout JSONValue, generatePath: String) {
         let schemas = ["components", "schemas"]
