@@ -59,11 +59,16 @@ extension MMCPServer {
         return path.hasSuffix(route) ? String(path.dropLast(route.count)) : ""
     }
 
+    /// The document of the server as configured: its mount prefix, its operational routes and its
+    /// protocol extensions, with the times its stores actually keep (raised to their minimums).
     func openAPIDocument(for request: Request) -> [UInt8] {
-        OpenAPIDocument.render(
+        var extensions = options.extensions
+        if let jobs { extensions.jobRetention = jobs.retention }
+        if let idempotency { extensions.idempotencyTimeToLive = idempotency.timeToLive }
+        return OpenAPIDocument.render(
             title: documentation.title, description: documentation.description,
             pathPrefix: mountPrefix(of: request, route: "/openapi.json"),
-            operational: servesOperationalRoutes.load(ordering: .relaxed))
+            operational: servesOperationalRoutes.load(ordering: .relaxed), extensions: extensions)
     }
 
     func swaggerPage(for request: Request) -> [UInt8] {

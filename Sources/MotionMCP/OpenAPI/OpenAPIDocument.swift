@@ -2,17 +2,24 @@
 ///
 /// Unlike the reference, which publishes the two paths without any schema, this document describes
 /// every request and response body, so that generated clients and the `/docs` page are useful.
-/// Everything except the title, the description and the mount prefix is built once.
+/// Everything except the title, the description, the mount prefix and what the switched-on protocol
+/// extensions add is built once; with no extension on, the document is the same bytes whatever
+/// else the server's options say.
 enum OpenAPIDocument {
     /// The document as compact JSON bytes. `pathPrefix` is where the MMCP routes are mounted ("" or e.g. "/motion"); paths are written with it.
-    /// With `operational`, `/healthz`, `/readyz` and `/metrics` are described too.
-    static func render(title: String, description: String, pathPrefix: String, operational: Bool = false) -> [UInt8] {
+    /// With `operational`, `/healthz`, `/readyz` and `/metrics` are described too; every extension
+    /// on in `extensions` adds its paths, status codes, media types and headers.
+    static func render(
+        title: String, description: String, pathPrefix: String, operational: Bool = false,
+        extensions: ProtocolExtensions = ProtocolExtensions()
+    ) -> [UInt8] {
         var document = template
         document["info"] = ["title": .string(title), "version": "1.4", "description": .string(description)]
         var paths = [
             (pathPrefix + "/capabilities", capabilitiesPathItem),
             (pathPrefix + "/generate", generatePathItem),
         ]
+        if extensions.asyncJobs { paths.append((pathPrefix + "/generate/jobs/{id}", jobPathItem(extensions))) }
         if operational {
             paths += [
                 (pathPrefix + "/healthz", healthPathItem), (pathPrefix + "/readyz", readinessPathItem),
@@ -20,7 +27,9 @@ enum OpenAPIDocument {
             ]
         }
         document["paths"] = .object(JSONObject(paths))
-        return JSONValue.object(document).serialized
+        var root = JSONValue.object(document)
+        describe(extensions, in: &root, generatePath: pathPrefix + "/generate")
+        return root.serialized
     }
 
     /// `GET /healthz`.
@@ -135,19 +144,22 @@ enum OpenAPIDocument {
                 ],
             ]
         ]
-        for (status, explanation) in errorStatuses {
-            // The codes are read from the protocol's table so that the two cannot drift apart.
-            let codes = ErrorCode.all.filter { $0.status == status }.map { "`\($0.rawValue)`" }
-            responses[String(status)] = [
-                "description": .string(codes.joined(separator: ", ") + ": " + explanation),
-                "content": ["application/json": ["schema": ref("ErrorEnvelope")]],
-            ]
-        }
+        for (status, explanation) in errorStatuses { responses[String(status)] = errorResponse(status, explanation) }
         return .object(responses)
     }()
 
+    /// The error envelope answered with `status`, described by the codes that map to it and `explanation`.
+    static func errorResponse(_ status: Int, _ explanation: String) -> JSONValue {
+        // The codes are read from the protocol's table so that the two cannot drift apart.
+        let codes = ErrorCode.all.filter { $0.status == status }.map { "`\($0.rawValue)`" }
+        return [
+            "description": .string(codes.joined(separator: ", ") + ": " + explanation),
+            "content": ["application/json": ["schema": ref("ErrorEnvelope")]],
+        ]
+    }
+
     /// Every HTTP status an error code maps to (PROTOCOL.md §5.2), with when it happens.
-    private static let errorStatuses: [(status: Int, explanation: String)] = [
+    static let errorStatuses: [(status: Int, explanation: String)] = [
         (400, "the request was refused as it stands (see `message` and `details`); fix it before retrying."),
         (401, "raised by a model or a deployment, never by the server itself."),
         (403, "raised by a model or a deployment, never by the server itself."),
