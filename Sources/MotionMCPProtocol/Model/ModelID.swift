@@ -31,6 +31,13 @@ public enum ModelID {
         return nil
     }
 
+    /// `id` as a log line or a screen may show an id that came from outside and may break the
+    /// rule: escaped (``LogText/escaped(_:)``), and cut to ``maxLength`` characters with `…`.
+    public static func shown(_ id: String) -> String {
+        guard id.unicodeScalars.count > maxLength else { return LogText.escaped(id) }
+        return LogText.escaped(String(id.unicodeScalars.prefix(maxLength))) + "…"
+    }
+
     /// Throws a ``ModelSpecError`` naming the problem when `id` is not a valid model id.
     public static func validate(_ id: String) throws(ModelSpecError) {
         if let problem = problem(id) { throw ModelSpecError(problem) }
