@@ -70,6 +70,10 @@ struct Attach: AsyncParsableCommand {
             return try await printOnce(servers, unresolved: directory.unresolvedNames, asFleet: isFleet)
         }
         LoggingSystem.bootstrap { RingLogHandler(label: $0, ring: ring, logLevel: .info) }
+        // A name with no address has no row on the fleet screen: the events pane says so.
+        for name in directory.unresolvedNames {
+            ring.append(LogLine(time: Date(), level: "warning", text: "\(name): resolves to no address (resolved again every 30 s)"))
+        }
         let themes = consoleFlags.themes()
         let readOnly = consoleFlags.readOnly
         let theme = consoleFlags.theme

@@ -87,7 +87,7 @@ public final class ModelRegistry: Sendable {
             epoch: epoch, instruments: prometheus?.instruments(model: model.key))
         try current.withLock { (models: inout [ServedModel]) throws(RegistrationError) in
             guard !models.contains(where: { $0.key == model.key }) else {
-                throw RegistrationError("a model with id '\(LogText.escaped(model.key))' is already served")
+                throw RegistrationError("a model with id '\(model.key)' is already served")
             }
             models.append(served)
         }
