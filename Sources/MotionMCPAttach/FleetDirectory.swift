@@ -30,6 +30,8 @@ public final class FleetDirectory: Sendable {
         var unstarted: [Member] = []
         /// Whether ``update()`` has run.
         var updated = false
+        /// The `dns:` targets the last ``update()`` found no address for.
+        var unresolved: [AttachTarget] = []
     }
 
     /// A directory of `targets`, connecting to each address with `connect` (which sets the token,
@@ -52,14 +54,20 @@ public final class FleetDirectory: Sendable {
     /// ``AttachedServer/fetchSnapshot()``).
     public var servers: [AttachedServer] { state.withLock { $0.members.map(\.server) } }
 
+    /// The `dns:` targets that resolved to no address at the last ``update()``: targets with no
+    /// server behind them now, which `attach --once` names as dead.
+    public var unresolvedNames: [AttachTarget] { state.withLock { $0.unresolved } }
+
     /// Resolves the targets now: keeps members whose target is still wanted, adds new ones,
     /// retires the rest. Returns the first target that cannot be attached to, if any.
     @discardableResult
     public func update() -> AttachTargetError? {
         var fromNames = Set<AttachTarget>()
+        var unresolved: [AttachTarget] = []
         let wanted = targets.flatMap { target -> [AttachTarget] in
             guard case .dns(let name, let port, let secure) = target else { return [target] }
             let addresses = resolve(name, port, secure).sorted { $0.description < $1.description }
+            if addresses.isEmpty { unresolved.append(target) }
             fromNames.formUnion(addresses)
             return addresses
         }
@@ -85,6 +93,7 @@ public final class FleetDirectory: Sendable {
             }
             state.unstarted += fresh.values
             state.updated = true
+            state.unresolved = unresolved
         }
         return failure
     }

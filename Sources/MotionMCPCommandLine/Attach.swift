@@ -43,6 +43,11 @@ struct Attach: AsyncParsableCommand {
             }
         }
         let token = try tokenFile.map(Self.readToken)
+        // Before any HTTP client exists: a client must be shut down before it is dropped, and a
+        // console with no terminal has nothing to draw on.
+        guard once || json || (isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1) else {
+            throw ValidationError("the console needs a terminal on stdin and stdout (try --once or --json)")
+        }
         let isFleet = parsed.count > 1 || parsed.contains { if case .dns = $0 { true } else { false } }
         let ring = LogRing()
         let caFile = self.caFile
@@ -55,16 +60,20 @@ struct Attach: AsyncParsableCommand {
                 ring.append(LogLine(time: Date(timeIntervalSince1970: record.at), level: record.level, text: text))
             }
         }
-        if let failure = directory.update() { throw ValidationError(failure.message) }
+        if let failure = directory.update() {
+            for server in directory.servers { await server.close() }
+            throw ValidationError(failure.message)
+        }
         if once || json {
             let servers = directory.servers
             guard !servers.isEmpty else { throw ValidationError("\(parsed.map(\.description).joined(separator: ", ")) resolves to no address") }
-            return try await printOnce(servers, asFleet: isFleet)
-        }
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw ValidationError("the console needs a terminal on stdin and stdout (try --once or --json)")
+            return try await printOnce(servers, unresolved: directory.unresolvedNames, asFleet: isFleet)
         }
         LoggingSystem.bootstrap { RingLogHandler(label: $0, ring: ring, logLevel: .info) }
+        // A name with no address has no row on the fleet screen: the events pane says so.
+        for name in directory.unresolvedNames {
+            ring.append(LogLine(time: Date(), level: "warning", text: "\(name): resolves to no address (resolved again every 30 s)"))
+        }
         let themes = consoleFlags.themes()
         let readOnly = consoleFlags.readOnly
         let theme = consoleFlags.theme
@@ -83,8 +92,11 @@ struct Attach: AsyncParsableCommand {
         }
     }
 
-    /// `--once` and `--json`: one snapshot of each target, or the first failure as one line (exit 1).
-    private func printOnce(_ servers: [AttachedServer], asFleet: Bool) async throws {
+    /// `--once` and `--json`: one snapshot of each target. One target that fails is one line on
+    /// standard error and exit status 1. A fleet's report lists every instance; each dead target
+    /// (no answer, or a `dns:` name with no address, `unresolved`) is also named on standard error,
+    /// one line each, and the exit status is 1 when some are dead, 2 when all are.
+    private func printOnce(_ servers: [AttachedServer], unresolved: [AttachTarget], asFleet: Bool) async throws {
         var results: [(target: String, result: Result<RuntimeSnapshot, any Error>)] = []
         for server in servers {
             do {
@@ -131,7 +143,10 @@ struct Attach: AsyncParsableCommand {
         } else {
             print(OnceReport.render(FleetView(instances)), terminator: "")
         }
-        if instances.contains(where: { !$0.isLive }) { throw ExitCode(1) }
+        for name in unresolved { MMCPCommand.warn("\(name): resolves to no address") }
+        for case (let target, .failure(let error)) in results { MMCPCommand.warn("\(target): \(error)") }
+        let dead = unresolved.count + instances.filter { !$0.isLive }.count
+        if dead > 0 { throw ExitCode(dead == unresolved.count + instances.count ? 2 : 1) }
     }
 
     private static func text(_ value: JSONValue) -> String {

@@ -78,8 +78,14 @@ public enum MMCPCommand {
 
     /// One line on standard error, and exit with `status`.
     static func fail(_ message: String, status: Int32 = 2) -> Never {
-        FileHandle.standardError.write(Data("\(name): \(message)\n".utf8))
+        warn(message)
         Foundation.exit(status)
+    }
+
+    /// One line on standard error, `name: message`, its control characters escaped (a message may
+    /// quote a flag, a file or a server's answer).
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("\(name): \(LogText.escaped(message))\n".utf8))
     }
 }
 
@@ -133,6 +139,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "mmcp")
         logger.logLevel = serve.logLevel.level
         let server = try serve.makeServer(authored, logger: logger, control: try control.options())
+        try await Self.checkListening(host: serve.host, port: serve.port)
         logger = server.options.serverLogger
         let trigger = GroupShutdownTrigger()
         let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)", requestShutdown: trigger.fire)
@@ -167,6 +174,24 @@ struct Serve: AsyncParsableCommand {
         trigger.group.withLock { $0 = group }
         try await group.run()
         if server.registry.anyDrainTimedOut { throw DrainTimedOut() }
+    }
+
+    /// Binds `host:port` as the server will (`SO_REUSEADDR`, so a port in `TIME_WAIT` is free) and
+    /// lets go at once: a port in use, an address this host does not have or a port it may not
+    /// bind is one line, `cannot listen on HOST:PORT: address already in use`, and exit status 2,
+    /// before anything says "serving" or sets a model up.
+    static func checkListening(host: String, port: Int) async throws {
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: host, port: port).get()
+        } catch let error as IOError {
+            throw ValidationError("cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode)).lowercased())")
+        } catch {
+            throw ValidationError("cannot listen on \(host):\(port): \(error)")
+        }
+        try await channel.close()
     }
 
     /// `--once`: the models set up, the table printed, the models torn down; nothing listens.

@@ -1,4 +1,5 @@
 import Logging
+import MotionMCP
 
 /// swift-log's standard-error `StreamLogHandler`, with the logger's own metadata kept aside
 /// until a line is actually written.
@@ -7,6 +8,9 @@ import Logging
 /// gives every request's logger a request id, so a headless server paid for formatting a line
 /// per request that it almost never writes. The output is the same: the kept metadata is laid
 /// under the line's own (the line's values win) when the line is written.
+///
+/// Every line is escaped (``LogEscaping``) before it is written: a model id, an upstream's
+/// answer or a request's field holding a newline or an escape sequence cannot forge a line.
 struct StandardErrorLogHandler: LogHandler {
     private var stream: StreamLogHandler
     /// Metadata added to every line of this logger.
@@ -36,6 +40,6 @@ struct StandardErrorLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let own = event.metadata { merged.merge(own) { _, new in new } }
         event.metadata = merged
-        stream.log(event: event)
+        stream.log(event: LogEscaping.escaped(event))
     }
 }

@@ -45,7 +45,7 @@ struct FleetTests {
         #expect(view.totalRate == 15)
         #expect(view.totalInFlight == 3)
         let walker = try #require(view.models.first)
-        #expect(walker.states == [.ready, .ready, nil], "an unreachable instance's last states are not shown as current")
+        #expect(walker.states == ["ready", "ready", nil], "an unreachable instance's last states are not shown as current")
         #expect(walker.latencyHistogram.total == 100)
         // 90 % of the fleet's requests took 1 ms: its p50 is in that band, its p95 in the 100 ms one.
         // Averaging the two instances' p95s (1 ms and 100 ms) would say about 50 ms.

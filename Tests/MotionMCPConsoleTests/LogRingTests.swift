@@ -40,3 +40,21 @@ struct LogRingTests {
         #expect(ring.lines.map(\.text) == ["ready model=walker setup=1.2s", "slow model=walker error=timeout"])
     }
 }
+
+@Suite("Hostile text in the event log")
+struct LogRingEscapingTests {
+    @Test("a newline, an escape sequence or NUL in a message, a metadata value or a remote line is escaped: one line, no control character")
+    func escapes() {
+        let ring = LogRing(capacity: 10)
+        let logger = Logger(label: "test") { RingLogHandler(label: $0, ring: ring) }
+        logger.warning("not used\n2026 critical mmcp: FORGED", metadata: ["model": "evil\r\n\u{1B}[2J\u{0}"])
+        ring.append(LogLine(time: Date(), level: "info\n", text: "remote\u{1B}]0;title\u{7}"))
+        #expect(ring.lines.count == 2)
+        for line in ring.lines {
+            #expect(!line.text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }, "\(line.text)")
+            #expect(!line.level.unicodeScalars.contains { $0.value < 0x20 })
+        }
+        #expect(ring.lines[0].text == #"not used\n2026 critical mmcp: FORGED model=evil\r\n\u{1B}[2J\u{0}"#)
+        #expect(ring.lines[1].text == #"remote\u{1B}]0;title\u{7}"#)
+    }
+}

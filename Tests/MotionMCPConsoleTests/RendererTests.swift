@@ -190,3 +190,59 @@ struct RendererTests {
         #expect(narrow.lines == ["a漢"])
     }
 }
+
+/// A gateway model none of whose replicas takes requests reads `unreachable`, as `/readyz` says.
+@Suite("Unreachable gateway models on every screen")
+struct UnreachableModelTests {
+    /// The fixture server and `remote`, served by two upstreams, one down and one draining: ready,
+    /// but nothing answers.
+    static var snapshot: RuntimeSnapshot {
+        var snapshot = Fixtures.server
+        var remote = Fixtures.model("remote")
+        remote.replicas = [
+            ReplicaSnapshot(address: "http://gpu-1:8000", state: .down, lastProbe: nil, inFlight: 0, requests: 4, ejections: 0, retries: 0),
+            ReplicaSnapshot(address: "http://gpu-2:8000", state: .draining, lastProbe: nil, inFlight: 0, requests: 1, ejections: 0, retries: 0),
+        ]
+        snapshot.models.append(remote)
+        return snapshot
+    }
+
+    @Test("a ready model with no replica up or ejected is unreachable; one up or ejected replica keeps it ready; a local model is never unreachable")
+    func readiness() {
+        var model = Self.snapshot.models[3]
+        #expect(model.state == .ready)
+        #expect(model.readinessName == "unreachable")
+        model.replicas?[1].state = .ejected
+        #expect(model.readinessName == "ready", "the gateway still uses an ejected replica when it has nothing else")
+        model.replicas?[1].state = .up
+        #expect(model.readinessName == "ready")
+        #expect(Fixtures.walker.readinessName == "ready")
+        #expect(Self.snapshot.readyCount == 1)
+    }
+
+    @Test("the table row, the detail pane's title, the header's ready count and the --once report say unreachable")
+    func consoleScreens() {
+        let screen = Fixtures.session(Self.snapshot).0.screen(140, 40)
+        let row = screen.lines[screen.row(containing: "remote") ?? 0]
+        #expect(row.contains("unreachable"), "\(screen.text)")
+        #expect(screen.style(of: "unreachable") == .state("unreachable"))
+        #expect(screen.text.contains("1/4 ready"))
+        var session = Fixtures.session(Self.snapshot).0
+        session.state.selectedKey = "remote"
+        #expect(session.screen(140, 40).text.contains("Model remote · unreachable"), "\(session.screen(140, 40).text)")
+        let report = OnceReport.render(Self.snapshot)
+        #expect(report.split(separator: "\n").contains { $0.hasPrefix("remote") && $0.contains("unreachable") }, "\(report)")
+    }
+
+    @Test("the fleet counts it as not ready and shows it as UNRCH on its instance")
+    func fleet() throws {
+        let view = FleetView([
+            FleetInstance(target: "a", reachability: .live, snapshot: Self.snapshot),
+            FleetInstance(target: "b", reachability: .live, snapshot: Fixtures.server),
+        ])
+        let remote = try #require(view.models.first { $0.key == "remote" })
+        #expect(remote.states == ["unreachable", nil])
+        #expect(remote.readyCount == 0)
+        #expect(FleetRenderer.modelLine(remote, in: view).suffix(2) == ["UNRCH", "-"])
+    }
+}

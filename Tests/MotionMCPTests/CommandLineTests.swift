@@ -47,6 +47,8 @@ struct CommandLineTests {
             (["--headless", "--log-level", "loud"], "log-level"),
             (["--headless", "--null", "x=/nonexistent/spec.json"], "cannot read spec file '/nonexistent/spec.json'"),
             (["--headless", "--null", "a", "--null", "a"], "duplicate model id 'a'"),
+            (["--headless", "--null", "a\u{1B}[2Jb"], "holds U+001B"),
+            (["--headless", "--null", "two\nlines"], #"model id 'two\nlines' holds U+000A"#),
         ])
     func usageErrors(arguments: [String], mention: String) async throws {
         let result = try await run(arguments)

@@ -286,6 +286,21 @@ struct ControlWireTests {
         #expect(abs(at - Date().timeIntervalSince1970) < 60)
     }
 
+    @Test("the event stream escapes control characters in a line's message and metadata values, as standard error does")
+    func logBroadcastEscapes() throws {
+        let broadcast = LogBroadcast()
+        let logger = broadcast.tapping(Logger(label: "test") { _ in DiscardingLogHandler() })
+        let received = Mutex<[JSONValue]>([])
+        let subscription = broadcast.subscribe { line in received.withLock { $0.append(line) } }
+        defer { broadcast.unsubscribe(subscription) }
+        logger.warning("not used\n2026 critical mmcp: FORGED", metadata: ["model": "evil\r\n\u{1B}[2J", "list": ["a\u{0}b"]])
+        let line = try #require(received.withLock { $0 }.first?.objectValue)
+        #expect(line["message"] == .string(#"not used\n2026 critical mmcp: FORGED"#))
+        #expect(line["metadata"]?.objectValue?["model"] == .string(#"evil\r\n\u{1B}[2J"#))
+        let list = try #require(line["metadata"]?.objectValue?["list"]?.stringValue)
+        #expect(list.contains("a") && !list.unicodeScalars.contains { $0.value < 0x20 }, "\(list)")
+    }
+
     // MARK: Token files
 
     /// Writes `contents` to a fresh file with `mode`, runs `body` with its path, and removes it.

@@ -1,3 +1,4 @@
+import Foundation
 public import Hummingbird
 import Logging
 import NIOCore
@@ -14,7 +15,7 @@ public struct ControlEndpoint: Sendable, Equatable {
 
     /// The HTTP method.
     public var method: HTTPRequest.Method
-    /// The path, with `{id}` for a model id.
+    /// The path, with `{id}` for a model id (percent-encoded, as a path segment is).
     public var path: String
     /// The least level that may call it.
     public var level: AccessLevel
@@ -76,7 +77,11 @@ struct ControlRoutes: Sendable {
         case .events:
             return events()
         case .drain:
-            let id = try context.parameters.require("id")
+            // The id arrives percent-encoded (an id may hold `/`, a space, `%`…): decoded once here.
+            guard let id = try context.parameters.require("id").removingPercentEncoding else {
+                throw ControlFailure(
+                    status: .badRequest, code: "bad_request", message: "the model id in the path is not valid percent-encoding")
+            }
             try await perform("drain", id, context) { try runtime.drain(id) }
             return Self.json(.accepted, ["draining": .string(id)])
         case .openAPI:

@@ -28,7 +28,7 @@ public enum ControlWire {
 
     private static func encode(_ model: ModelSnapshot) -> JSONValue {
         var object: JSONObject = [
-            "id": .string(model.key), "state": .string(model.state.name),
+            "id": .string(model.key), "state": .string(model.state.name), "readiness": .string(model.readinessName),
             "transitions": .array(
                 model.transitions.map { ["state": .string($0.state.name), "at_seconds": .double($0.at.seconds)] }),
             "requests": .integer(model.requests), "rate_1s": .double(model.rate1s), "rate_10s": .double(model.rate10s),

@@ -41,12 +41,13 @@ public final class LogBroadcast: Sendable {
         }
     }
 
-    /// Hands the line to every stream; `metadata` is merged only when a stream is open.
+    /// Hands the line to every stream, escaped (``LogEscaping``) like a line on standard error;
+    /// `metadata` is merged only when a stream is open.
     fileprivate func publish(level: Logger.Level, message: Logger.Message, metadata: () -> Logger.Metadata) {
         guard hasSubscribers.load(ordering: .relaxed) else { return }
         let line = ControlWire.encodeLog(
-            level: level.rawValue, message: message.description,
-            metadata: metadata().sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) },
+            level: level.rawValue, message: LogText.escaped(message.description),
+            metadata: LogEscaping.escaped(metadata()).sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) },
             at: Date().timeIntervalSince1970)
         for receive in subscribers.withLock({ Array($0.values) }) { receive(line) }
     }

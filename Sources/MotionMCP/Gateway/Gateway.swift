@@ -223,6 +223,10 @@ public final class Gateway: Service, Sendable {
             logger.info("upstream model added", metadata: ["model": "\(key)", "upstream": "\(upstream.address.url)"])
             try? await registry.lifecycle.setUp(served)
         }
+        // `ID=URL` naming a model the upstream does not list would otherwise wait in silence.
+        if let filter, !upstream.listing.contains(where: { $0.key == filter }) {
+            refuse(filter, upstream, "the upstream lists no model with this id; it joins if the upstream lists it later")
+        }
     }
 
     private func refuse(_ key: String, _ upstream: Upstream, _ reason: String) {
@@ -231,7 +235,10 @@ public final class Gateway: Service, Sendable {
             defer { state.refusals[slot] = reason }
             return state.refusals[slot] != reason
         }
-        if isNew { logger.warning("upstream model not used: \(reason)", metadata: ["model": "\(key)", "upstream": "\(upstream.address.url)"]) }
+        if isNew {
+            // The id may be an upstream's hostile one (a megabyte, a newline): shown escaped and cut short.
+            logger.warning("upstream model not used: \(reason)", metadata: ["model": "\(ModelID.shown(key))", "upstream": "\(upstream.address.url)"])
+        }
     }
 
     private func clearRefusal(_ key: String, _ upstream: Upstream) {

@@ -46,14 +46,15 @@ public final class ModelRegistry: Sendable {
     /// The Prometheus series of every model, or `nil` when metrics are off.
     public let prometheus: PrometheusExport?
 
-    /// A registry serving `models`; throws when two share a key. With `recordsMetrics` off, no
-    /// request is counted (for measuring what the metrics cost).
+    /// A registry serving `models`; throws when two share a key or a key breaks ``ModelID``'s
+    /// rule. With `recordsMetrics` off, no request is counted (for measuring what the metrics cost).
     public init(
         _ models: [RegisteredModel], logger: Logger = Logger(label: "mmcp"), recordsMetrics: Bool = true
     ) throws(RegistrationError) {
         var seen = Set<String>()
-        for model in models where !seen.insert(model.key).inserted {
-            throw RegistrationError("duplicate model id '\(model.key)'")
+        for model in models {
+            if let problem = ModelID.problem(model.key) { throw RegistrationError(problem) }
+            guard seen.insert(model.key).inserted else { throw RegistrationError("duplicate model id '\(model.key)'") }
         }
         let epoch = ContinuousClock.now
         let prometheus = recordsMetrics ? PrometheusExport() : nil
@@ -77,9 +78,10 @@ public final class ModelRegistry: Sendable {
         current.withLock { models in models.first { $0.key == key } }
     }
 
-    /// Adds a model in state `settingUp`; throws when the key is taken.
+    /// Adds a model in state `settingUp`; throws when the key is taken or breaks ``ModelID``'s rule.
     @discardableResult
     func add(_ model: RegisteredModel) throws(RegistrationError) -> ServedModel {
+        if let problem = ModelID.problem(model.key) { throw RegistrationError(problem) }
         let served = ServedModel(
             key: model.key, source: model.source, registrationIndex: nextIndex.add(1, ordering: .relaxed).oldValue,
             epoch: epoch, instruments: prometheus?.instruments(model: model.key))

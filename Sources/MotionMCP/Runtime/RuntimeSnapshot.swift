@@ -90,6 +90,19 @@ public struct ModelSnapshot: Sendable {
     /// All error answers.
     public var errors: Int { errorsByCode.reduce(0) { $0 + $1.count } }
 
+    /// The state as `/readyz` reports it and every screen shows it: the lifecycle state's name, or
+    /// `unreachable` for a ready gateway model none of whose replicas takes requests (none is up,
+    /// and none is ejected, which the gateway would still use when it has nothing else).
+    public var readinessName: String {
+        guard state == .ready, let replicas, !replicas.contains(where: { $0.state == .up || $0.state == .ejected }) else {
+            return state.name
+        }
+        return Self.unreachable
+    }
+
+    /// The name ``readinessName`` gives a ready gateway model that no replica answers.
+    public static let unreachable = "unreachable"
+
     /// A snapshot; everything but the key and state defaults to "nothing happened yet".
     public init(
         key: String, state: ModelState, spec: ModelSpec? = nil, requests: Int = 0, rate1s: Double = 0, rate10s: Double = 0,
@@ -252,8 +265,8 @@ public struct RuntimeSnapshot: Sendable {
     public var listenAddress: String { instance.listenAddress }
     /// Requests per second over the last second, all models together.
     public var totalRate: Double { models.reduce(0) { $0 + $1.rate1s } }
-    /// Models that are ready.
-    public var readyCount: Int { models.filter { $0.state == .ready }.count }
+    /// Models that are ready and, for gateway models, reachable (``ModelSnapshot/readinessName``).
+    public var readyCount: Int { models.filter { $0.readinessName == ModelState.ready.name }.count }
     /// Requests being processed now, all models together.
     public var totalInFlight: Int { models.reduce(0) { $0 + $1.inFlight } }
     /// Error answers, all models together.

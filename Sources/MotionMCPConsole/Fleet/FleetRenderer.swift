@@ -123,15 +123,16 @@ public enum FleetRenderer {
         ] + zip(model.states, view.instances).map { state, instance in instance.isLive ? state.map(shortName) ?? "-" : "?" }
     }
 
-    /// A model state in at most six columns.
-    static func shortName(_ state: ModelState) -> String {
+    /// A model's readiness name (``ModelSnapshot/readinessName``) in at most six columns.
+    static func shortName(_ state: String) -> String {
         switch state {
-        case .settingUp: "setup"
-        case .ready: "ready"
-        case .draining: "drain"
-        case .tearingDown: "down"
-        case .removed: "gone"
-        case .failed: "FAILED"
+        case "settingUp": "setup"
+        case "draining": "drain"
+        case "tearingDown": "down"
+        case "removed": "gone"
+        case "failed": "FAILED"
+        case ModelSnapshot.unreachable: "UNRCH"
+        default: state
         }
     }
 

@@ -48,9 +48,10 @@ public struct FleetInstance: Sendable {
 public struct FleetModel: Sendable {
     /// The model's id.
     public var key: String
-    /// Its state on each instance, in the fleet's order; `nil` where it is not served or the
-    /// instance does not answer (its last snapshot would be stale).
-    public var states: [ModelState?]
+    /// Its state on each instance as `/readyz` names it (``ModelSnapshot/readinessName``: a
+    /// lifecycle state, or `unreachable`), in the fleet's order; `nil` where it is not served or
+    /// the instance does not answer (its last snapshot would be stale).
+    public var states: [String?]
     /// Requests per second over the last second, live instances summed.
     public var rate1s: Double
     /// Requests in flight, live instances summed.
@@ -61,7 +62,7 @@ public struct FleetModel: Sendable {
     public var latencyHistogram: LatencyHistogram
 
     /// Instances where it is ready.
-    public var readyCount: Int { states.filter { $0 == .ready }.count }
+    public var readyCount: Int { states.filter { $0 == ModelState.ready.name }.count }
     /// Instances that serve it at all.
     public var servedCount: Int { states.filter { $0 != nil }.count }
 }
@@ -92,7 +93,7 @@ public struct FleetView: Sendable {
                             latencyHistogram: LatencyHistogram()))
                 }
                 guard instance.isLive else { continue }
-                models[slot].states[position] = model.state
+                models[slot].states[position] = model.readinessName
                 models[slot].rate1s += model.rate1s
                 models[slot].inFlight += model.inFlight
                 models[slot].errors += model.errors

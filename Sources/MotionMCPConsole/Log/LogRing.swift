@@ -1,4 +1,5 @@
 import Foundation
+import MotionMCP
 import Synchronization
 
 /// One line of the event log pane.
@@ -39,8 +40,13 @@ public final class LogRing: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// Adds a line, dropping the oldest when full.
+    /// Adds a line, dropping the oldest when full. Its level and text are escaped
+    /// (``LogText/escaped(_:)``) first: whatever a log line, a remote server's event or captured
+    /// output holds, it cannot put a control sequence on the console's screen or split a line.
     public func append(_ line: LogLine) {
+        var line = line
+        line.level = LogText.escaped(line.level)
+        line.text = LogText.escaped(line.text)
         storage.withLock { storage in
             if storage.lines.count < capacity {
                 storage.lines.append(line)

@@ -20,7 +20,7 @@ enum ModelOrdering {
         switch column {
         case .registration: 0
         case .id: a.key < b.key ? -1 : (a.key > b.key ? 1 : 0)
-        case .state: attentionRank(a.state) - attentionRank(b.state)
+        case .state: attentionRank(a) - attentionRank(b)
         case .rate: descending(a.rate1s, b.rate1s)
         case .p95: descending(a.latencyP95 ?? .zero, b.latencyP95 ?? .zero)
         case .errors: descending(a.errors, b.errors)
@@ -32,8 +32,9 @@ enum ModelOrdering {
     }
 
     /// Failed and draining models first, idle ready ones after, removed last.
-    private static func attentionRank(_ state: ModelState) -> Int {
-        switch state {
+    private static func attentionRank(_ model: ModelSnapshot) -> Int {
+        if model.readinessName == ModelSnapshot.unreachable { return 0 }
+        return switch model.state {
         case .failed: 0
         case .draining: 1
         case .tearingDown: 2

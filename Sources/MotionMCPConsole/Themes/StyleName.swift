@@ -67,7 +67,7 @@ extension StyleName {
 
 extension StyleName {
     /// The model states the console colours, by their protocol names.
-    static let stateNames = ModelState.allNames
+    static let stateNames = ModelState.allNames + [ModelSnapshot.unreachable]
     /// The log levels the console colours: swift-log's, and `output` for captured stdout/stderr.
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical", "output"]
 

@@ -23,7 +23,7 @@ enum DetailView {
         }
         let title = " Model " + model.key + " · "
         let used = screen.write(title, x: titleRow.x, y: titleRow.y, style: .paneTitle, maxWidth: titleRow.width)
-        screen.write(model.state.name, x: titleRow.x + used, y: titleRow.y, style: .paneTitle, maxWidth: titleRow.width - used)
+        screen.write(model.readinessName, x: titleRow.x + used, y: titleRow.y, style: .paneTitle, maxWidth: titleRow.width - used)
 
         let text = lines(for: model)
         let bars = LatencyBars(buckets: model.latencyHistogram.bands)

@@ -12,7 +12,7 @@ public enum OnceReport {
         let titles = ["ID", "STATE", "REQ/S", "REQUESTS", "P50", "P95", "P99", "INFLIGHT", "ERRORS", "SETUP"]
         let rows = snapshot.models.map { model in
             [
-                model.key, model.state.name, Format.rate(model.rate1s), String(model.requests),
+                model.key, model.readinessName, Format.rate(model.rate1s), String(model.requests),
                 Format.latency(model.latencyP50), Format.latency(model.latencyP95), Format.latency(model.latencyP99),
                 String(model.inFlight), String(model.errors), Format.latency(model.setupDuration),
             ]

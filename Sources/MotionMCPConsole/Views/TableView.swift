@@ -65,7 +65,7 @@ struct TableView {
         let longestID = rows.map { DisplayWidth.of($0.key) }.max() ?? 2
         let idColumn = Column(title: "ID", width: min(max(longestID, 6), 24), priority: 10, sort: .id) { model, _ in (model.key, nil) }
         let stateColumn = Column(title: "STATE", width: 11, priority: 9, sort: .state) { model, _ in
-            (model.state.name, .state(model.state.name))
+            (model.readinessName, .state(model.readinessName))
         }
         let spark = Column(title: "LAST 60 S", width: Self.sparklineWidths.lowerBound, priority: 5) { model, width in
             (Sparkline.render(model.rateHistory, width: width), .sparkline)

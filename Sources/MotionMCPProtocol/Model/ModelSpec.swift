@@ -49,6 +49,25 @@ public struct ModelSpec: Sendable, Equatable {
         self.canonicalSkeleton = canonicalSkeleton
     }
 
+    /// The highest `fps` a spec may publish: above it a request's frame count (seconds × fps)
+    /// stops meaning anything and may not fit an integer.
+    public static let maxFPS = 1000.0
+
+    /// Throws a ``ModelSpecError`` naming the first value a server must not publish: an id that
+    /// breaks ``ModelID``'s rule, a frame rate that is not finite or not in (0, ``maxFPS``], or
+    /// limits out of ``Limits/validate()``'s ranges. Applied to every spec that comes from outside
+    /// the process (a spec file, a hot-added model, an upstream's listing).
+    public func validate() throws(ModelSpecError) {
+        try ModelID.validate(id)
+        guard fps.isFinite, fps > 0, fps <= Self.maxFPS else {
+            throw ModelSpecError("'fps' must be finite, greater than 0 and at most \(Self.maxFPS); got \(fps)")
+        }
+        for (name, value) in [("native_clip_seconds", nativeClipSeconds), ("recommended_max_duration_seconds", recommendedMaxDurationSeconds)] {
+            guard value.isFinite, value >= 0 else { throw ModelSpecError("'\(name)' must be finite and at least 0; got \(value)") }
+        }
+        try limits.validate()
+    }
+
     /// Model options by name; a repeated name keeps its last declaration.
     public var declaredOptions: [String: ModelOption] {
         var byName: [String: ModelOption] = [:]
@@ -129,6 +148,42 @@ public struct Limits: Sendable, Equatable {
 
     /// The reference's default limits.
     public init() {}
+
+    /// The longest `max_duration_seconds` a spec may publish (one hour).
+    public static let maxDurationCeiling = 3600.0
+    /// The largest `max_request_bytes` a spec may publish (1 GiB): the server reads a body up to
+    /// the largest of its models' limits, so this bounds what one request can make it hold.
+    public static let maxRequestBytesCeiling = 1 << 30
+    /// The largest `max_batch_size` and `max_num_samples` a spec may publish.
+    public static let maxCountCeiling = 1024
+
+    /// Throws a ``ModelSpecError`` naming the first limit out of range: `max_duration_seconds`
+    /// finite in (0, ``maxDurationCeiling``]; `max_num_samples`, `max_batch_size` in
+    /// 1…``maxCountCeiling``; `max_prompt_length` at least 1; `max_constraints_per_request` at
+    /// least 0; `max_request_bytes` in 1…``maxRequestBytesCeiling``; the optional limits, when set,
+    /// greater than 0 (and `max_video_seconds` finite), as the reference requires.
+    public func validate() throws(ModelSpecError) {
+        func check(_ name: String, _ value: Int, _ range: ClosedRange<Int>) throws(ModelSpecError) {
+            guard range.contains(value) else {
+                let bound = range.upperBound == .max ? "at least \(range.lowerBound)" : "between \(range.lowerBound) and \(range.upperBound)"
+                throw ModelSpecError("'limits.\(name)' must be \(bound); got \(value)")
+            }
+        }
+        guard maxDurationSeconds.isFinite, maxDurationSeconds > 0, maxDurationSeconds <= Self.maxDurationCeiling else {
+            throw ModelSpecError(
+                "'limits.max_duration_seconds' must be greater than 0 and at most \(Self.maxDurationCeiling); got \(maxDurationSeconds)")
+        }
+        try check("max_num_samples", maxNumSamples, 1...Self.maxCountCeiling)
+        try check("max_constraints_per_request", maxConstraintsPerRequest, 0...Int.max)
+        try check("max_prompt_length", maxPromptLength, 1...Int.max)
+        try check("max_request_bytes", maxRequestBytes, 1...Self.maxRequestBytesCeiling)
+        try check("max_batch_size", maxBatchSize, 1...Self.maxCountCeiling)
+        if let maxReferenceFrames { try check("max_reference_frames", maxReferenceFrames, 1...Int.max) }
+        if let maxVideoBytes { try check("max_video_bytes", maxVideoBytes, 1...Int.max) }
+        if let maxVideoSeconds, !(maxVideoSeconds.isFinite && maxVideoSeconds > 0) {
+            throw ModelSpecError("'limits.max_video_seconds' must be finite and greater than 0; got \(maxVideoSeconds)")
+        }
+    }
 
     /// Writes the limits object; the optional limits only when set.
     public func write(to writer: inout JSONWriter) {

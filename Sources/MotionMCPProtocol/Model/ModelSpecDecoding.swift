@@ -37,9 +37,10 @@ extension ModelSpec {
                 spec.chunking = chunking
             case "recommended_max_duration_seconds": spec.recommendedMaxDurationSeconds = try field.number()
             case "limits": spec.limits = try field.limits()
-            default: throw ModelSpecError("unknown model spec field '\(key)'")
+            default: throw ModelSpecError("unknown model spec field '\(LogText.escaped(key))'")
             }
         }
+        try spec.validate()
         return spec
     }
 }
