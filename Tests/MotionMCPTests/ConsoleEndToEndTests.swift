@@ -75,7 +75,8 @@ struct ConsoleEndToEndTests {
                 screen.split(separator: "\n").contains { $0.contains("null") && $0.contains("ready") && $0.contains("    4 ") }
             }
             try await session.tmux.send("d")
-            let dialog = try await session.tmux.waitFor { $0.contains("Drain") || $0.contains("drain") }
+            // The dialog's title: the key hints always show "d drain".
+            let dialog = try await session.tmux.waitFor { $0.contains("Drain null?") }
             #expect(dialog.contains("[No]") || dialog.contains("No"), "\(dialog)")
             try await session.tmux.send("y")
             try await session.tmux.waitFor { $0.contains("draining") }
