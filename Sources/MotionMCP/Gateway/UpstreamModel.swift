@@ -54,9 +54,6 @@ public final class UpstreamModel: Sendable {
     /// limit of the gateway's answers (``GatewayOptions/idleTimeout``).
     var watch: CallWatch { CallWatch(client: ClientConnection.channel, idleLimit: forwarding.idleTimeout) }
 
-    /// Whether any replica takes requests now (for `/readyz`).
-    var hasAvailableReplica: Bool { pick(excluding: nil) != nil }
-
     /// The replica for the next request: among those that are up, the one with the fewest
     /// requests in flight (ties to the earliest added); when every one of them is ejected, the
     /// ejected ones (a gateway that refuses everything helps nobody); `nil` when none is up.

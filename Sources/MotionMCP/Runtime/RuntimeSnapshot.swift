@@ -93,11 +93,15 @@ public struct ModelSnapshot: Sendable {
     /// The state as `/readyz` reports it and every screen shows it: the lifecycle state's name, or
     /// `unreachable` for a ready gateway model none of whose replicas takes requests (none is up,
     /// and none is ejected, which the gateway would still use when it has nothing else).
-    public var readinessName: String {
-        guard state == .ready, let replicas, !replicas.contains(where: { $0.state == .up || $0.state == .ejected }) else {
-            return state.name
-        }
-        return Self.unreachable
+    public var readinessName: String { Self.readinessName(state: state, replicas: replicas?.map(\.state)) }
+
+    /// The one rule of readiness, for a snapshot and for `/readyz` alike: a ready model served
+    /// upstream (`replicas` not `nil`) none of whose replicas takes requests (none `up`, and none
+    /// `ejected`, which are still tried when every one is) is ``unreachable``; any other model is
+    /// its lifecycle state.
+    public static func readinessName(state: ModelState, replicas: [ReplicaState]?) -> String {
+        guard state == .ready, let replicas, !replicas.contains(where: { $0 == .up || $0 == .ejected }) else { return state.name }
+        return unreachable
     }
 
     /// The name ``readinessName`` gives a ready gateway model that no replica answers.

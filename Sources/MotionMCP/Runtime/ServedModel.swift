@@ -83,9 +83,7 @@ public final class ServedModel: Sendable {
     /// The model's state as `/readyz` reports it: its lifecycle state, or `unreachable` for a
     /// ready upstream model none of whose replicas takes requests.
     var readinessName: String {
-        let state = self.state
-        if state == .ready, let upstream, !upstream.hasAvailableReplica { return "unreachable" }
-        return state.name
+        ModelSnapshot.readinessName(state: state, replicas: upstream?.replicaSnapshots(at: .now).map(\.state))
     }
 
     /// The model's state now.
