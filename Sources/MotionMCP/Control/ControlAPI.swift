@@ -29,6 +29,7 @@ public struct ControlAPI: Service {
     private let logs: LogBroadcast
     private let listeners: [Listener]
     private let logger: Logger
+    private let options: ControlOptions
 
     /// How one listener admits callers.
     enum Admission: Sendable {
@@ -54,6 +55,7 @@ public struct ControlAPI: Service {
         self.runtime = runtime
         self.logs = options.logs
         self.logger = runtime.server.logger
+        self.options = options
         var listeners: [Listener] = []
         var checked = false
         // A refusal leaves nothing behind: the bind folders of the sockets made so far are removed.
@@ -72,6 +74,9 @@ public struct ControlAPI: Service {
                     "--control-listen \(network.host):\(network.port) is not a loopback address: it needs --control-tls-cert and --control-tls-key")
             }
             guard !network.tokens.isEmpty else { throw ControlConfigurationError("--control-listen needs --control-token-file") }
+            guard Set(network.tokens.map(\.secret)).count == network.tokens.count else {
+                throw ControlConfigurationError("the control API's tokens repeat a token (each token must be unique)")
+            }
             var tls: TLSConfiguration?
             if let files = network.tls {
                 do {
@@ -124,17 +129,21 @@ public struct ControlAPI: Service {
     ) throws -> some ApplicationProtocol {
         let router = Router(context: ControlRequestContext.self)
         router.add(middleware: ControlErrorMiddleware())
+        router.add(middleware: ControlBodyCapMiddleware())
         router.add(middleware: ControlAdmissionMiddleware(admission: listener.admission))
         ControlRoutes(runtime: runtime, logs: logs, logger: logger).add(to: router)
-        let server: HTTPServerBuilder = try listener.tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
+        let policy = ConnectionPolicy(
+            idleTimeout: options.idleTimeout, headerTimeout: options.headerTimeout, maxConnections: options.maxConnections,
+            listener: "control \(listener.description)")
         let file = listener.socketFile
         let logger = self.logger
         var quiet = logger
         quiet.logLevel = .warning
         return Application(
-            router: router, server: server,
+            router: router, server: .guardedHTTP1(policy, tls: listener.tls),
             configuration: ApplicationConfiguration(address: listener.address, serverName: "mmcp-control"),
-            onServerRunning: { _ in
+            onServerRunning: { channel in
+                await AcceptGuard.install(on: channel, policy: policy, logger: logger)
                 do throws(ControlConfigurationError) {
                     try file?.publish()
                     logger.info("control API listening", metadata: ["address": "\(listener.description)"])
@@ -222,6 +231,29 @@ private struct ControlErrorMiddleware: RouterMiddleware {
             return try ControlFailure(status: .internalServerError, code: "internal", message: "\(error)")
                 .response(from: request, context: context)
         }
+    }
+}
+
+/// A body over ``ControlRoutes/maxBody`` is refused before anything runs, whatever the route
+/// (one that reads no body would run otherwise): `413` at once on its `Content-Length`, else once
+/// that much has arrived, and the connection closed (the rest of the body is not read).
+private struct ControlBodyCapMiddleware: RouterMiddleware {
+    typealias Context = ControlRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let tooLarge = ControlFailure(
+            status: .contentTooLarge, code: "bad_request", message: "the body is over \(ControlRoutes.maxBody) bytes",
+            headers: [.connection: "close"])
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > ControlRoutes.maxBody { throw tooLarge }
+        var request = request
+        if request.headers[.contentLength] != nil || request.headers[.transferEncoding] != nil {
+            do {
+                _ = try await request.collectBody(upTo: ControlRoutes.maxBody)
+            } catch is NIOTooManyBytesError {
+                throw tooLarge
+            }
+        }
+        return try await next(request, context)
     }
 }
 
