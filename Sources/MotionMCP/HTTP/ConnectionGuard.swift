@@ -211,12 +211,32 @@ final class HTTP1MessageHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .end where closeAfterAnswer:
             let written = promise ?? context.eventLoop.makePromise()
             context.writeAndFlush(data, promise: written)
-            written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            written.futureResult.assumeIsolated().whenComplete { _ in Self.closeGently(context) }
             return
         default:
             break
         }
         context.write(data, promise: promise)
+    }
+
+    /// How long a connection closing after an answer goes on reading (and dropping) what the
+    /// client still sends.
+    static let linger = TimeAmount.seconds(2)
+
+    /// Closes the connection after an answer without losing it: the output first (the client
+    /// reads the answer, then the end), then, after ``linger``, the rest. Closed at once, a socket
+    /// with unread bytes (the rest of a refused body) sends a reset, and the client may lose the
+    /// answer it had not read yet.
+    private static func closeGently(_ context: ChannelHandlerContext) {
+        let halfClosed = context.eventLoop.makePromise(of: Void.self)
+        context.close(mode: .output, promise: halfClosed)
+        halfClosed.futureResult.assumeIsolated().whenComplete { result in
+            if case .failure = result {
+                context.close(promise: nil)  // a channel that cannot half-close (TLS), or already closed
+                return
+            }
+            context.eventLoop.assumeIsolated().scheduleTask(in: linger) { context.close(promise: nil) }
+        }
     }
 }
 
