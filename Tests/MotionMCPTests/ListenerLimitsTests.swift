@@ -186,7 +186,8 @@ struct ListenerLimitsTests {
     func expectContinue() async throws {
         try await withLiveServer { port in
             let socket = try RawSocket(port: port)
-            try socket.send("POST /generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+            try socket.send(
+                "POST /generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
             let interim = try await offPool { try socket.receive(until: "\r\n\r\n") }
             #expect(interim == "HTTP/1.1 100 Continue\r\n\r\n")
             try socket.send("{}")
@@ -340,7 +341,7 @@ final class RawSocket: Sendable {
 
     /// Sends `request` and reads until the server closes the connection (at most 20 s).
     func exchange(_ request: String) throws -> String {
-        try? send(request)  // the server may answer and close before it has read everything
+        try? send(request) // the server may answer and close before it has read everything
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         let deadline = Date().addingTimeInterval(20)

@@ -232,7 +232,7 @@ final class HTTP1MessageHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.close(mode: .output, promise: halfClosed)
         halfClosed.futureResult.assumeIsolated().whenComplete { result in
             if case .failure = result {
-                context.close(promise: nil)  // a channel that cannot half-close (TLS), or already closed
+                context.close(promise: nil) // a channel that cannot half-close (TLS), or already closed
                 return
             }
             context.eventLoop.assumeIsolated().scheduleTask(in: linger) { context.close(promise: nil) }
