@@ -23,7 +23,11 @@ public import ServiceLifecycle
 /// | `POST /v1/shutdown` | admin | starts the SIGTERM sequence |
 ///
 /// Errors are `{"error": CODE, "message": …}`: 400 bad body, 401 no or unknown token, 403 not
-/// permitted (level, `Host`, `Origin`), 404 unknown model or route, 405 wrong method, 409 not ready.
+/// permitted (level, `Host`, `Origin`), 404 unknown model or route, 405 wrong method, 409 not ready,
+/// 413 a body over 256 KiB (then the connection closes).
+///
+/// Every listener has ``ControlOptions``' idle and header timeouts (the header timeout also bounds
+/// a TLS handshake) and its connection cap.
 public struct ControlAPI: Service {
     private let runtime: MMCPRuntime
     private let logs: LogBroadcast
