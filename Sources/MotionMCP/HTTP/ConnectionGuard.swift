@@ -143,9 +143,12 @@ final class ConnectionBytesHandler: ChannelInboundHandler, RemovableChannelHandl
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // Behind TLS the first plain byte comes after the handshake: the head's deadline replaces
-        // the handshake's.
-        if clock.phase == .waiting || clock.phase == .handshake { clock.start(.head, context: context) }
+        // the handshake's. The parser runs within `fireChannelRead`: a head that arrives whole
+        // (nearly always) is read before it returns, and needs no timer.
+        let starts = clock.phase == .waiting || clock.phase == .handshake
+        if starts { clock.phase = .head }
         context.fireChannelRead(data)
+        if starts, clock.phase == .head { clock.start(.head, context: context) }
     }
 }
 
