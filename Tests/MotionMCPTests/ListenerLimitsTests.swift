@@ -116,6 +116,33 @@ struct ListenerLimitsTests {
         #expect(log.contains("connection cap reached"), "\(log)")
     }
 
+    @Test("with --max-connections reached, a new connection to the MMCP port is closed at once and those it holds are answered")
+    func mmcpConnectionCap() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let server = try scratch.startServer(["--max-connections", "2"])
+        defer { server.kill() }
+        guard try await scratch.isServing(server) else { return }
+        let held = try (0..<2).map { _ in try RawSocket(port: server.port) }
+        var refused = false
+        for _ in 0..<100 where !refused {
+            let extra = try RawSocket(port: server.port)
+            refused = try await offPool { extra.closesWithin(seconds: 0.5) }
+        }
+        #expect(refused)
+        let answer = try await offPool { try held[1].exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") }
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+    }
+
+    @Test("the MMCP connection cap defaults to three quarters of the descriptor limit less 64, at least 16")
+    func defaultConnectionCap() {
+        #expect(ServerLimits.defaultMaxConnections(descriptorLimit: 1024) == 704)
+        #expect(ServerLimits.defaultMaxConnections(descriptorLimit: 65536) == 49088)
+        #expect(ServerLimits.defaultMaxConnections(descriptorLimit: 96) == 16)
+        #expect(ServerLimits.defaultMaxConnections(descriptorLimit: nil) == 4096)
+        #expect(ServerLimits().effectiveMaxConnections == ServerLimits.defaultMaxConnections(descriptorLimit: descriptorLimit()))
+    }
+
     @Test(
         "a server with few descriptors, its control API flooded, answers on the MMCP port and does not spin",
         arguments: [nil, 1000] as [Int?])
