@@ -158,10 +158,11 @@ struct ServeOptions: ParsableArguments {
                 bodyReadTimeout: Self.duration(seconds: bodyTimeout), idleTimeout: Self.duration(seconds: idleTimeout))
             limits.headerTimeout = Self.duration(seconds: headerTimeout)
             limits.maxConnections = maxConnections
-            // The control API's listeners keep the same idle and header timeouts.
+            // The control API's listeners keep the same idle, header and body timeouts.
             var control = control
             control?.idleTimeout = limits.idleTimeout
             control?.headerTimeout = limits.headerTimeout
+            control?.bodyTimeout = limits.bodyReadTimeout
             let options = MMCPOptions(
                 host: host, port: port, documentation: APIDocumentation(enabled: !noOpenAPI), operationalEndpoints: true,
                 limits: limits, drainTimeout: Self.duration(seconds: drainTimeout), shutdownGrace: Self.duration(seconds: shutdownGrace),

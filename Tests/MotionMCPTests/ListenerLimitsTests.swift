@@ -257,6 +257,27 @@ struct ListenerLimitsTests {
         #expect(server.isRunning)
     }
 
+    @Test("a control body that stops arriving is answered 408 JSON after --body-timeout, and the connection closed")
+    func stalledControlBody() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let tokens = try scratch.writeTokens()
+        let controlPort = try freePort()
+        let server = try scratch.startServer([
+            "--body-timeout", "0.5", "--idle-timeout", "600", "--control-listen", "127.0.0.1:\(controlPort)", "--control-token-file", tokens.file,
+        ])
+        defer { server.kill() }
+        guard try await scratch.isServing(server) else { return }
+        let socket = try RawSocket(port: controlPort)
+        let answer = try await offPool {
+            try socket.exchange(
+                "PUT /v1/openapi HTTP/1.1\r\nHost: 127.0.0.1:\(controlPort)\r\nAuthorization: Bearer \(tokens.admin)\r\nContent-Length: 40\r\n\r\n{\"enab"
+            )
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+        #expect(answer.contains(#"{"error":"timeout","#), "\(answer)")
+    }
+
     @Test("a token file giving the same token twice is refused at start with one line and status 2")
     func repeatedToken() async throws {
         let scratch = try Scratch()

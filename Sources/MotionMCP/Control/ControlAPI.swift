@@ -24,7 +24,8 @@ public import ServiceLifecycle
 ///
 /// Errors are `{"error": CODE, "message": …}`: 400 bad body, 401 no or unknown token, 403 not
 /// permitted (level, `Host`, `Origin`), 404 unknown model or route, 405 wrong method, 409 not ready,
-/// 413 a body over 256 KiB (then the connection closes).
+/// 408 a body slower than ``ControlOptions/bodyTimeout``, 413 a body over 256 KiB (both close
+/// the connection).
 ///
 /// Every listener has ``ControlOptions``' idle and header timeouts (the header timeout also bounds
 /// a TLS handshake) and its connection cap.
@@ -133,7 +134,7 @@ public struct ControlAPI: Service {
     ) throws -> some ApplicationProtocol {
         let router = Router(context: ControlRequestContext.self)
         router.add(middleware: ControlErrorMiddleware())
-        router.add(middleware: ControlBodyCapMiddleware())
+        router.add(middleware: ControlBodyCapMiddleware(timeout: options.bodyTimeout))
         router.add(middleware: ControlAdmissionMiddleware(admission: listener.admission))
         ControlRoutes(runtime: runtime, logs: logs, logger: logger).add(to: router)
         let policy = ConnectionPolicy(
@@ -240,23 +241,44 @@ private struct ControlErrorMiddleware: RouterMiddleware {
 
 /// A body over ``ControlRoutes/maxBody`` is refused before anything runs, whatever the route
 /// (one that reads no body would run otherwise): `413` at once on its `Content-Length`, else once
-/// that much has arrived, and the connection closed (the rest of the body is not read).
+/// that much has arrived; a body not complete within `timeout` is refused with `408`. Either way
+/// the connection closes (the rest of the body is not read).
 private struct ControlBodyCapMiddleware: RouterMiddleware {
     typealias Context = ControlRequestContext
+    /// How long the whole body may take to arrive (``ControlOptions/bodyTimeout``).
+    let timeout: Duration
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let tooLarge = ControlFailure(
             status: .contentTooLarge, code: "bad_request", message: "the body is over \(ControlRoutes.maxBody) bytes",
             headers: [.connection: "close"])
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > ControlRoutes.maxBody { throw tooLarge }
-        var request = request
-        if request.headers[.contentLength] != nil || request.headers[.transferEncoding] != nil {
-            do {
-                _ = try await request.collectBody(upTo: ControlRoutes.maxBody)
-            } catch is NIOTooManyBytesError {
-                throw tooLarge
-            }
+        guard request.headers[.contentLength] != nil || request.headers[.transferEncoding] != nil else {
+            return try await next(request, context)
         }
+        let body = request.body
+        let deadline = ContinuousClock.now + timeout.clampedForTimers
+        let collected = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                do {
+                    return try await body.collect(upTo: ControlRoutes.maxBody)
+                } catch is NIOTooManyBytesError {
+                    throw tooLarge
+                }
+            }
+            group.addTask {
+                try await Task.sleep(until: deadline)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        guard let collected else {
+            throw ControlFailure(
+                status: .requestTimeout, code: "timeout", message: "the body did not arrive within \(timeout)", headers: [.connection: "close"])
+        }
+        var request = request
+        request.body = RequestBody(buffer: collected)
         return try await next(request, context)
     }
 }

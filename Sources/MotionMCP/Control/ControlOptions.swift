@@ -34,6 +34,9 @@ public struct ControlOptions: Sendable {
     /// How long a request head may take once its first byte has arrived, and a TLS handshake
     /// from the connection's start; 10 s.
     public var headerTimeout: Duration = .seconds(10)
+    /// How long a request body may take to arrive; a slower one is answered `408` and the
+    /// connection closed. 30 s.
+    public var bodyTimeout: Duration = .seconds(30)
     /// Connections each control listener holds at once; the next is closed as soon as it is
     /// accepted. 32: well below any descriptor limit, so a flood of the control API leaves the
     /// MMCP port its descriptors.
