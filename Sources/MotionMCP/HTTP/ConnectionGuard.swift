@@ -270,6 +270,8 @@ final class AcceptGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let logger: Logger
     private var connections = 0
     private var reserve: CInt = -1
+    /// Whether the reserve was given up for the connection being accepted, which is then shed.
+    private var shedding = false
     private var resumeAt: NIODeadline?
     private var resume: Scheduled<Void>?
     private var lastLogged: NIODeadline?
@@ -305,9 +307,10 @@ final class AcceptGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let connection = unwrapInboundIn(data)
-        if reserve < 0 {
+        if shedding {
             // Accepted with the reserve's descriptor: shed, and the reserve taken back.
             connection.close(promise: nil)
+            shedding = false
             reserve = Self.openReserve()
             return
         }
@@ -331,6 +334,7 @@ final class AcceptGuard: ChannelDuplexHandler, RemovableChannelHandler {
         if reserve >= 0 {
             Glibc.close(reserve)
             reserve = -1
+            shedding = true
         }
     }
 
@@ -342,11 +346,13 @@ final class AcceptGuard: ChannelDuplexHandler, RemovableChannelHandler {
         resumeAt = nil
         if reserve < 0 {
             reserve = Self.openReserve()
-            // Still no descriptor to spare: an accept would fail again; try later.
-            guard reserve >= 0 else {
+            // Still no descriptor to spare: an accept would fail again; try later. (Any other
+            // failure to open the reserve leaves the guard without one, accepting as usual.)
+            if reserve < 0, errno == EMFILE || errno == ENFILE {
                 schedule(at: .now() + Self.backoff, context: context)
                 return
             }
+            shedding = false
         }
         context.read()
     }
@@ -369,6 +375,7 @@ final class AcceptGuard: ChannelDuplexHandler, RemovableChannelHandler {
         logger.warning(message, metadata: metadata)
     }
 
+    /// A descriptor to hold in reserve (`/dev/null`), or -1 with `errno` set.
     private static func openReserve() -> CInt {
         Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC)
     }
