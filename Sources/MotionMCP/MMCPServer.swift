@@ -106,10 +106,10 @@ public final class MMCPServer: Sendable {
         set { openAPIEnabled.store(newValue, ordering: .relaxed) }
     }
 
-    /// HTTP/1.1 with the idle timeout of ``limits``; pass it as `server:` when you build the
-    /// `Application` yourself.
+    /// HTTP/1.1 with the idle and header timeouts of ``limits``; pass it as `server:` when you
+    /// build the `Application` yourself.
     public var httpServer: HTTPServerBuilder {
-        .http1(configuration: .init(additionalChannelHandlers: [ClientDepartureHandler()], idleTimeout: TimeAmount(limits.idleTimeout)))
+        .guardedHTTP1(connectionPolicy)
     }
 
     var generateHandler: GenerateHandler {

@@ -13,6 +13,28 @@ public struct ServerLimits: Sendable, Equatable {
     /// How long a connection may sit idle before it is closed.
     public var idleTimeout: Duration
 
+    // Listener limits: what a connection may hold before it has sent a request.
+
+    /// How long a request head may take to arrive once its first byte has; a connection whose
+    /// head stops arriving is closed. 10 s by default.
+    public var headerTimeout: Duration = .seconds(10)
+    /// Connections the MMCP port holds at once; the next is closed as soon as it is accepted.
+    /// `nil` (the default): ``defaultMaxConnections(descriptorLimit:)`` of the process's limit.
+    public var maxConnections: Int?
+
+    /// The connection cap when none is set: three quarters of the process's descriptor limit
+    /// (`RLIMIT_NOFILE`) less 64, at least 16 (704 for the usual 1024), leaving the rest to the
+    /// control API, upstream connections and files. 4096 when the limit cannot be read.
+    public static func defaultMaxConnections(descriptorLimit: Int?) -> Int {
+        guard let limit = descriptorLimit else { return 4096 }
+        return max(16, limit / 4 * 3 - 64)
+    }
+
+    /// The MMCP port's connection cap: ``maxConnections``, else the default for this process.
+    var effectiveMaxConnections: Int {
+        maxConnections ?? Self.defaultMaxConnections(descriptorLimit: descriptorLimit())
+    }
+
     /// Limits with the defaults: no in-flight cap, no generate timeout, 30 s to send a body, 60 s idle.
     public init(
         maxInFlightPerModel: Int? = nil, generateTimeout: Duration? = nil, bodyReadTimeout: Duration = .seconds(30),

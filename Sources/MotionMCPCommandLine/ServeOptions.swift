@@ -106,6 +106,15 @@ struct ServeOptions: ParsableArguments {
     @Flag(name: .customLong("no-metrics"), help: ArgumentHelp("Record no metrics (to measure what they cost).", visibility: .hidden))
     var noMetrics = false
 
+    // Listener limits: every listener (the MMCP port and the control API's) bounds what a
+    // connection holds before and between requests.
+
+    @Option(help: "Seconds a request head (and a control TLS handshake) may take before the connection is closed.")
+    var headerTimeout: Double = 10
+
+    @Option(help: "Connections the MMCP port holds at once; more are closed at once. Default: 3/4 of the descriptor limit less 64.")
+    var maxConnections: Int?
+
     /// `authored` (a model author's own backbones), then the NullBackbones the flags ask for, in
     /// order; with neither (and no upstream), one NullBackbone `null`. `--latency` applies to the NullBackbones.
     func backbones(_ authored: [any Backbone] = []) throws -> [any Backbone] {
@@ -143,6 +152,7 @@ struct ServeOptions: ParsableArguments {
                 "--body-timeout, --idle-timeout, --generate-timeout, --max-in-flight and --model-concurrency must be positive")
         }
         guard upstreamIdleTimeout > 0 else { throw ValidationError("--upstream-idle-timeout must be positive") }
+        guard headerTimeout > 0, (maxConnections ?? 1) > 0 else { throw ValidationError("--header-timeout and --max-connections must be positive") }
     }
 
     /// The server the flags describe, with the control API `control` describes; a duplicate id
@@ -151,9 +161,16 @@ struct ServeOptions: ParsableArguments {
         do {
             let backbones = try backbones(authored)
             let registered = backbones.isEmpty ? [] : try ModelRegistry.keyed(backbones)
-            let limits = ServerLimits(
+            var limits = ServerLimits(
                 maxInFlightPerModel: maxInFlight, generateTimeout: generateTimeout.map { Self.duration(seconds: $0) },
                 bodyReadTimeout: Self.duration(seconds: bodyTimeout), idleTimeout: Self.duration(seconds: idleTimeout))
+            limits.headerTimeout = Self.duration(seconds: headerTimeout)
+            limits.maxConnections = maxConnections
+            // The control API's listeners keep the same idle, header and body timeouts.
+            var control = control
+            control?.idleTimeout = limits.idleTimeout
+            control?.headerTimeout = limits.headerTimeout
+            control?.bodyTimeout = limits.bodyReadTimeout
             let options = MMCPOptions(
                 host: host, port: port, documentation: APIDocumentation(enabled: !noOpenAPI), operationalEndpoints: true,
                 limits: limits, drainTimeout: Self.duration(seconds: drainTimeout), shutdownGrace: Self.duration(seconds: shutdownGrace),
@@ -254,7 +271,13 @@ struct ControlFlags: ParsableArguments {
         help: ArgumentHelp("A Host name TCP control requests may carry besides the listen address and localhost (repeatable).", valueName: "NAME"))
     var allowedHosts: [String] = []
 
+    @Option(
+        name: .customLong("control-max-connections"),
+        help: ArgumentHelp("Connections each control listener holds at once; more are closed at once.", valueName: "N"))
+    var maxConnections = 32
+
     func validate() throws {
+        guard maxConnections > 0 else { throw ValidationError("--control-max-connections must be positive") }
         guard UInt16(mode, radix: 8).map({ $0 <= 0o777 }) == true else {
             throw ValidationError("--control-mode must be an octal mode such as 600 or 660")
         }
@@ -279,9 +302,11 @@ struct ControlFlags: ParsableArguments {
         }
         let socket = noControl ? nil : (socketPath ?? ControlOptions.defaultSocketPath())
         guard socket != nil || readOnlyPath != nil || network != nil else { return nil }
-        return ControlOptions(
+        var options = ControlOptions(
             socketPath: socket, readOnlySocketPath: readOnlyPath, socketMode: UInt16(mode, radix: 8) ?? 0o600, socketGroup: group,
             network: network)
+        options.maxConnections = maxConnections
+        return options
     }
 }
 

@@ -23,12 +23,18 @@ public import ServiceLifecycle
 /// | `POST /v1/shutdown` | admin | starts the SIGTERM sequence |
 ///
 /// Errors are `{"error": CODE, "message": …}`: 400 bad body, 401 no or unknown token, 403 not
-/// permitted (level, `Host`, `Origin`), 404 unknown model or route, 405 wrong method, 409 not ready.
+/// permitted (level, `Host`, `Origin`), 404 unknown model or route, 405 wrong method, 409 not ready,
+/// 408 a body slower than ``ControlOptions/bodyTimeout``, 413 a body over 256 KiB (both close
+/// the connection).
+///
+/// Every listener has ``ControlOptions``' idle and header timeouts (the header timeout also bounds
+/// a TLS handshake) and its connection cap.
 public struct ControlAPI: Service {
     private let runtime: MMCPRuntime
     private let logs: LogBroadcast
     private let listeners: [Listener]
     private let logger: Logger
+    private let options: ControlOptions
 
     /// How one listener admits callers.
     enum Admission: Sendable {
@@ -54,6 +60,7 @@ public struct ControlAPI: Service {
         self.runtime = runtime
         self.logs = options.logs
         self.logger = runtime.server.logger
+        self.options = options
         var listeners: [Listener] = []
         var checked = false
         // A refusal leaves nothing behind: the bind folders of the sockets made so far are removed.
@@ -72,6 +79,9 @@ public struct ControlAPI: Service {
                     "--control-listen \(network.host):\(network.port) is not a loopback address: it needs --control-tls-cert and --control-tls-key")
             }
             guard !network.tokens.isEmpty else { throw ControlConfigurationError("--control-listen needs --control-token-file") }
+            guard Set(network.tokens.map(\.secret)).count == network.tokens.count else {
+                throw ControlConfigurationError("the control API's tokens repeat a token (each token must be unique)")
+            }
             var tls: TLSConfiguration?
             if let files = network.tls {
                 do {
@@ -124,17 +134,21 @@ public struct ControlAPI: Service {
     ) throws -> some ApplicationProtocol {
         let router = Router(context: ControlRequestContext.self)
         router.add(middleware: ControlErrorMiddleware())
+        router.add(middleware: ControlBodyCapMiddleware(timeout: options.bodyTimeout))
         router.add(middleware: ControlAdmissionMiddleware(admission: listener.admission))
         ControlRoutes(runtime: runtime, logs: logs, logger: logger).add(to: router)
-        let server: HTTPServerBuilder = try listener.tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
+        let policy = ConnectionPolicy(
+            idleTimeout: options.idleTimeout, headerTimeout: options.headerTimeout, maxConnections: options.maxConnections,
+            listener: "control \(listener.description)")
         let file = listener.socketFile
         let logger = self.logger
         var quiet = logger
         quiet.logLevel = .warning
         return Application(
-            router: router, server: server,
+            router: router, server: .guardedHTTP1(policy, tls: listener.tls),
             configuration: ApplicationConfiguration(address: listener.address, serverName: "mmcp-control"),
-            onServerRunning: { _ in
+            onServerRunning: { channel in
+                await AcceptGuard.install(on: channel, policy: policy, logger: logger)
                 do throws(ControlConfigurationError) {
                     try file?.publish()
                     logger.info("control API listening", metadata: ["address": "\(listener.description)"])
@@ -222,6 +236,50 @@ private struct ControlErrorMiddleware: RouterMiddleware {
             return try ControlFailure(status: .internalServerError, code: "internal", message: "\(error)")
                 .response(from: request, context: context)
         }
+    }
+}
+
+/// A body over ``ControlRoutes/maxBody`` is refused before anything runs, whatever the route
+/// (one that reads no body would run otherwise): `413` at once on its `Content-Length`, else once
+/// that much has arrived; a body not complete within `timeout` is refused with `408`. Either way
+/// the connection closes (the rest of the body is not read).
+private struct ControlBodyCapMiddleware: RouterMiddleware {
+    typealias Context = ControlRequestContext
+    /// How long the whole body may take to arrive (``ControlOptions/bodyTimeout``).
+    let timeout: Duration
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let tooLarge = ControlFailure(
+            status: .contentTooLarge, code: "bad_request", message: "the body is over \(ControlRoutes.maxBody) bytes",
+            headers: [.connection: "close"])
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > ControlRoutes.maxBody { throw tooLarge }
+        guard request.headers[.contentLength] != nil || request.headers[.transferEncoding] != nil else {
+            return try await next(request, context)
+        }
+        let body = request.body
+        let deadline = ContinuousClock.now + timeout.clampedForTimers
+        let collected = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                do {
+                    return try await body.collect(upTo: ControlRoutes.maxBody)
+                } catch is NIOTooManyBytesError {
+                    throw tooLarge
+                }
+            }
+            group.addTask {
+                try await Task.sleep(until: deadline)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        guard let collected else {
+            throw ControlFailure(
+                status: .requestTimeout, code: "timeout", message: "the body did not arrive within \(timeout)", headers: [.connection: "close"])
+        }
+        var request = request
+        request.body = RequestBody(buffer: collected)
+        return try await next(request, context)
     }
 }
 

@@ -26,6 +26,22 @@ public struct ControlOptions: Sendable {
     /// The server's log lines, for `/v1/events` (``MMCPOptions/serverLogger`` writes into it).
     let logs = LogBroadcast()
 
+    // Connection limits of every control listener (socket or TCP), before and between requests.
+
+    /// How long a control connection may sit idle between requests; 60 s. A `/v1/events` stream
+    /// is a request in progress, never idle.
+    public var idleTimeout: Duration = .seconds(60)
+    /// How long a request head may take once its first byte has arrived, and a TLS handshake
+    /// from the connection's start; 10 s.
+    public var headerTimeout: Duration = .seconds(10)
+    /// How long a request body may take to arrive; a slower one is answered `408` and the
+    /// connection closed. 30 s.
+    public var bodyTimeout: Duration = .seconds(30)
+    /// Connections each control listener holds at once; the next is closed as soon as it is
+    /// accepted. 32: well below any descriptor limit, so a flood of the control API leaves the
+    /// MMCP port its descriptors.
+    public var maxConnections = 32
+
     /// A control API on the socket at `socketPath` (``defaultSocketPath(environment:userID:)`` unless given).
     public init(
         socketPath: String? = ControlOptions.defaultSocketPath(), readOnlySocketPath: String? = nil, socketMode: UInt16 = 0o600,
@@ -139,6 +155,7 @@ public struct NetworkControl: Sendable {
             throw ControlConfigurationError("cannot read the token file '\(path)'")
         }
         var tokens: [ControlToken] = []
+        var lineNumbers: [Int] = []
         // Split on Character.isNewline: "\r\n" is one Character, which a split on "\n" never finds.
         let lines = String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         for (number, line) in lines.enumerated() {
@@ -151,7 +168,14 @@ public struct NetworkControl: Sendable {
             guard words[2].count >= 16 else {
                 throw ControlConfigurationError("the token file '\(path)', line \(number + 1): a token needs at least 16 characters")
             }
-            tokens.append(ControlToken(level: level, name: String(words[1]), secret: String(words[2])))
+            let token = ControlToken(level: level, name: String(words[1]), secret: String(words[2]))
+            if let earlier = tokens.firstIndex(where: { $0.secret == token.secret }) {
+                // Which level would the secret get? The first line's, silently; refused instead.
+                throw ControlConfigurationError(
+                    "the token file '\(path)', line \(number + 1): the same token as line \(lineNumbers[earlier]) (each token must be unique)")
+            }
+            tokens.append(token)
+            lineNumbers.append(number + 1)
         }
         guard !tokens.isEmpty else { throw ControlConfigurationError("the token file '\(path)' holds no token") }
         return tokens

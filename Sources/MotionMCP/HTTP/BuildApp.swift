@@ -96,8 +96,9 @@ public func buildApp(_ runtime: MMCPRuntime) -> some ApplicationProtocol {
 
 /// The application both `buildApp`s make of `server` on `router`: the framework's answers and
 /// `Connection: close` while shutting down (middleware first: it applies to the routes added
-/// after it), the MMCP routes and, when asked, the operational ones, and the listener bound to
-/// the server's ``ListenerGate`` so a shutdown resets nothing queued on it.
+/// after it), the MMCP routes and, when asked, the operational ones, and the listener guarded
+/// (its connection cap, ``AcceptGuard``) and bound to the server's ``ListenerGate`` so a
+/// shutdown resets nothing queued on it.
 private func application(
     _ server: MMCPServer, router: Router<BasicRequestContext>, operationalEndpoints: Bool
 ) -> Application<ConnectionAwareResponder<RouterResponder<BasicRequestContext>>> {
@@ -110,5 +111,18 @@ private func application(
     return Application(
         responder: ConnectionAwareResponder(inner: router.buildResponder()), server: server.httpServer,
         configuration: server.applicationConfiguration,
-        onServerRunning: { await server.listenerGate.bind($0) }, logger: server.logger)
+        onServerRunning: { listener in
+            await AcceptGuard.install(on: listener, policy: server.connectionPolicy, logger: server.logger)
+            await server.listenerGate.bind(listener)
+        }, logger: server.logger)
+}
+
+extension MMCPServer {
+    /// How the MMCP port bounds its connections: ``ServerLimits``' idle and header timeouts and
+    /// connection cap.
+    var connectionPolicy: ConnectionPolicy {
+        ConnectionPolicy(
+            idleTimeout: limits.idleTimeout, headerTimeout: limits.headerTimeout, maxConnections: limits.effectiveMaxConnections,
+            listener: "\(options.host):\(options.port)")
+    }
 }

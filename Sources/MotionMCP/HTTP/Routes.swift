@@ -103,25 +103,36 @@ extension MMCPServer {
 
     /// Reads the body, refusing it as soon as it is known to pass `cap` (PROTOCOL.md §4.1): from
     /// `Content-Length` before reading anything, else while streaming — never buffering past the cap.
-    /// A body still arriving after `limit` is refused at its next chunk (a client that sends
-    /// nothing at all is closed by the connection's idle timeout); checking the clock per chunk
-    /// costs nothing, where a timer per request would live on for the whole limit.
+    /// A body not complete after `limit` is refused, whether it trickles or has stopped: the read
+    /// races a timer, and the one that loses is cancelled (which ends the connection's input).
     private func readBody(_ request: Request, cap: Int, within limit: Duration) async throws -> [UInt8] {
-        let deadline = ContinuousClock.now + limit
+        let deadline = ContinuousClock.now + limit.clampedForTimers
         var expected: Int?
         if let header = request.headers[.contentLength] {
             guard let length = Int(header.trimmingCharacters(in: " \t")), length >= 0 else { throw BodyLimit.invalidContentLength }
             if length > cap { throw BodyLimit.tooLarge(bodyLength: length, cap: cap) }
             expected = length
+            if length == 0 { return [] }
         }
-        var body: [UInt8] = []
-        body.reserveCapacity(expected ?? 16_384)
-        for try await chunk in request.body {
-            if ContinuousClock.now > deadline { throw BodyReadTimedOut() }
-            if body.count + chunk.readableBytes > cap { throw BodyLimit.streamTooLarge(cap: cap) }
-            body.append(contentsOf: chunk.readableBytesView)
+        let capacity = expected ?? 16_384
+        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                var body: [UInt8] = []
+                body.reserveCapacity(capacity)
+                for try await chunk in request.body {
+                    if body.count + chunk.readableBytes > cap { throw BodyLimit.streamTooLarge(cap: cap) }
+                    body.append(contentsOf: chunk.readableBytesView)
+                }
+                return body
+            }
+            group.addTask {
+                try await Task.sleep(until: deadline)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard case .some(.some(let body)) = try await group.next() else { throw BodyReadTimedOut() }
+            return body
         }
-        return body
     }
 }
 
