@@ -38,8 +38,10 @@ final class AnswerBudget: Sendable {
         state = Mutex(State())
     }
 
-    /// Bytes charged now (for tests and the docs' arithmetic).
+    /// Bytes charged now (for tests).
     var charged: Int { state.withLock { $0.charged } }
+    /// Requests waiting for room now (for tests).
+    var waiterCount: Int { state.withLock { $0.waiters.count } }
 
     /// A charge of `bytes` when it fits at once, else nil; nobody waits.
     func charge(now bytes: Int) -> AnswerCharge? {
