@@ -156,7 +156,8 @@ struct AnswerBudgetTests {
         }
     }
 
-    @Test("a request whose answer does not fit within the wait is 503 resource_exhausted with Retry-After; the budget is free once answers are written")
+    @Test(
+        "a request whose answer does not fit within the wait is 503 resource_exhausted with Retry-After; the budget is free once answers are written")
     func refusedWhenFull() async throws {
         let gated = GatedBackbone(id: "null")
         var options = MMCPOptions()

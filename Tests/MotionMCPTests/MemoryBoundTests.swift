@@ -167,3 +167,22 @@ struct MemoryBoundTests {
         }
     }
 }
+
+/// The memory flags on the command line: a bad value is one line and exit status 2.
+@Suite("The memory flags of mmcp-console")
+struct MemoryFlagTests {
+    @Test(
+        "a memory flag out of range gets one line naming it and exit status 2",
+        arguments: [
+            (["--headless", "--answer-budget", "0"], "--answer-budget"),
+            (["--headless", "--idempotency-max-mb", "-1"], "--idempotency-max-mb"),
+            (["--headless", "--job-store-max-mb", "99999999999"], "--job-store-max-mb"),
+            (["--headless", "--answer-budget-wait", "-2"], "--answer-budget-wait"),
+        ])
+    func outOfRange(arguments: [String], mention: String) async throws {
+        let result = try await CommandLineTests().run(arguments)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains(mention), "\(result.standardError)")
+        #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
+    }
+}
