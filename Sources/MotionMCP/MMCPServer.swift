@@ -45,6 +45,8 @@ public final class MMCPServer: Sendable {
     let idempotency: IdempotencyStore?
     /// The batch window (``ProtocolExtensions/batchWindow``); `nil` when it is off.
     let batchWindow: BatchWindow?
+    /// The bytes of answers held at once (``ServerLimits/answerBudget``).
+    let answerBudget: AnswerBudget
 
     /// A server for one backbone, keyed by its ``Backbone/modelID`` (else its spec's id).
     public convenience init(_ backbone: some Backbone, options: MMCPOptions = MMCPOptions()) throws(RegistrationError) {
@@ -67,10 +69,16 @@ public final class MMCPServer: Sendable {
         self.gateway = Gateway(registry: registry, options: options.gateway, logger: logger)
         self.jobs =
             options.extensions.asyncJobs
-            ? JobStore(capacity: options.extensions.jobCapacity, retention: options.extensions.jobRetention) : nil
+            ? JobStore(
+                capacity: options.extensions.jobCapacity, retention: options.extensions.jobRetention,
+                maxBytes: options.extensions.jobStoreMaxBytes) : nil
         self.batchWindow = options.extensions.batchWindow.map { BatchWindow(window: max($0, .zero)) }
         self.idempotency =
-            options.extensions.idempotency ? IdempotencyStore(timeToLive: max(options.extensions.idempotencyTimeToLive, .seconds(60))) : nil
+            options.extensions.idempotency
+            ? IdempotencyStore(
+                timeToLive: max(options.extensions.idempotencyTimeToLive, .seconds(60)),
+                maxBytes: options.extensions.idempotencyMaxBytes) : nil
+        self.answerBudget = AnswerBudget(capacity: options.limits.answerBudget)
     }
 
     /// The services a server runs beside its HTTP server: the gateway's probes and, when they are
@@ -115,7 +123,7 @@ public final class MMCPServer: Sendable {
     var generateHandler: GenerateHandler {
         GenerateHandler(
             registry: registry, logger: logger, limits: limits, extensions: options.extensions, jobs: jobs, batchWindow: batchWindow,
-            isShuttingDown: isShuttingDown)
+            answerBudget: answerBudget, isShuttingDown: isShuttingDown)
     }
 
     /// Brings in the models of the upstreams that answer (``Gateway/discover()``), then calls

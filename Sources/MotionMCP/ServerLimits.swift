@@ -35,6 +35,20 @@ public struct ServerLimits: Sendable, Equatable {
         maxConnections ?? Self.defaultMaxConnections(descriptorLimit: descriptorLimit())
     }
 
+    // Memory held by answers (issue 19): not in the initializer, set them on the value.
+
+    /// The bytes of answers held at once, server-wide (`--answer-budget`): each local `/generate`
+    /// answer (a batch: all its items) is charged its estimated size before its model is called,
+    /// until it has been written to the client. Default: a quarter of the machine's memory (or of
+    /// the cgroup's `memory.max` when lower), at least 256 MB.
+    public var answerBudget: Int = ServerLimits.defaultAnswerBudget
+    /// How long a request whose answer does not fit in ``answerBudget`` waits for room before it
+    /// is refused `503 resource_exhausted` with `Retry-After`. Default 2 s.
+    public var answerBudgetWait: Duration = .seconds(2)
+
+    /// The default ``answerBudget``, sized to this machine.
+    public static var defaultAnswerBudget: Int { AnswerBudget.machineDefault }
+
     /// Limits with the defaults: no in-flight cap, no generate timeout, 30 s to send a body, 60 s idle.
     public init(
         maxInFlightPerModel: Int? = nil, generateTimeout: Duration? = nil, bodyReadTimeout: Duration = .seconds(30),

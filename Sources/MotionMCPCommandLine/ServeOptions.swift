@@ -59,6 +59,23 @@ struct ServeOptions: ParsableArguments {
         help: "Milliseconds single requests for one model wait for others to share a generateBatch call with (the batch window). Default: off.")
     var batchWindow: Double?
 
+    // Memory caps (issue 19).
+
+    @Option(
+        help:
+            "Megabytes of answers held at once, server-wide: each answer is charged its estimated size before its model is called, until it has been written. Default: a quarter of the machine's memory (or of the cgroup limit), at least 256."
+    )
+    var answerBudget: Int?
+
+    @Option(help: "Seconds a request whose answer does not fit in the answer budget waits before it is refused 503 resource_exhausted.")
+    var answerBudgetWait: Double = 2
+
+    @Option(name: .customLong("idempotency-max-mb"), help: "Megabytes of answers the idempotency store keeps; past it an answer is declined.")
+    var idempotencyMaxMB = 256
+
+    @Option(name: .customLong("job-store-max-mb"), help: "Megabytes of answers the async job store holds; past it a submission is refused 503.")
+    var jobStoreMaxMB = 256
+
     @Flag(
         name: .customLong("glb"),
         help: "Answer a single request whose Accept prefers model/gltf-binary with a GLB, and list gltf_2.0_binary in /capabilities.")
@@ -153,6 +170,24 @@ struct ServeOptions: ParsableArguments {
         }
         guard upstreamIdleTimeout > 0 else { throw ValidationError("--upstream-idle-timeout must be positive") }
         guard headerTimeout > 0, (maxConnections ?? 1) > 0 else { throw ValidationError("--header-timeout and --max-connections must be positive") }
+        let megabytes = 1...Self.maximumMegabytes
+        guard megabytes.contains(answerBudget ?? 1), megabytes.contains(idempotencyMaxMB), megabytes.contains(jobStoreMaxMB) else {
+            throw ValidationError("--answer-budget, --idempotency-max-mb and --job-store-max-mb must be between 1 and \(Self.maximumMegabytes)")
+        }
+        guard answerBudgetWait >= 0 else { throw ValidationError("--answer-budget-wait must not be negative") }
+    }
+
+    /// The largest megabyte count a memory flag takes (16 TB): its bytes fit any `Int`.
+    static let maximumMegabytes = 16 << 20
+
+    /// `options` with the memory caps of the flags.
+    func memoryCapped(_ options: MMCPOptions) -> MMCPOptions {
+        var options = options
+        if let answerBudget { options.limits.answerBudget = answerBudget << 20 }
+        options.limits.answerBudgetWait = Self.duration(seconds: answerBudgetWait)
+        options.extensions.idempotencyMaxBytes = idempotencyMaxMB << 20
+        options.extensions.jobStoreMaxBytes = jobStoreMaxMB << 20
+        return options
     }
 
     /// The server the flags describe, with the control API `control` describes; a duplicate id
@@ -182,7 +217,8 @@ struct ServeOptions: ParsableArguments {
                     batchWindow: batchWindow.map { Self.duration(seconds: $0 / 1000) }),
                 logger: logger)
             return MMCPServer(
-                registry: try ModelRegistry(registered, logger: options.serverLogger, recordsMetrics: !noMetrics), options: options)
+                registry: try ModelRegistry(registered, logger: options.serverLogger, recordsMetrics: !noMetrics),
+                options: memoryCapped(options))
         } catch let error as RegistrationError {
             throw ValidationError(error.description)
         }

@@ -39,6 +39,12 @@ import Synchronization
 ///   finished longest ago; when every entry is in progress, the claim is ``Claim/declined`` (the
 ///   request runs without an entry and answers `Idempotency-Status: declined`). Replays and
 ///   conflicts never need room, so they are never declined.
+/// - **Full bytes** (``maxBytes`` of finished answers, expired ones pruned first): an answer that
+///   would pass it is not kept. ``finish(_:with:)`` then hands it to the requests waiting for it,
+///   removes the entry (a retry runs again) and returns false, and the request that ran answers
+///   `Idempotency-Status: declined`. Nothing is evicted to make room: the answers kept stay
+///   replayable for their whole time to live, and one client's large answers cannot push out
+///   everyone else's.
 ///
 /// No lock is held across an `await`: a waiter registers its continuation under the lock and is
 /// resumed, with its claim already decided, after the lock is let go. Handing the decision over
@@ -66,6 +72,8 @@ final class IdempotencyStore: Sendable {
     let timeToLive: Duration
     /// The most entries held at once, in progress and finished together.
     let capacity: Int
+    /// The most bytes of finished answers held at once (``StoredAnswer/size`` each).
+    let maxBytes: Int
 
     /// The time entries are stored at and checked against; a test's clock can stand in.
     private let now: @Sendable () -> ContinuousClock.Instant
@@ -75,15 +83,17 @@ final class IdempotencyStore: Sendable {
     private let nextWaiterID = Atomic<UInt64>(0)
 
     /// A store that replays answers for `timeToLive` after they are stored and holds at most
-    /// `capacity` entries; `now` is the clock (tests pass one they can move forward).
+    /// `capacity` entries and `maxBytes` bytes of answers; `now` is the clock (tests pass one they
+    /// can move forward).
     init(
-        timeToLive: Duration = .seconds(300), capacity: Int = 10_000,
+        timeToLive: Duration = .seconds(300), capacity: Int = 10_000, maxBytes: Int = 256 << 20,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
         precondition(timeToLive > .zero, "an idempotency time to live must be positive")
         precondition(capacity > 0, "an idempotency store must hold at least one entry")
         self.timeToLive = timeToLive
         self.capacity = capacity
+        self.maxBytes = maxBytes
         self.now = now
         self.table = Mutex(IdempotencyTable())
     }
@@ -110,14 +120,21 @@ final class IdempotencyStore: Sendable {
     }
 
     /// Stores `answer` for the ticket's scope (replayed for ``timeToLive`` from now) and hands it
-    /// to every request waiting for it. A ticket already finished or released is ignored.
-    func finish(_ ticket: IdempotencyTicket, with answer: StoredAnswer) {
+    /// to every request waiting for it. When it would pass ``maxBytes`` it is handed on but not
+    /// kept: the entry goes, so a retry runs again, and the result is false. A ticket already
+    /// finished or released is ignored (true: nothing to decline).
+    @discardableResult
+    func finish(_ ticket: IdempotencyTicket, with answer: StoredAnswer) -> Bool {
         let at = now()
-        let waiters = table.withLock { table in
-            table.finish(ticket, with: answer, expiresAt: at.advanced(by: timeToLive))
+        let (waiters, kept) = table.withLock { table in
+            table.finish(ticket, with: answer, at: at, expiresAt: at.advanced(by: timeToLive), maxBytes: maxBytes)
         }
         for waiter in waiters { waiter.continuation.resume(returning: .replay(answer)) }
+        return kept
     }
+
+    /// The bytes of finished answers held now, expired ones not yet pruned included (for tests).
+    var storedBytes: Int { table.withLock { $0.storedBytes } }
 
     /// Frees the ticket's key without storing an answer, so that a retry runs again: the first
     /// request waiting for it proceeds with a new ticket, the others wait for that one; with none
@@ -164,6 +181,11 @@ struct StoredAnswer: Sendable, Equatable {
     var retryAfter: String?
     /// The body.
     var body: [UInt8]
+
+    /// What it takes of ``IdempotencyStore/maxBytes``: the body and its headers.
+    var size: Int {
+        body.count + (contentType?.utf8.count ?? 0) + (location?.utf8.count ?? 0) + (retryAfter?.utf8.count ?? 0)
+    }
 
     /// An answer of `status` with these headers (nil: not sent) and `body`.
     init(status: Int, contentType: String? = nil, location: String? = nil, retryAfter: String? = nil, body: [UInt8]) {
@@ -250,6 +272,8 @@ private struct IdempotencyTable: Sendable {
     var finishedOrder = CircularBuffer<FinishRecord>()
     /// The last serial given to a ticket or a finished entry.
     var lastSerial: UInt64 = 0
+    /// The ``StoredAnswer/size`` of every finished entry added up.
+    var storedBytes = 0
 
     /// A serial never given before.
     mutating func nextSerial() -> UInt64 {
@@ -263,7 +287,7 @@ private struct IdempotencyTable: Sendable {
         _ scope: IdempotencyScope, fingerprint: [UInt8], waiter: IdempotencyWaiter, at now: ContinuousClock.Instant, capacity: Int
     ) -> IdempotencyStore.Claim? {
         if case .finished(let finished) = entries[scope], finished.expiresAt <= now {
-            entries[scope] = nil
+            removeFinished(scope, finished)
         }
         switch entries[scope] {
         case .some(let entry) where entry.fingerprint != fingerprint:
@@ -286,15 +310,25 @@ private struct IdempotencyTable: Sendable {
         }
     }
 
-    /// Stores `answer` for the ticket's entry if the ticket still holds it, and returns the waiters
-    /// to hand it to.
-    mutating func finish(_ ticket: IdempotencyTicket, with answer: StoredAnswer, expiresAt: ContinuousClock.Instant) -> [IdempotencyWaiter] {
-        guard case .inProgress(let work) = entries[ticket.scope], work.serial == ticket.serial else { return [] }
+    /// Stores `answer` for the ticket's entry if the ticket still holds it and it fits in
+    /// `maxBytes` (else removes the entry), and returns the waiters to hand it to and whether it
+    /// was kept.
+    mutating func finish(
+        _ ticket: IdempotencyTicket, with answer: StoredAnswer, at now: ContinuousClock.Instant, expiresAt: ContinuousClock.Instant,
+        maxBytes: Int
+    ) -> (waiters: [IdempotencyWaiter], kept: Bool) {
+        guard case .inProgress(let work) = entries[ticket.scope], work.serial == ticket.serial else { return ([], true) }
+        pruneExpired(at: now)
+        guard storedBytes + answer.size <= maxBytes else {
+            entries[ticket.scope] = nil
+            return (work.waiters, false)
+        }
+        storedBytes += answer.size
         let serial = nextSerial()
         entries[ticket.scope] = .finished(
             IdempotencyEntry.Finished(fingerprint: work.fingerprint, answer: answer, expiresAt: expiresAt, serial: serial))
         finishedOrder.append(FinishRecord(scope: ticket.scope, serial: serial))
-        return work.waiters
+        return (work.waiters, true)
     }
 
     /// Frees the ticket's entry if the ticket still holds it: the first waiter gets a new ticket
@@ -327,7 +361,7 @@ private struct IdempotencyTable: Sendable {
         while let record = finishedOrder.first {
             if let finished = currentFinished(record) {
                 guard finished.expiresAt <= now else { return }
-                entries[record.scope] = nil
+                removeFinished(record.scope, finished)
             }
             finishedOrder.removeFirst()
         }
@@ -336,12 +370,18 @@ private struct IdempotencyTable: Sendable {
     /// Removes the entry finished longest ago; false when no entry is finished.
     mutating func evictOldestFinished() -> Bool {
         while let record = finishedOrder.popFirst() {
-            if currentFinished(record) != nil {
-                entries[record.scope] = nil
+            if let finished = currentFinished(record) {
+                removeFinished(record.scope, finished)
                 return true
             }
         }
         return false
+    }
+
+    /// Removes the finished entry of `scope` and gives its bytes back.
+    private mutating func removeFinished(_ scope: IdempotencyScope, _ finished: IdempotencyEntry.Finished) {
+        entries[scope] = nil
+        storedBytes -= finished.answer.size
     }
 
     /// The finished entry `record` stands for, if it is still there and still that one.

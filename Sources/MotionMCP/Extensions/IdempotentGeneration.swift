@@ -5,7 +5,9 @@ extension MMCPServer {
     /// `POST /generate` with an `Idempotency-Key` (EXTENSIONS.md §3), once the body has passed
     /// its cap: the first request with a key runs and its answer is kept; the same body again
     /// gets that answer replayed without calling the model (waiting for it while it runs); another
-    /// body under the key is `409`. `answer` computes the request's own answer.
+    /// body under the key is `409`. `answer` computes the request's own answer. An answer the
+    /// store has no room for (its byte cap) is sent but not kept: `Idempotency-Status: declined`.
+    /// A replay is charged to the ``AnswerBudget`` while it is written, as the original was.
     func idempotent(
         _ request: Request, body: [UInt8], store: IdempotencyStore, _ answer: () async -> ProtocolResponse
     ) async throws -> ProtocolResponse {
@@ -20,7 +22,11 @@ extension MMCPServer {
             authorization: request.headers[.authorization], key: key, fingerprint: IdempotencyStore.fingerprint(body))
         switch claim {
         case .replay(let stored):
+            guard let charge = await answerBudget.charge(stored.body.count, waitingAtMost: limits.answerBudgetWait) else {
+                return ProtocolResponse(answerBudget.refusal(bytes: stored.body.count))
+            }
             var response = ProtocolResponse(status: stored.status, contentType: stored.contentType ?? "", body: stored.body)
+            response.charge = charge
             if let location = stored.location { response.headers[.location] = location }
             if let retryAfter = stored.retryAfter { response.headers[.retryAfter] = retryAfter }
             return response
@@ -38,9 +44,9 @@ extension MMCPServer {
         case .cancelled:
             throw CancellationError()
         case .proceed(let ticket):
-            let response = await answer()
+            var response = await answer()
             if let stored = Self.storable(response) {
-                store.finish(ticket, with: stored)
+                if !store.finish(ticket, with: stored) { response.headers[.idempotencyStatus] = "declined" }
             } else {
                 store.release(ticket)
             }

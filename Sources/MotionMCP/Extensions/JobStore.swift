@@ -13,7 +13,12 @@ import Synchronization
 /// process ends — the same as a restart, which loses every job.
 ///
 /// Expiry is lazy: a finished job past its retention is removed when it is next looked at, and
-/// every ``submit(model:work:)`` prunes those it finds, so no timer runs per job.
+/// every ``submit(model:bytes:work:)`` prunes those it finds, so no timer runs per job.
+///
+/// Its memory is capped in bytes as well as in jobs (``maxBytes``): a queued or running job holds
+/// its answer's estimated size, a finished one its answer's real size, until it is removed. A
+/// submission that would pass the cap is refused like one past ``capacity``, unless the store
+/// holds no bytes at all (an answer larger than the whole cap still runs, alone).
 final class JobStore: Service, Sendable {
     /// The shortest retention a server may be configured with: EXTENSIONS.md §1.7 keeps finished
     /// jobs at least 5 minutes, and a poller resuming a job (C2's `poll_job`) relies on it.
@@ -24,6 +29,8 @@ final class JobStore: Service, Sendable {
     let capacity: Int
     /// How long a finished job (success or failure) is kept after it finished.
     let retention: Duration
+    /// The most bytes of answers the store holds at once, estimated for unfinished jobs.
+    let maxBytes: Int
 
     private let state = Mutex(State())
     /// The ids of submitted jobs, in submission order, for ``run()`` to start. Only an id travels
@@ -36,6 +43,8 @@ final class JobStore: Service, Sendable {
     /// Everything the store knows, behind one lock.
     private struct State {
         var jobs: [String: Job] = [:]
+        /// Every job's ``Job/bytes`` added up.
+        var bytes = 0
         /// The earliest expiry among finished jobs, or nil when none is finished: pruning skips its
         /// scan until then, so most submissions cost no pass over the jobs. May be earlier than the
         /// real earliest after a lazy removal, which only costs one needless scan.
@@ -48,7 +57,7 @@ final class JobStore: Service, Sendable {
             for (id, job) in jobs {
                 guard case .finished(_, let expiresAt) = job.phase else { continue }
                 if expiresAt <= now {
-                    jobs[id] = nil
+                    remove(id)
                 } else if earliestKept.map({ expiresAt < $0 }) ?? true {
                     earliestKept = expiresAt
                 }
@@ -60,9 +69,17 @@ final class JobStore: Service, Sendable {
         mutating func liveJob(_ id: String, at now: ContinuousClock.Instant) -> Job? {
             guard let job = jobs[id] else { return nil }
             if case .finished(_, let expiresAt) = job.phase, expiresAt <= now {
-                jobs[id] = nil
+                remove(id)
                 return nil
             }
+            return job
+        }
+
+        /// Removes the job `id`, giving its bytes back; returns it.
+        @discardableResult
+        mutating func remove(_ id: String) -> Job? {
+            guard let job = jobs.removeValue(forKey: id) else { return nil }
+            bytes -= job.bytes
             return job
         }
     }
@@ -72,6 +89,8 @@ final class JobStore: Service, Sendable {
         let ticket: JobTicket
         let model: String
         var phase: Phase
+        /// What it holds of ``JobStore/maxBytes``: its answer's estimate, then its answer's size.
+        var bytes: Int
     }
 
     /// Where a job is between submission and removal.
@@ -84,38 +103,44 @@ final class JobStore: Service, Sendable {
         case finished(JobResult, expiresAt: ContinuousClock.Instant)
     }
 
-    /// A store of at most `capacity` jobs keeping finished ones for `retention`, raised to
-    /// ``minimumRetention`` when shorter.
-    convenience init(capacity: Int = 1024, retention: Duration = .seconds(300)) {
-        self.init(capacity: capacity, unclampedRetention: max(retention, Self.minimumRetention))
+    /// A store of at most `capacity` jobs and `maxBytes` bytes of answers keeping finished ones
+    /// for `retention`, raised to ``minimumRetention`` when shorter.
+    convenience init(capacity: Int = 1024, retention: Duration = .seconds(300), maxBytes: Int = 256 << 20) {
+        self.init(capacity: capacity, unclampedRetention: max(retention, Self.minimumRetention), maxBytes: maxBytes)
     }
 
     /// A store keeping finished jobs for exactly `retention`, however short: for tests, which
     /// cannot wait the five minutes a server must keep them.
-    init(capacity: Int, unclampedRetention retention: Duration) {
+    init(capacity: Int, unclampedRetention retention: Duration, maxBytes: Int = 256 << 20) {
         precondition(capacity > 0, "a job store holds at least one job")
         self.capacity = capacity
         self.retention = retention
+        self.maxBytes = maxBytes
         (submissions, submissionQueue) = AsyncStream.makeStream(of: String.self)
     }
 
-    /// Starts `work` as a job for `model` and returns its ticket at once; the work runs in
-    /// ``run()``'s task group. Throws ``JobStoreFull`` when ``capacity`` jobs are queued, running
-    /// or finished and not yet expired.
+    /// Starts `work` as a job for `model` whose answer is estimated at `bytes`, and returns its
+    /// ticket at once; the work runs in ``run()``'s task group. Throws ``JobStoreFull`` when
+    /// ``capacity`` jobs are queued, running or finished and not yet expired, or when `bytes`
+    /// more would pass ``maxBytes`` (unless the store holds none).
     ///
     /// `work` is cancelled when the job is (its answer is then discarded), so it should return
     /// soon after it sees cancellation; it reports failures as a ``JobResult`` of its own.
-    func submit(model: String, work: @escaping @Sendable () async -> JobResult) throws(JobStoreFull) -> JobTicket {
+    func submit(model: String, bytes: Int = 0, work: @escaping @Sendable () async -> JobResult) throws(JobStoreFull) -> JobTicket {
         let now = ContinuousClock.now
         let submittedAt = Self.timestamp(Date())
         let ticket = try state.withLock { state throws(JobStoreFull) -> JobTicket in
             state.pruneExpired(at: now)
             guard state.jobs.count < capacity else { throw JobStoreFull(capacity: capacity) }
+            guard state.bytes == 0 || state.bytes + bytes <= maxBytes else {
+                throw JobStoreFull(capacity: capacity, maxBytes: maxBytes)
+            }
             var id = Self.newJobID()
             // 128 random bits do not collide in practice; checking costs one lookup.
             while state.jobs[id] != nil { id = Self.newJobID() }
             let ticket = JobTicket(id: id, submittedAt: submittedAt)
-            state.jobs[id] = Job(ticket: ticket, model: model, phase: .queued(work: work))
+            state.jobs[id] = Job(ticket: ticket, model: model, phase: .queued(work: work), bytes: bytes)
+            state.bytes += bytes
             return ticket
         }
         // Outside the lock: the stream has its own, and never blocks (unbounded buffer). When
@@ -147,14 +172,16 @@ final class JobStore: Service, Sendable {
         guard Self.isJobID(id) else { return false }
         let now = ContinuousClock.now
         let removed = state.withLock { state -> Job? in
-            guard let job = state.liveJob(id, at: now) else { return nil }
-            state.jobs[id] = nil
-            return job
+            guard state.liveJob(id, at: now) != nil else { return nil }
+            return state.remove(id)
         }
         guard let removed else { return false }
         if case .running(let cancellation) = removed.phase { cancellation.finish() }
         return true
     }
+
+    /// The bytes the jobs hold now (for tests).
+    var heldBytes: Int { state.withLock { $0.bytes } }
 
     /// How many jobs each model has kept, by state, for the console and the snapshot. A model with
     /// no job kept is absent.
@@ -225,6 +252,8 @@ final class JobStore: Service, Sendable {
             // A job cancelled while it ran is gone: its answer is discarded.
             guard let job = state.jobs[id], case .running = job.phase else { return }
             state.jobs[id]?.phase = .finished(answer, expiresAt: expiresAt)
+            state.jobs[id]?.bytes = answer.body.count
+            state.bytes += answer.body.count - job.bytes
             state.nextExpiry = state.nextExpiry.map { min($0, expiresAt) } ?? expiresAt
         }
     }
@@ -308,9 +337,12 @@ public struct JobCounts: Sendable, Equatable {
     }
 }
 
-/// Refuses a submission when the job store holds ``JobStore/capacity`` jobs already: the server
-/// answers `503 resource_exhausted` with `Retry-After` instead of a 202 (EXTENSIONS.md §1.7).
+/// Refuses a submission when the job store holds ``JobStore/capacity`` jobs already, or its answer
+/// would pass ``JobStore/maxBytes``: the server answers `503 resource_exhausted` with
+/// `Retry-After` instead of a 202 (EXTENSIONS.md §1.7).
 struct JobStoreFull: Error, Sendable, Equatable {
-    /// The capacity that was reached.
+    /// The capacity in jobs.
     let capacity: Int
+    /// The cap in bytes, when it is the bytes that were full; nil when it was the jobs.
+    var maxBytes: Int?
 }

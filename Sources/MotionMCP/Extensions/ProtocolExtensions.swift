@@ -29,6 +29,16 @@ public struct ProtocolExtensions: Sendable, Equatable {
     /// The `Retry-After` seconds of an error that names none.
     public var defaultRetryAfter: Int
 
+    // The stores' byte caps (issue 19): not in the initializer, set them on the value.
+
+    /// The bytes of answers the idempotency store keeps at once (`--idempotency-max-mb`): an
+    /// answer that would pass it is sent but not kept (`Idempotency-Status: declined`). 256 MB.
+    public var idempotencyMaxBytes = 256 << 20
+    /// The bytes of answers the job store holds at once, finished answers and the estimated
+    /// answers of queued and running jobs (`--job-store-max-mb`): a submission that would pass it
+    /// is refused `503 resource_exhausted` with `Retry-After`. 256 MB.
+    public var jobStoreMaxBytes = 256 << 20
+
     /// Every feature off.
     public init(
         asyncJobs: Bool = false, jobRetention: Duration = .seconds(300), jobCapacity: Int = 1024, idempotency: Bool = false,

@@ -37,7 +37,20 @@ struct BatchHandler: Sendable {
         }
         let directory = generate.directory
         let items = requests.map { item in validate(item, version: version, directory: directory) }
-        let run = await self.run(items, requests: requests, version: version, directory: directory, started: started)
+        // The answer budget is charged the sum of the valid items' answers, local or upstream
+        // (an upstream's batch answer is collected whole too), until the batch has been written.
+        let bytes = items.reduce(0) { total, item in
+            guard case .pending(let validated) = item else { return total }
+            return total + AnswerEstimate.bytes(for: validated)
+        }
+        let budget = generate.answerBudget
+        let charge = await budget.charge(bytes, waitingAtMost: generate.limits.answerBudgetWait)
+        let run =
+            if charge != nil {
+                await self.run(items, requests: requests, version: version, directory: directory, started: started)
+            } else {
+                Run(outcome: .failure(budget.refusal(bytes: bytes)), timings: [CallTiming?](repeating: nil, count: requests.count))
+            }
         let total = ContinuousClock.now - started
         for (index, item) in requests.enumerated() {
             guard let model = generate.namedModel(item) else { continue }
@@ -50,7 +63,9 @@ struct BatchHandler: Sendable {
         }
         switch run.outcome {
         case .success(let outcomes):
-            return ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: serialize(outcomes))
+            var response = ProtocolResponse(status: 200, contentType: ProtocolResponse.json, body: serialize(outcomes))
+            response.charge = charge
+            return response
         case .failure(let error):
             return ProtocolResponse(error)
         }

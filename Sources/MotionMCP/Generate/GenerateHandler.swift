@@ -12,6 +12,9 @@ struct GenerateHandler: Sendable {
     let jobs: JobStore?
     /// The batch window, when it is on.
     let batchWindow: BatchWindow?
+    /// The server's budget for answers in flight: every local answer is charged its estimated
+    /// size before its model is called, until it has been written.
+    let answerBudget: AnswerBudget
     /// Whether the server was shutting down when the request arrived.
     var isShuttingDown = false
 
@@ -85,12 +88,18 @@ struct GenerateHandler: Sendable {
             // Counted against the model when the job ends, not now.
             return SingleAnswer(response: submitJob(validated, on: model, backbone: backbone, format: format, jobs: jobs, started: started))
         }
+        let bytes = AnswerEstimate.bytes(for: validated)
+        guard let charge = await answerBudget.charge(bytes, waitingAtMost: limits.answerBudgetWait) else {
+            return SingleAnswer(response: ProtocolResponse(answerBudget.refusal(bytes: bytes)), model: model)
+        }
         let request = validated.request
         let call = await model.call(limits: limits, logger: logger, since: started) {
             try await generateOne(request, on: model, backbone: backbone, spec: validated.spec)
         }
         var answer = SingleAnswer(
             response: ProtocolResponse(status: 200, contentType: format.contentType, body: []), model: model, timing: call.timing)
+        // Held by the answer until it has been written, whatever it turns out to be.
+        answer.response.charge = charge
         switch call.result {
         case .success(let result):
             do {

@@ -16,6 +16,9 @@ struct ProtocolResponse: Sendable {
     /// An upstream's answer passed on (the gateway): its headers that carry meaning, and its
     /// body as it arrives; `body` and ``contentType`` are then unused.
     var forwarded: (headers: HTTPFields, body: ResponseBody)?
+    /// The answer's share of the server's ``AnswerBudget``, given back once ``body`` has been
+    /// written to the client (or dropped unwritten).
+    var charge: AnswerCharge?
 
     static let json = "application/json"
     static let gltf = "model/gltf+json"
@@ -48,7 +51,25 @@ extension ProtocolResponse: ResponseGenerator {
         var headers = self.headers
         if !contentType.isEmpty { headers[.contentType] = contentType }
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let charge {
+            return Response(status: HTTPResponse.Status(code: status), headers: headers, body: Self.charged(body, charge))
+        }
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// `body` written a megabyte at a time (never copied whole), its charge given back once the
+    /// last byte was handed to the connection, or the write failed.
+    private static func charged(_ body: [UInt8], _ charge: AnswerCharge) -> ResponseBody {
+        ResponseBody(contentLength: body.count) { writer in
+            defer { charge.release() }
+            var start = 0
+            while start < body.count {
+                let end = min(start + (1 << 20), body.count)
+                try await writer.write(ByteBuffer(bytes: body[start..<end]))
+                start = end
+            }
+            try await writer.finish(nil)
+        }
     }
 }

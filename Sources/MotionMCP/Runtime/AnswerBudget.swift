@@ -1,0 +1,195 @@
+import Foundation
+import Synchronization
+
+/// The bytes of answers the server holds at once, server-wide: every answer is charged its
+/// estimated size (``AnswerEstimate``) before its model is called, and the charge is held until
+/// its bytes have been written to the client. A request whose answer does not fit waits its turn,
+/// first come first served, for at most a bounded time, and is then refused (`503
+/// resource_exhausted` with `Retry-After`); an answer larger than the whole budget runs when
+/// nothing else is charged, so that it can run at all.
+///
+/// The waiters are the continuation list of ``ConcurrencyLimit``, with sizes: the first waiter
+/// that does not fit holds back the ones behind it, so a large answer is not starved by small ones.
+final class AnswerBudget: Sendable {
+    /// The bytes that may be charged at once.
+    let capacity: Int
+    private let state: Mutex<State>
+
+    private struct State {
+        var charged = 0
+        var holders = 0
+        var waiters: [(id: Int, bytes: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        var nextID = 0
+
+        /// Whether `bytes` may be charged now: within the budget, or alone.
+        func fits(_ bytes: Int, capacity: Int) -> Bool {
+            holders == 0 || charged + bytes <= capacity
+        }
+
+        mutating func charge(_ bytes: Int) {
+            charged += bytes
+            holders += 1
+        }
+    }
+
+    /// A budget of `capacity` bytes (at least one).
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        state = Mutex(State())
+    }
+
+    /// Bytes charged now (for tests).
+    var charged: Int { state.withLock { $0.charged } }
+    /// Requests waiting for room now (for tests).
+    var waiterCount: Int { state.withLock { $0.waiters.count } }
+
+    /// A charge of `bytes` when it fits at once, else nil; nobody waits.
+    func charge(now bytes: Int) -> AnswerCharge? {
+        let granted = state.withLock { state -> Bool in
+            guard state.waiters.isEmpty, state.fits(bytes, capacity: capacity) else { return false }
+            state.charge(bytes)
+            return true
+        }
+        return granted ? AnswerCharge(budget: self, bytes: bytes) : nil
+    }
+
+    /// A charge of `bytes`, waiting behind earlier waiters for at most `limit` (nil: as long as
+    /// it takes); nil when the time is up or the task is cancelled first.
+    func charge(_ bytes: Int, waitingAtMost limit: Duration?) async -> AnswerCharge? {
+        let id: Int? = state.withLock { state in
+            if state.waiters.isEmpty, state.fits(bytes, capacity: capacity) {
+                state.charge(bytes)
+                return nil
+            }
+            state.nextID += 1
+            return state.nextID
+        }
+        guard let id else { return AnswerCharge(budget: self, bytes: bytes) }
+        let granted = await withTaskGroup(of: Void.self) { group -> Bool in
+            if let limit {
+                group.addTask {
+                    // Cancelled once the waiter is answered; either way it withdraws the waiter,
+                    // which does nothing when it was already answered.
+                    try? await Task.sleep(for: limit.clampedForTimers)
+                    self.withdraw(id)
+                }
+            }
+            let granted = await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let resumeAtOnce = state.withLock { state -> Bool in
+                        // Cancelled before it could queue: do not wait.
+                        if Task.isCancelled { return true }
+                        state.waiters.append((id, bytes, continuation))
+                        return false
+                    }
+                    if resumeAtOnce { continuation.resume(returning: false) }
+                }
+            } onCancel: {
+                withdraw(id)
+            }
+            group.cancelAll()
+            return granted
+        }
+        return granted ? AnswerCharge(budget: self, bytes: bytes) : nil
+    }
+
+    /// Takes the waiter `id` off the list and answers it "no", unless it was answered already;
+    /// the waiters behind it may fit now.
+    private func withdraw(_ id: Int) {
+        let (withdrawn, admitted) = state.withLock { state -> (CheckedContinuation<Bool, Never>?, [CheckedContinuation<Bool, Never>]) in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return (nil, []) }
+            let withdrawn = state.waiters.remove(at: index).continuation
+            return (withdrawn, Self.admit(&state, capacity: capacity))
+        }
+        withdrawn?.resume(returning: false)
+        for waiter in admitted { waiter.resume(returning: true) }
+    }
+
+    /// Gives `bytes` back and lets in the waiters that now fit, in order.
+    fileprivate func release(_ bytes: Int) {
+        let admitted = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
+            state.charged -= bytes
+            state.holders -= 1
+            return Self.admit(&state, capacity: capacity)
+        }
+        for waiter in admitted { waiter.resume(returning: true) }
+    }
+
+    /// Charges the waiters at the front that fit, and returns them to be resumed outside the lock.
+    private static func admit(_ state: inout State, capacity: Int) -> [CheckedContinuation<Bool, Never>] {
+        var admitted: [CheckedContinuation<Bool, Never>] = []
+        while let first = state.waiters.first, state.fits(first.bytes, capacity: capacity) {
+            state.charge(first.bytes)
+            admitted.append(state.waiters.removeFirst().continuation)
+        }
+        return admitted
+    }
+
+    /// The refusal of an answer that did not fit in time: `503 resource_exhausted`, `Retry-After`.
+    func refusal(bytes: Int) -> ProtocolError {
+        var error = ProtocolError(
+            .resourceExhausted, "the server is holding as many answers as its memory budget allows; retry shortly",
+            details: ["answer_bytes": .integer(bytes), "answer_budget_bytes": .integer(capacity)])
+        error.retryAfterSeconds = ServedModel.retryAfterSeconds
+        return error
+    }
+
+    /// The default budget: a quarter of the memory this process may use (the machine's, or the
+    /// cgroup's `memory.max` when it is lower), at least 256 MB.
+    static var machineDefault: Int {
+        let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        let available = cgroupMemoryLimit().map { min($0, physical) } ?? physical
+        return max(available / 4, 256 << 20)
+    }
+
+    /// The cgroup v2 memory limit of this process, when one is set.
+    private static func cgroupMemoryLimit() -> Int? {
+        guard let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8) else { return nil }
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+/// Bytes charged to an ``AnswerBudget``, given back once: by ``release()`` when the answer has
+/// been written, or when the last reference to it goes (an answer dropped unwritten).
+final class AnswerCharge: Sendable {
+    private let budget: AnswerBudget
+    /// The bytes charged.
+    let bytes: Int
+    private let released = Atomic(false)
+
+    fileprivate init(budget: AnswerBudget, bytes: Int) {
+        self.budget = budget
+        self.bytes = bytes
+    }
+
+    /// Gives the bytes back; later calls do nothing.
+    func release() {
+        guard released.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        budget.release(bytes)
+    }
+
+    deinit { release() }
+}
+
+/// The size of a glTF answer, known from the request before the model is called: the buffer
+/// ``GLTFEncoder`` lays out (every frame's time once; per sample, a rotation per joint and frame,
+/// the root's translation per frame and, for a model that moves joints, every other joint's
+/// translation per frame, 4 bytes a float), in base64, and the JSON around it.
+enum AnswerEstimate {
+    /// The bytes of the JSON document answering `validated`, an upper bound for a GLB too (a GLB
+    /// is made from that document).
+    static func bytes(for validated: ValidatedRequest) -> Int {
+        let request = validated.request
+        let frames = max(0, request.totalFrames)
+        let samples = max(1, request.numSamples)
+        let joints = request.skeleton.joints.count
+        let translated = validated.spec.supportsJointTranslation ? max(0, joints - 1) : 0
+        let floatsPerFrame = 4 * joints + 3 + 3 * translated
+        let floats = frames + samples * frames * floatsPerFrame
+        let base64 = (floats * 4 + 2) / 3 * 4
+        // Accessors, buffer views, channels and samplers (about 400 bytes per track), the nodes,
+        // and per frame the extension's contacts and trajectory.
+        let tracks = samples * (joints + 1 + translated)
+        return 16_384 + base64 + tracks * 400 + joints * 256 + samples * frames * 64
+    }
+}
