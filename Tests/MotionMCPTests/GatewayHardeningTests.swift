@@ -21,7 +21,7 @@ struct GatewayHardeningTests {
     /// `limits` and an idle limit of `idle`; passes the gateway's server and port and the bad upstream.
     func withGateway(
         _ behaviour: MisbehavingUpstream.Behaviour, replicas: [Replica] = [.bad], limits: ServerLimits = ServerLimits(),
-        idle: Duration = .seconds(30), drainTimeout: Duration = .seconds(30),
+        idle: Duration = .seconds(30), drainTimeout: Duration = .seconds(30), announcedLength: Int = 10_000_000,
         _ body: @escaping @Sendable (MMCPServer, Int, MisbehavingUpstream) async throws -> Void
     ) async throws {
         let healthy = try GatewayTests.upstream([NullBackbone(modelID: "walker")])
@@ -30,7 +30,7 @@ struct GatewayHardeningTests {
             let capabilities = try await offPool {
                 try RawHTTPClient(port: healthyPort).send(Array("GET /capabilities HTTP/1.1\r\nHost: x\r\n\r\n".utf8)).body
             }
-            let bad = try await MisbehavingUpstream.start(capabilities: capabilities, behaviour: behaviour)
+            let bad = try await MisbehavingUpstream.start(capabilities: capabilities, behaviour: behaviour, announcedLength: announcedLength)
             do {
                 var options = LiveServerTests.loopback
                 options.limits = limits
@@ -59,7 +59,7 @@ struct GatewayHardeningTests {
         try await withGateway(.stall, limits: ServerLimits(maxInFlightPerModel: 1, generateTimeout: .milliseconds(600))) { gateway, port, _ in
             let answer = try await offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(Self.post(Self.request)) }
             #expect(answer?.status == 200)
-            #expect(answer?.announcedLength == 100_000)
+            #expect(answer?.announcedLength == 10_000_000)
             #expect(answer?.isWhole == false)
             let model = try #require(gateway.registry.model(forKey: "walker"))
             #expect(try await waitUntil { model.inFlight == 0 })
@@ -77,6 +77,19 @@ struct GatewayHardeningTests {
             let model = try #require(gateway.registry.model(forKey: "walker"))
             #expect(try await waitUntil { model.inFlight == 0 })
             #expect(try await waitUntil { model.snapshot().errorCounts["upstream_stalled"] == 1 })
+        }
+    }
+
+    @Test(
+        "a small answer that breaks off or stops is read whole first, so the client gets the gateway's error answer, not a cut one",
+        arguments: [(MisbehavingUpstream.Behaviour.cut, 503, "upstream_broke_off"), (.stall, 504, "upstream_stalled")])
+    func smallAnswerIsCollected(_ behaviour: MisbehavingUpstream.Behaviour, _ status: Int, _ code: String) async throws {
+        try await withGateway(behaviour, idle: .milliseconds(500), announcedLength: 100_000) { gateway, port, _ in
+            let answer = try await offPool { try RawHTTPClient(port: port).send(Self.post(Self.request)) }
+            #expect(answer.status == status)
+            let model = try #require(gateway.registry.model(forKey: "walker"))
+            #expect(model.inFlight == 0)
+            #expect(model.snapshot().errorCounts[code] == 1, "\(model.snapshot().errorCounts)")
         }
     }
 

@@ -87,7 +87,8 @@ public final class UpstreamModel: Sendable {
     /// back as it came. `call` is the model call this runs in: its stop (the generate timeout, a
     /// drain, the client leaving) cancels the request, and its reason says whether that counts
     /// against the replica (a timeout does; a drain or a client that left does not).
-    func forward(body: ByteBuffer, contentType: String?, accept: String? = nil, call: RunningCall) async -> UpstreamExchange {
+    func forward(body: ByteBuffer, contentType: String?, accept: String? = nil, lease: CallLease) async -> UpstreamExchange {
+        let call = lease.running
         forwarding.begin()
         defer { forwarding.end() }
         var tried: Upstream?
@@ -139,7 +140,11 @@ public final class UpstreamModel: Sendable {
             let status = Int(response.status.code)
             if status == 200 {
                 replica.answered(status: status, errorCode: nil, for: key)
-                return .answered(UpstreamAnswer(response: response, body: .stream(response.body), errorCode: nil, replica: replica))
+                guard let length = response.headers.first(name: "content-length").flatMap({ Int($0) }), length <= Self.collectedAnswerCap
+                else {
+                    return .answered(UpstreamAnswer(response: response, body: .stream(response.body), errorCode: nil, replica: replica))
+                }
+                return await collect(response, length: length, from: replica, lease: lease)
             }
             let collected: ByteBuffer
             do {
@@ -165,6 +170,44 @@ public final class UpstreamModel: Sendable {
             return .answered(answer)
         }
         return lastRefusal ?? .refused(noReplica(), failure: nil)
+    }
+
+    /// A `200` answer announcing at most this many bytes is read whole before it is passed on, as
+    /// nginx buffers an upstream's answer: its body needs no relay (no task, no hand-over per
+    /// chunk), and when it breaks off the client gets an error answer instead of a cut one. Larger
+    /// answers are streamed.
+    static let collectedAnswerCap = 256 << 10
+
+    /// Reads a `200` answer of `length` bytes whole, marking the call's progress as it arrives (so
+    /// the idle limit applies); an answer that breaks off, stalls or does not finish in time is
+    /// counted against `replica` and answered by the gateway.
+    private func collect(_ response: HTTPClientResponse, length: Int, from replica: Upstream, lease: CallLease) async -> UpstreamExchange {
+        lease.markProgress()
+        var collected = ByteBuffer()
+        collected.reserveCapacity(length)
+        do {
+            for try await chunk in response.body {
+                lease.markProgress()
+                collected.writeImmutableBuffer(chunk)
+            }
+        } catch {
+            replica.finished()
+            guard let failure = Self.failure(error, stoppedFor: lease.stopReason) else {
+                return .refused(noReplica("the request was stopped"), failure: nil)
+            }
+            // The connection failing now means the body broke off; a stop (timeout, stall) stays what it is.
+            let collectFailure: UpstreamFailure = failure == .reset || failure == .unreachable ? .brokeOff : failure
+            replica.failed()
+            forwarding.logger.warning(
+                "upstream answer did not finish",
+                metadata: ["model": "\(key)", "upstream": "\(replica.address.url)", "failure": "\(collectFailure.code)"])
+            let error =
+                collectFailure == .brokeOff
+                ? noReplica("its upstream's answer broke off: \(TransportFailure.describe(error))") : Self.timedOut
+            return .refused(error, failure: collectFailure)
+        }
+        replica.completed()
+        return .answered(UpstreamAnswer(response: response, body: .collected(collected), errorCode: nil, replica: replica))
     }
 
     /// The `504 timeout` for an upstream that gave no answer within the generate timeout, the same
@@ -326,7 +369,7 @@ extension UpstreamModel {
     /// as a backbone's failing `generate_batch` does. The answer is read within `lease`'s watch:
     /// one that stops arriving ends the call.
     func forwardBatch(_ body: [UInt8], count: Int, lease: CallLease) async -> Result<[BatchHandler.Outcome], ProtocolError> {
-        let exchange = await forward(body: ByteBuffer(bytes: body), contentType: "application/json", call: lease.running)
+        let exchange = await forward(body: ByteBuffer(bytes: body), contentType: "application/json", lease: lease)
         var answer: UpstreamAnswer
         switch exchange {
         case .answered(let answered): answer = answered

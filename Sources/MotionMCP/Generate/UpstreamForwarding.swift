@@ -33,7 +33,7 @@ struct UpstreamForwarding: Sendable {
         }
         let buffer = ByteBuffer(bytes: body)
         let call = await lease.run(logger: generate.logger) {
-            await upstream.forward(body: buffer, contentType: contentType, accept: accept, call: lease.running)
+            await upstream.forward(body: buffer, contentType: contentType, accept: accept, lease: lease)
         }
         var answer: UpstreamAnswer
         switch call.result {

@@ -7,13 +7,15 @@ import Synchronization
 /// connection, or never answers. It speaks just enough HTTP/1.1 over NIO to do that on purpose,
 /// which no real server would.
 final class MisbehavingUpstream: Sendable {
-    /// How `/generate` is answered.
+    /// How `/generate` is answered. A `200` head announces `announcedLength` bytes: more than the
+    /// gateway reads whole before passing an answer on, so its relay is what is tested, unless a
+    /// test asks for a small one.
     enum Behaviour: Sendable {
-        /// A `200` head announcing 100,000 bytes, 27 of them, then silence with the connection open.
+        /// A `200` head, 27 bytes of its body, then silence with the connection open.
         case stall
-        /// A `200` head announcing 100,000 bytes, then one byte every 100 ms.
+        /// A `200` head, then one byte every 100 ms.
         case drip
-        /// A `200` head announcing 100,000 bytes, 27 of them, then the connection closed.
+        /// A `200` head, 27 bytes of its body, then the connection closed.
         case cut
         /// The connection reset (`RST`) once the request has arrived.
         case reset
@@ -36,7 +38,7 @@ final class MisbehavingUpstream: Sendable {
 
     /// Starts listening on a free loopback port; `capabilities` is the `/capabilities` document
     /// it answers (a healthy twin's, so that the gateway takes both as replicas of one model).
-    static func start(capabilities: [UInt8], behaviour: Behaviour) async throws -> MisbehavingUpstream {
+    static func start(capabilities: [UInt8], behaviour: Behaviour, announcedLength: Int = 10_000_000) async throws -> MisbehavingUpstream {
         let record = Record()
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -47,7 +49,7 @@ final class MisbehavingUpstream: Sendable {
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        Handler(capabilities: capabilities, behaviour: behaviour, record: record))
+                        Handler(capabilities: capabilities, behaviour: behaviour, announcedLength: announcedLength, record: record))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -77,14 +79,16 @@ final class MisbehavingUpstream: Sendable {
 
         let capabilities: [UInt8]
         let behaviour: Behaviour
+        let announcedLength: Int
         let record: Record
         private var received: [UInt8] = []
         private var drip: RepeatedTask?
         private var carriedGenerate = false
 
-        init(capabilities: [UInt8], behaviour: Behaviour, record: Record) {
+        init(capabilities: [UInt8], behaviour: Behaviour, announcedLength: Int, record: Record) {
             self.capabilities = capabilities
             self.behaviour = behaviour
+            self.announcedLength = announcedLength
             self.record = record
         }
 
@@ -125,7 +129,7 @@ final class MisbehavingUpstream: Sendable {
             }
             record.generateRequests.add(1, ordering: .relaxed)
             carriedGenerate = true
-            let head = "HTTP/1.1 200 OK\r\ncontent-type: model/gltf+json\r\ncontent-length: 100000\r\n\r\n"
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: model/gltf+json\r\ncontent-length: \(announcedLength)\r\n\r\n"
             let start = #"{"asset":{"version":"2.0"}"#
             switch behaviour {
             case .stall:
