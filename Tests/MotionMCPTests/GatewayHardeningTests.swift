@@ -84,7 +84,9 @@ struct GatewayHardeningTests {
         "a small answer that breaks off or stops is read whole first, so the client gets the gateway's error answer, not a cut one",
         arguments: [(MisbehavingUpstream.Behaviour.cut, 503, "upstream_broke_off"), (.stall, 504, "upstream_stalled")])
     func smallAnswerIsCollected(_ behaviour: MisbehavingUpstream.Behaviour, _ status: Int, _ code: String) async throws {
-        try await withGateway(behaviour, idle: .milliseconds(500), announcedLength: 100_000) { gateway, port, _ in
+        // Only the stall is ended by the idle limit; the cut must not be, however loaded the machine.
+        let idle: Duration = behaviour == .stall ? .milliseconds(500) : .seconds(30)
+        try await withGateway(behaviour, idle: idle, announcedLength: 100_000) { gateway, port, _ in
             let answer = try await offPool { try RawHTTPClient(port: port).send(Self.post(Self.request)) }
             #expect(answer.status == status)
             let model = try #require(gateway.registry.model(forKey: "walker"))
@@ -172,9 +174,11 @@ struct GatewayHardeningTests {
             (.drip, "upstream_unfinished"), (.stall, "upstream_stalled"),
         ])
     func brokenReplicaIsEjected(_ behaviour: MisbehavingUpstream.Behaviour, _ code: String) async throws {
-        // Limits far above what a healthy answer takes on a loaded machine: only the bad replica fails.
-        let limits = ServerLimits(generateTimeout: .milliseconds(behaviour == .drip || behaviour == .hang ? 1500 : 5000))
-        try await withGateway(behaviour, replicas: [.bad, .healthy], limits: limits, idle: .seconds(1)) { gateway, port, bad in
+        // Limits far above what a healthy answer takes on a loaded machine, and only the limit that
+        // ends the bad replica's answer short: each failure is counted under its own code.
+        let limits = ServerLimits(generateTimeout: .milliseconds(behaviour == .drip || behaviour == .hang ? 1500 : 30_000))
+        let idle: Duration = behaviour == .stall ? .seconds(1) : .seconds(30)
+        try await withGateway(behaviour, replicas: [.bad, .healthy], limits: limits, idle: idle) { gateway, port, bad in
             let model = try #require(gateway.registry.model(forKey: "walker"))
             // Both replicas up first: with the twin not up yet, the bad one would be the only choice.
             guard
@@ -195,7 +199,7 @@ struct GatewayHardeningTests {
             #expect(bad.generateRequests == failures, "\(statuses)")
             #expect(badReplica.ejections >= 1)
             #expect(failures <= 3 * badReplica.ejections + 1, "\(statuses), \(badReplica.ejections) ejections")
-            #expect(try await waitUntil { model.snapshot().errorCounts[code] == failures }, "\(snapshot.errorCounts)")
+            #expect(try await waitUntil { model.snapshot().errorCounts[code] == failures }, "\(model.snapshot().errorCounts)")
         }
     }
 
