@@ -150,6 +150,7 @@ public final class Gateway: Service, Sendable {
     public func run() async {
         await discover()
         await withDiscardingTaskGroup { group in
+            group.addTask { await self.forwarding.watcher.run() }
             for await upstream in added.cancelOnGracefulShutdown() {
                 group.addTask { await self.probeLoop(upstream) }
             }

@@ -52,7 +52,7 @@ public final class UpstreamModel: Sendable {
 
     /// What a call to this model watches: the client of the request being answered, and the idle
     /// limit of the gateway's answers (``GatewayOptions/idleTimeout``).
-    var watch: CallWatch { CallWatch(client: ClientConnection.channel, idleLimit: forwarding.idleTimeout) }
+    var watch: CallWatch { CallWatch(client: ClientConnection.channel, idleLimit: forwarding.idleTimeout, watcher: forwarding.watcher) }
 
     /// The replica for the next request: among those that are up, the one with the fewest
     /// requests in flight (ties to the earliest added); when every one of them is ejected, the
@@ -258,6 +258,8 @@ final class Forwarding: Sendable {
     let logger: Logger
     /// How long a forwarded answer may stop arriving (``GatewayOptions/idleTimeout``).
     let idleTimeout: Duration
+    /// Looks at every forwarded call in flight each tick: its client, its answer's progress.
+    let watcher = CallWatcher()
     private let configuration: HTTPClient.Configuration
     /// Made at the first use, so a server without upstreams never has one (an HTTP client must be
     /// shut down before it goes away); once shut down, it stays so.

@@ -1,5 +1,7 @@
+import AsyncAlgorithms
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// How one backbone call through ``ServedModel/call(limits:logger:since:_:)`` ended.
@@ -51,8 +53,43 @@ struct CallWatch: Sendable {
     var client: (any Channel)?
     /// How long an answer may go without a byte read from the upstream or written to the client.
     var idleLimit: Duration
-    /// How often the client's connection and the answer's progress are looked at.
-    var tick: Duration = .milliseconds(100)
+    /// The watcher that looks at the call every tick.
+    var watcher: CallWatcher
+}
+
+/// The watched calls in flight, looked at every ``tick`` by one task (``run()``, a child of the
+/// gateway's service) rather than by a timer task of each call's own: a task per forwarded call
+/// cost a context switch or two per request, and most calls end long before a tick.
+final class CallWatcher: Sendable {
+    /// How often each call's client and progress are looked at.
+    let tick: Duration
+    private let calls = Mutex<[ObjectIdentifier: Watched]>([:])
+
+    /// A call as the watcher holds it: weakly, so that a lease nobody ended still goes away.
+    private struct Watched: Sendable {
+        weak var lease: CallLease?
+    }
+
+    init(tick: Duration = .milliseconds(100)) {
+        self.tick = tick
+    }
+
+    func register(_ lease: CallLease) {
+        calls.withLock { $0[ObjectIdentifier(lease)] = Watched(lease: lease) }
+    }
+
+    func unregister(_ lease: CallLease) {
+        _ = calls.withLock { $0.removeValue(forKey: ObjectIdentifier(lease)) }
+    }
+
+    /// Looks at every watched call each tick, until graceful shutdown (the drain that follows is
+    /// bounded by its own timeout) or cancellation.
+    func run() async {
+        for await _ in AsyncTimerSequence(interval: tick, clock: .continuous).cancelOnGracefulShutdown() {
+            let now = ContinuousClock.now
+            for lease in calls.withLock({ $0.values.compactMap(\.lease) }) { await lease.look(at: now) }
+        }
+    }
 }
 
 /// A backbone call in progress, with the one way to stop it early: ``stop(_:)``, whoever asks
@@ -149,8 +186,9 @@ final class CallLease: Sendable {
     private let timer: Task<Void, any Error>?
     private let ended = Atomic(false)
     /// When the answer last moved, in nanoseconds after ``called``; negative until it streams.
-    /// Its own object, so that the watch task need not hold the lease.
     private let lastProgress = AtomicBox<Int64>(-1)
+    /// The client's departure flag (``ClientDepartureHandler``), once looked up.
+    private let departure = Mutex<AtomicBox<Bool>?>(nil)
 
     fileprivate init(model: ServedModel, limits: ServerLimits, arrived: ContinuousClock.Instant, watch: CallWatch?) {
         self.model = model
@@ -159,38 +197,34 @@ final class CallLease: Sendable {
         self.watch = watch
         handle = model.register(running)
         let running = self.running
-        let called = self.called
-        let deadline = limits.generateTimeout.map { called + $0.clampedForTimers }
-        guard let watch else {
-            timer = deadline.map { deadline in
-                Task {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                    running.stop(.deadline)
-                }
-            }
-            return
-        }
-        let lastProgress = self.lastProgress
-        timer = Task {
-            var departure: AtomicBox<Bool>?
-            var lookedUp = false
-            while true {
-                let next = ContinuousClock.now + watch.tick
-                try await Task.sleep(until: deadline.map { min($0, next) } ?? next, clock: .continuous)
-                let now = ContinuousClock.now
-                if let deadline, now >= deadline { return running.stop(.deadline) }
-                if let client = watch.client {
-                    // Looked up once, and only for a call that lasts: most end before the first tick.
-                    if !lookedUp {
-                        lookedUp = true
-                        departure = await ClientDepartureHandler.departure(of: client)
-                    }
-                    if !client.isActive || departure?.value.load(ordering: .relaxed) == true { return running.stop(.clientLeft) }
-                }
-                let progress = lastProgress.value.load(ordering: .relaxed)
-                if progress >= 0, now - (called + .nanoseconds(progress)) > watch.idleLimit { return running.stop(.stalled) }
+        timer = limits.generateTimeout.map { limit in
+            Task {
+                try await Task.sleep(for: limit.clampedForTimers)
+                running.stop(.deadline)
             }
         }
+        watch?.watcher.register(self)
+    }
+
+    /// Stops the call when its client has gone or its answer has not moved for the idle limit;
+    /// called by its ``CallWatcher`` every tick. The client's departure flag is looked up once,
+    /// at the first tick the call is still in flight: most end before one.
+    func look(at now: ContinuousClock.Instant) async {
+        guard let watch, running.stopReason == nil else { return }
+        if let client = watch.client {
+            if !client.isActive { return running.stop(.clientLeft) }
+            let known = departure.withLock { $0 }
+            let flag: AtomicBox<Bool>?
+            if let known {
+                flag = known
+            } else {
+                flag = await ClientDepartureHandler.departure(of: client) ?? AtomicBox(false)
+                departure.withLock { $0 = flag }
+            }
+            if flag?.value.load(ordering: .relaxed) == true { return running.stop(.clientLeft) }
+        }
+        let progress = lastProgress.value.load(ordering: .relaxed)
+        if progress >= 0, now - (called + .nanoseconds(progress)) > watch.idleLimit { running.stop(.stalled) }
     }
 
     /// The answer moved: a byte came from the upstream or went to the client. From the first call
@@ -250,6 +284,7 @@ final class CallLease: Sendable {
     func end() {
         guard ended.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         timer?.cancel()
+        watch?.watcher.unregister(self)
         model.unregister(handle)
         model.release()
     }
