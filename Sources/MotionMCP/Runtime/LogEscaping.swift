@@ -1,7 +1,7 @@
 public import Logging
 
 /// A log event made safe to write: its message, its metadata's keys and values (nested ones too)
-/// and its error's description with every control character escaped (``LogText/escaped(_:)``),
+/// and its error's description with every control character escaped (`LogText.escaped(_:)`),
 /// so nothing a client, an upstream or a terminal sends can start a line of its own or forge one.
 /// Every log handler of this package (standard error, the console's ring, the control API's event
 /// stream) writes only what comes out of here.

@@ -46,7 +46,7 @@ public final class ModelRegistry: Sendable {
     /// The Prometheus series of every model, or `nil` when metrics are off.
     public let prometheus: PrometheusExport?
 
-    /// A registry serving `models`; throws when two share a key or a key breaks ``ModelID``'s
+    /// A registry serving `models`; throws when two share a key or a key breaks `ModelID`'s
     /// rule. With `recordsMetrics` off, no request is counted (for measuring what the metrics cost).
     public init(
         _ models: [RegisteredModel], logger: Logger = Logger(label: "mmcp"), recordsMetrics: Bool = true
@@ -78,7 +78,7 @@ public final class ModelRegistry: Sendable {
         current.withLock { models in models.first { $0.key == key } }
     }
 
-    /// Adds a model in state `settingUp`; throws when the key is taken or breaks ``ModelID``'s rule.
+    /// Adds a model in state `settingUp`; throws when the key is taken or breaks `ModelID`'s rule.
     @discardableResult
     func add(_ model: RegisteredModel) throws(RegistrationError) -> ServedModel {
         if let problem = ModelID.problem(model.key) { throw RegistrationError(problem) }

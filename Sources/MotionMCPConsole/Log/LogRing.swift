@@ -41,7 +41,7 @@ public final class LogRing: Sendable {
     }
 
     /// Adds a line, dropping the oldest when full. Its level and text are escaped
-    /// (``LogText/escaped(_:)``) first: whatever a log line, a remote server's event or captured
+    /// (`LogText.escaped(_:)`) first: whatever a log line, a remote server's event or captured
     /// output holds, it cannot put a control sequence on the console's screen or split a line.
     public func append(_ line: LogLine) {
         var line = line
