@@ -35,8 +35,9 @@ final class ServerProcess: Sendable {
     /// The exit status, once it has exited.
     var terminationStatus: Int32 { process.terminationStatus }
 
-    /// Waits until `/readyz` answers 200, for at most `timeout`; returns whether it did.
-    func waitUntilReady(timeout: Duration = .seconds(10)) async throws -> Bool {
+    /// Waits until `/readyz` answers 200, for at most `timeout` (generous: the whole suite in
+    /// parallel can keep two cores busy for seconds); returns whether it did.
+    func waitUntilReady(timeout: Duration = .seconds(30)) async throws -> Bool {
         let client = RawHTTPClient(port: port)
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
