@@ -36,47 +36,23 @@ struct MemoryBoundTests {
 
     /// Posts `body` to `/generate` with `headers` and reads the answer, counting its body.
     static func post(port: Int, body: [UInt8], headers: [String: String] = [:]) throws -> CountedAnswer {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw ClientError("socket() failed") }
+        let socket = try RawHTTPClient(port: port).connect(receiveTimeout: 150)
         defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 150, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw ClientError("connect() failed") }
         let extra = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
         let head = "POST /generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\(extra)\r\n"
         try sendAll(socket, Array(head.utf8) + body)
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        let separator: [UInt8] = [13, 10, 13, 10]
-        var headEnd: Int?
-        while headEnd == nil {
+        var answer = RawHTTPClient.head(of: buffer)
+        while answer == nil {
             let count = recv(socket, &chunk, chunk.count, 0)
             guard count > 0 else { throw ClientError("the connection closed before the answer's head") }
-            let searchFrom = max(0, buffer.count - 3)
             buffer.append(contentsOf: chunk[0..<count])
-            if buffer.count >= 4 {
-                headEnd = (searchFrom...(buffer.count - 4)).first { buffer[$0..<$0 + 4].elementsEqual(separator) }
-            }
+            answer = RawHTTPClient.head(of: buffer)
         }
-        let end = headEnd ?? 0
-        let lines = String(decoding: buffer[..<end], as: UTF8.self).components(separatedBy: "\r\n")
-        guard let status = lines.first.flatMap({ Int($0.split(separator: " ").dropFirst().first ?? "") }) else {
-            throw ClientError("no status line")
-        }
-        var fields: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
+        guard let (status, fields, bodyStart) = answer else { throw ClientError("no status line") }
         guard let length = fields["content-length"].flatMap(Int.init) else { throw ClientError("no Content-Length") }
-        var received = buffer.count - end - 4
+        var received = buffer.count - bodyStart
         while received < length {
             let count = recv(socket, &chunk, chunk.count, 0)
             guard count > 0 else { throw ClientError("the answer broke off after \(received) of \(length) bytes") }

@@ -81,10 +81,8 @@ struct RawHTTPClient {
     /// Sends raw request bytes and reads until the answer is whole or the connection closes (or
     /// `limit` seconds pass without a byte); `nil` when no head came.
     func sendReadingUntilClosed(_ request: [UInt8], limit: Int = 20) throws -> PartialResponse? {
-        let socket = try connect()
+        let socket = try connect(receiveTimeout: limit)
         defer { close(socket) }
-        var timeout = timeval(tv_sec: limit, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         try sendAll(socket, request)
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -96,17 +94,9 @@ struct RawHTTPClient {
             if count <= 0 { break }
             buffer.append(contentsOf: chunk[0..<count])
         }
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard buffer.count >= 4, let end = (0...(buffer.count - 4)).first(where: { buffer[$0..<$0 + 4].elementsEqual(separator) }) else {
-            return nil
-        }
-        let head = String(decoding: buffer[..<end], as: UTF8.self)
-        let lines = head.components(separatedBy: "\r\n")
-        guard let status = lines.first.flatMap({ Int($0.split(separator: " ").dropFirst().first ?? "") }) else { return nil }
-        let length = lines.first { $0.lowercased().hasPrefix("content-length:") }.flatMap {
-            Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces))
-        }
-        return PartialResponse(status: status, announcedLength: length, received: buffer.count - end - 4)
+        guard let head = Self.head(of: buffer) else { return nil }
+        return PartialResponse(
+            status: head.status, announcedLength: head.headers["content-length"].flatMap(Int.init), received: buffer.count - head.bodyStart)
     }
 
     /// Sends raw request bytes and closes the connection without waiting for the answer: a client
@@ -117,14 +107,15 @@ struct RawHTTPClient {
         try sendAll(socket, request)
     }
 
-    private func connect() throws -> Int32 {
+    /// A connected blocking socket whose reads give up after `receiveTimeout` seconds without a byte.
+    func connect(receiveTimeout: Int = 10) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw ClientError("socket() failed") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -157,8 +148,22 @@ struct RawHTTPClient {
     }
 
     private func parse(_ buffer: [UInt8]) -> Response? {
+        guard let head = Self.head(of: buffer) else { return nil }
+        let body = Array(buffer[head.bodyStart...])
+        if let length = head.headers["content-length"].flatMap(Int.init) {
+            guard body.count >= length else { return nil }
+            return Response(status: head.status, headers: head.headers, body: Array(body.prefix(length)))
+        }
+        return nil
+    }
+
+    /// The status and headers (names lowercased) of a response whose head has arrived whole in
+    /// `buffer`, and where its body starts; `nil` before that.
+    static func head(of buffer: [UInt8]) -> (status: Int, headers: [String: String], bodyStart: Int)? {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard let end = (0..<max(0, buffer.count - 3)).first(where: { Array(buffer[$0..<$0 + 4]) == separator }) else { return nil }
+        guard buffer.count >= 4, let end = (0...(buffer.count - 4)).first(where: { buffer[$0..<$0 + 4].elementsEqual(separator) }) else {
+            return nil
+        }
         let lines = String(decoding: buffer[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
         guard let statusLine = lines.first, let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }
         var headers: [String: String] = [:]
@@ -166,12 +171,7 @@ struct RawHTTPClient {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        let body = Array(buffer[(end + 4)...])
-        if let length = headers["content-length"].flatMap(Int.init) {
-            guard body.count >= length else { return nil }
-            return Response(status: status, headers: headers, body: Array(body.prefix(length)))
-        }
-        return nil
+        return (status, headers, end + 4)
     }
 }
 
