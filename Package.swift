@@ -7,6 +7,9 @@ let package = Package(
     products: [
         .library(name: "MotionMCP", targets: ["MotionMCP"]),
         .library(name: "MotionMCPProtocol", targets: ["MotionMCPProtocol"]),
+        .library(name: "MotionMCPControl", targets: ["MotionMCPControl"]),
+        .library(name: "MotionMCPControlServer", targets: ["MotionMCPControlServer"]),
+        .library(name: "MotionMCPGateway", targets: ["MotionMCPGateway"]),
         .library(name: "MotionMCPAttach", targets: ["MotionMCPAttach"]),
         .library(name: "MotionMCPConsole", targets: ["MotionMCPConsole"]),
         .library(name: "ConsoleTerminal", targets: ["ConsoleTerminal"]),
@@ -31,27 +34,74 @@ let package = Package(
         // The wire protocol: JSON, request validation, the error envelope, glTF encoding and the
         // travel trajectory. Knows nothing of HTTP.
         .target(name: "MotionMCPProtocol"),
-        // The server SDK: Backbone, NullBackbone, the model registry, buildApp()/serve(), OpenAPI,
-        // the control API, and the gateway to upstream MMCP servers (async-http-client).
+        // What operator tools and servers share: ServerControl, the runtime snapshot, the latency
+        // histogram, the control API's wire format and access levels. No NIO, no Hummingbird.
+        .target(name: "MotionMCPControl", dependencies: ["MotionMCPProtocol"]),
+        // The server SDK a model author needs: Backbone, NullBackbone, the model registry, model
+        // calls, buildApp()/serve(), the MMCP routes, OpenAPI and the protocol extensions, and a
+        // seam for models served elsewhere (RemoteModel, ModelProvider). No TLS, no HTTP client.
         .target(
             name: "MotionMCP",
             dependencies: [
                 "MotionMCPProtocol",
+                "MotionMCPControl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The control API a console attaches to: its routes and access levels, the Unix socket
+        // and the TCP listener with its TLS. A ServerCompanion of MotionMCP.
+        .target(
+            name: "MotionMCPControlServer",
+            dependencies: [
+                "MotionMCPProtocol",
+                "MotionMCP",
+                "MotionMCPControl",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Outgoing HTTP: one configured HTTPClient factory, the wording of transport errors, one
+        // reader of the protocol's error envelope. Used by the gateway and by attach.
+        .target(
+            name: "MotionMCPHTTPClient",
+            dependencies: [
+                "MotionMCPProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // The gateway: upstream MMCP servers' models served as RemoteModels, their probes,
+        // ejections, retries and the relay of their answers.
+        .target(
+            name: "MotionMCPGateway",
+            dependencies: [
+                "MotionMCPProtocol",
+                "MotionMCP",
+                "MotionMCPControl",
+                "MotionMCPHTTPClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // Attaching to running servers: a ServerControl over another server's control API (Unix
@@ -59,8 +109,12 @@ let package = Package(
         .target(
             name: "MotionMCPAttach",
             dependencies: [
-                "MotionMCP",
+                "MotionMCPProtocol",
+                "MotionMCPControl",
+                "MotionMCPHTTPClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -68,10 +122,10 @@ let package = Package(
         // The system ncursesw library, and a shim for the macros and globals Swift cannot import.
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         // The operations console without a terminal: state, key table, rendering into an
-        // in-memory screen, themes, the log ring, the --once report. No curses calls.
+        // in-memory screen, themes, the log ring, the --once report. No curses calls, no server.
         .target(
             name: "MotionMCPConsole",
-            dependencies: ["MotionMCP", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["MotionMCPProtocol", "MotionMCPControl", .product(name: "Logging", package: "swift-log")]
         ),
         // The console on a real terminal: the only code that calls curses, on one thread.
         .target(name: "ConsoleTerminal", dependencies: ["CNCurses", "MotionMCPConsole"]),
@@ -81,6 +135,9 @@ let package = Package(
             name: "MotionMCPCommandLine",
             dependencies: [
                 "MotionMCP",
+                "MotionMCPControl",
+                "MotionMCPControlServer",
+                "MotionMCPGateway",
                 "MotionMCPAttach",
                 "MotionMCPConsole",
                 "ConsoleTerminal",
@@ -99,11 +156,14 @@ let package = Package(
             dependencies: ["MotionMCPProtocol"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "MotionMCPConsoleTests", dependencies: ["MotionMCPConsole", "MotionMCP"]),
+        .testTarget(name: "MotionMCPConsoleTests", dependencies: ["MotionMCPConsole", "MotionMCPControl"]),
         .testTarget(
             name: "MotionMCPTests",
             dependencies: [
                 "MotionMCP",
+                "MotionMCPControl",
+                "MotionMCPControlServer",
+                "MotionMCPGateway",
                 "MotionMCPAttach",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

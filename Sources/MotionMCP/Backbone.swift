@@ -1,4 +1,3 @@
-@_exported import MotionMCPProtocol
 
 /// A motion-generation model, as the MMCP server sees it.
 ///

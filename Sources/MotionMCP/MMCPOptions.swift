@@ -20,30 +20,27 @@ public struct MMCPOptions: Sendable {
     /// How long a shutdown waits between `/readyz` turning 503 and the drain, and again after it
     /// (time for a load balancer to notice); see ``MMCPServer/shutDown()``.
     public var shutdownGrace: Duration
-    /// The control API (``ControlOptions``): where an operations console attaches to this server.
-    /// `nil`, the default for `serve()` and `buildApp`, serves none.
-    public var control: ControlOptions?
-    /// The upstream MMCP servers whose models this server also serves (``GatewayOptions``); none
-    /// by default.
-    public var gateway: GatewayOptions
+    /// What runs beside the server for its whole life (``ServerCompanion``): the control API of
+    /// `MotionMCPControlServer` (its `ControlOptions`) is one. None by default.
+    public var companions: [any ServerCompanion]
     /// The optional features of EXTENSIONS.md (``ProtocolExtensions``); all off by default.
     public var extensions: ProtocolExtensions
     /// Where the server logs.
     public var logger: Logger
 
-    /// The logger the server logs through: ``logger``, writing also to the control API's event
-    /// stream (`GET /v1/events`) when ``control`` is set. Give it to a ``ModelRegistry`` you build
+    /// The logger the server logs through: ``logger``, with what its ``companions`` add (the
+    /// control API's event stream, `GET /v1/events`). Give it to a ``ModelRegistry`` you build
     /// yourself, so its lines reach attached consoles too.
     public var serverLogger: Logger {
-        control.map { $0.logs.tapping(logger) } ?? logger
+        companions.reduce(logger) { logger, companion in companion.tapping(logger) }
     }
 
     /// Options with the defaults: `0.0.0.0:8000`, the API docs on, no operational endpoints,
-    /// ``ServerLimits``' defaults, a 30 s drain timeout, no shutdown grace, no control API, no upstreams, no protocol extensions, a logger labelled `mmcp` at `logLevel`.
+    /// ``ServerLimits``' defaults, a 30 s drain timeout, no shutdown grace, no companions, no protocol extensions, a logger labelled `mmcp` at `logLevel`.
     public init(
         host: String = "0.0.0.0", port: Int = 8000, title: String = "MMCP", openAPI: Bool = true,
         operationalEndpoints: Bool = false, limits: ServerLimits = ServerLimits(), drainTimeout: Duration = .seconds(30),
-        shutdownGrace: Duration = .zero, control: ControlOptions? = nil, gateway: GatewayOptions = GatewayOptions(),
+        shutdownGrace: Duration = .zero, companions: [any ServerCompanion] = [],
         extensions: ProtocolExtensions = ProtocolExtensions(), logLevel: Logger.Level = .info
     ) {
         var logger = Logger(label: "mmcp")
@@ -51,15 +48,14 @@ public struct MMCPOptions: Sendable {
         self.init(
             host: host, port: port, documentation: APIDocumentation(title: title, enabled: openAPI),
             operationalEndpoints: operationalEndpoints, limits: limits, drainTimeout: drainTimeout,
-            shutdownGrace: shutdownGrace, control: control, gateway: gateway, extensions: extensions, logger: logger)
+            shutdownGrace: shutdownGrace, companions: companions, extensions: extensions, logger: logger)
     }
 
     /// Options with a documentation value and a logger of your own.
     public init(
         host: String = "0.0.0.0", port: Int = 8000, documentation: APIDocumentation, operationalEndpoints: Bool = false,
         limits: ServerLimits = ServerLimits(), drainTimeout: Duration = .seconds(30), shutdownGrace: Duration = .zero,
-        control: ControlOptions? = nil, gateway: GatewayOptions = GatewayOptions(),
-        extensions: ProtocolExtensions = ProtocolExtensions(), logger: Logger
+        companions: [any ServerCompanion] = [], extensions: ProtocolExtensions = ProtocolExtensions(), logger: Logger
     ) {
         self.host = host
         self.port = port
@@ -68,8 +64,7 @@ public struct MMCPOptions: Sendable {
         self.limits = limits
         self.drainTimeout = drainTimeout
         self.shutdownGrace = shutdownGrace
-        self.control = control
-        self.gateway = gateway
+        self.companions = companions
         self.extensions = extensions
         self.logger = logger
     }

@@ -36,9 +36,9 @@ public final class MMCPServer: Sendable {
     /// Closes the listening socket at the end of a shutdown without resetting the connections
     /// queued on it; `buildApp` binds it to the listener, ``ShutdownSequence`` closes it.
     public let listenerGate: ListenerGate
-    /// The upstream MMCP servers this server fronts (``MMCPOptions/gateway``), and their probes.
-    /// `buildApp` runs it as a service.
-    public let gateway: Gateway
+    /// The sources of models served elsewhere (the gateway of `MotionMCPGateway`); every one runs
+    /// as a service beside the HTTP server.
+    public let providers: [any ModelProvider]
     /// The async jobs (``ProtocolExtensions/asyncJobs``); `nil` when they are off.
     let jobs: JobStore?
     /// The answers kept for `Idempotency-Key` replays; `nil` when idempotency is off.
@@ -59,14 +59,15 @@ public final class MMCPServer: Sendable {
         try self.init(registry: ModelRegistry(models.registered(), logger: options.serverLogger), options: options)
     }
 
-    /// A server over an existing registry.
-    public init(registry: ModelRegistry, options: MMCPOptions = MMCPOptions()) {
+    /// A server over an existing registry, with the `providers` of models served elsewhere that
+    /// join it (they hold the same registry).
+    public init(registry: ModelRegistry, options: MMCPOptions = MMCPOptions(), providers: [any ModelProvider] = []) {
         self.registry = registry
         self.options = options
         self.openAPIEnabled = Atomic(options.documentation.enabled)
         self.logger = options.serverLogger
         self.listenerGate = ListenerGate(logger: logger)
-        self.gateway = Gateway(registry: registry, options: options.gateway, logger: logger)
+        self.providers = providers
         self.jobs =
             options.extensions.asyncJobs
             ? JobStore(
@@ -81,10 +82,10 @@ public final class MMCPServer: Sendable {
         self.answerBudget = AnswerBudget(capacity: options.limits.answerBudget)
     }
 
-    /// The services a server runs beside its HTTP server: the gateway's probes and, when they are
+    /// The services a server runs beside its HTTP server: its model providers and, when they are
     /// on, the async jobs and the batch window.
     var backgroundServices: [any Service] {
-        [gateway] + (jobs.map { [$0] } ?? []) + (batchWindow.map { [$0] } ?? [])
+        providers as [any Service] + (jobs.map { [$0] } ?? []) + (batchWindow.map { [$0] } ?? [])
     }
 
     /// How the OpenAPI document and pages present the server.
@@ -94,7 +95,7 @@ public final class MMCPServer: Sendable {
     /// What one client or one burst may hold of the server.
     public var limits: ServerLimits { options.limits }
     /// Where the server logs: the options' logger, also feeding the control API's event stream.
-    let logger: Logger
+    package let logger: Logger
 
     /// Hummingbird's configuration for the address of ``options``.
     public var applicationConfiguration: ApplicationConfiguration {
@@ -126,12 +127,12 @@ public final class MMCPServer: Sendable {
             answerBudget: answerBudget, isShuttingDown: isShuttingDown)
     }
 
-    /// Brings in the models of the upstreams that answer (``Gateway/discover()``), then calls
+    /// Brings in the models of the providers that answer (``ModelProvider/discover()``), then calls
     /// every backbone's `setup()` in registration order; the first failure stops and is
     /// thrown with the model's id (that model is then `failed`). A model whose setup already ran
     /// (or is running, from another caller) is not set up again.
     public func setUp() async throws {
-        await gateway.discover()
+        for provider in providers { await provider.discover() }
         for model in registry.models {
             do {
                 try await registry.lifecycle.setUp(model)
@@ -151,11 +152,11 @@ public final class MMCPServer: Sendable {
             return wasSetUp
         }
         guard due else {
-            await gateway.shutDown()
+            for provider in providers { await provider.shutDown() }
             return
         }
         await drainAll()
-        await gateway.shutDown()
+        for provider in providers { await provider.shutDown() }
     }
 
     /// Drains every model — new requests get 503, requests in flight finish (or are stopped when

@@ -16,13 +16,7 @@ public struct NullBackbone: Backbone {
     public var callLimit: ConcurrencyLimit?
 
     /// The 5-joint default skeleton: Hips, Spine, Head, LeftFoot, RightFoot.
-    public static let defaultSkeleton = Skeleton(joints: [
-        Joint(name: "Hips", restTranslation: SIMD3(0, 0.95, 0)),
-        Joint(name: "Spine", parent: "Hips", restTranslation: SIMD3(0, 0.5, 0)),
-        Joint(name: "Head", parent: "Spine", restTranslation: SIMD3(0, 0.3, 0)),
-        Joint(name: "LeftFoot", parent: "Hips", restTranslation: SIMD3(0.1, -0.95, 0)),
-        Joint(name: "RightFoot", parent: "Hips", restTranslation: SIMD3(-0.1, -0.95, 0)),
-    ])
+    public static let defaultSkeleton = Skeleton.standIn
 
     /// A NullBackbone with the reference's defaults.
     public init(modelID: String = "null", fps: Double = 30, canonicalSkeleton: Skeleton = NullBackbone.defaultSkeleton) {
@@ -54,23 +48,10 @@ public struct NullBackbone: Backbone {
         }
     }
 
-    /// The JSON object in the spec file at `path`, for ``init(modelID:overlay:)`` (the console reads
-    /// the file where it runs and sends the object to the server it drives); a missing, unreadable
-    /// or non-object file is a `ModelSpecError` that names it.
+    /// The JSON object in the spec file at `path`, for ``init(modelID:overlay:)``; see
+    /// `ModelSpec.overlay(fromFile:)`.
     public static func overlay(fromFile path: String) throws(ModelSpecError) -> JSONObject {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelSpecError("cannot read spec file '\(path)'")
-        }
-        let document: JSONValue
-        do {
-            document = try JSONParser.parse(Array(data))
-        } catch {
-            throw ModelSpecError("spec file '\(path)' is not valid JSON: \(error)")
-        }
-        guard case .object(let overlay) = document else {
-            throw ModelSpecError("spec file '\(path)' must hold a JSON object")
-        }
-        return overlay
+        try ModelSpec.overlay(fromFile: path)
     }
 
     /// A NullBackbone publishing exactly `spec`, registered as `modelID`.

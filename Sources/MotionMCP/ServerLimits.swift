@@ -67,5 +67,5 @@ struct BodyReadTimedOut: Error {}
 extension Duration {
     /// This duration, at most about 31 years: as good as "never" for a timeout, and within what
     /// every clock and timer takes (`Task.sleep` traps on an instant past `Int64` seconds).
-    var clampedForTimers: Duration { min(self, .seconds(1_000_000_000)) }
+    package var clampedForTimers: Duration { min(self, .seconds(1_000_000_000)) }
 }

@@ -1,5 +1,7 @@
 import Foundation
-import MotionMCP
+import MotionMCPControl
+import MotionMCPHTTPClient
+import MotionMCPProtocol
 
 /// A server's control API as `mmcp-console attach` is given it: a socket path, `http://HOST:PORT`
 /// or `https://HOST:PORT` (with a token), or `dns:NAME:PORT` (every address NAME resolves to).

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
-public import MotionMCP
+public import MotionMCPControl
+import MotionMCPHTTPClient
+import MotionMCPProtocol
 import NIOCore
 import NIOHTTP1
 import NIOSSL

@@ -1,5 +1,7 @@
 import Foundation
-public import MotionMCP
+public import MotionMCPControl
+import MotionMCPHTTPClient
+import MotionMCPProtocol
 import Synchronization
 
 /// The servers a fleet console watches: one ``AttachedServer`` per socket or URL target, and one

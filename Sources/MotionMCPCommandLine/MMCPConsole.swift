@@ -5,6 +5,9 @@ import Hummingbird
 import Logging
 import MotionMCP
 import MotionMCPConsole
+import MotionMCPControl
+import MotionMCPControlServer
+import MotionMCPGateway
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -141,38 +144,29 @@ struct Serve: AsyncParsableCommand {
         let server = try serve.makeServer(authored, logger: logger, control: try control.options())
         try await Self.checkListening(host: serve.host, port: serve.port)
         logger = server.options.serverLogger
-        let trigger = GroupShutdownTrigger()
-        let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)", requestShutdown: trigger.fire)
-        let controlAPI = try server.options.control.map { options throws(ControlConfigurationError) in
-            try ControlAPI(runtime: runtime, options: options)
-        }
-        let app = buildApp(runtime)
+        // A control API that cannot start is one line and exit 2 (`MMCPCommand.main`), before "serving".
+        let assembly = try ServerAssembly(server, setUp: .inBackground)
+        let runtime = assembly.runtime
         logger.info(
             "serving",
             metadata: [
                 "models": "\(server.registry.models.map(\.key))", "address": "\(serve.host):\(serve.port)",
-                "control": "\(controlAPI?.addresses ?? ["off"])",
+                "control": "\(assembly.companions.isEmpty ? ["off"] : assembly.companionAddresses)",
             ])
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: runtime)]
-        // Before the shutdown sequence: the group stops it first, so the control API still answers
-        // (and attached consoles watch) while the models drain.
-        if let controlAPI { services.append(.init(service: controlAPI)) }
-        services.append(.init(service: ShutdownSequence(server: server)))
+        let front: ServiceGroupConfiguration.ServiceConfiguration
         var signals: [UnixSignal] = [.sigterm, .sigint]
         if interactive {
             let themes = consoleFlags.themes()
             let console = TerminalConsole(
                 control: runtime, logRing: ring, themes: themes, themeName: consoleFlags.theme, readOnly: consoleFlags.readOnly)
-            services.append(.init(service: ConsoleService(console: console), successTerminationBehavior: .gracefullyShutdownGroup))
+            front = .init(service: ConsoleService(console: console), successTerminationBehavior: .gracefullyShutdownGroup)
             // The console watches SIGINT and SIGTERM itself while it owns the terminal; it ends, and
             // the group's shutdown sequence drains what is left.
             signals = []
         } else {
-            services.append(.init(service: StatusLog(control: runtime, logger: logger)))
+            front = .init(service: StatusLog(control: runtime, logger: logger))
         }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger))
-        trigger.group.withLock { $0 = group }
-        try await group.run()
+        try await assembly.serviceGroup(front: front, signals: signals, logger: logger).run()
         if server.registry.anyDrainTimedOut { throw DrainTimedOut() }
     }
 
@@ -203,16 +197,6 @@ struct Serve: AsyncParsableCommand {
         let runtime = MMCPRuntime(server: server, listenAddress: "\(serve.host):\(serve.port)")
         print(OnceReport.render(runtime.snapshot()), terminator: "")
         await server.tearDown()
-    }
-}
-
-/// Ends the service group once a shutdown the control API or the console started has drained
-/// everything (the group is made after the runtime that fires it).
-final class GroupShutdownTrigger: Sendable {
-    let group = Mutex<ServiceGroup?>(nil)
-
-    @Sendable func fire() async {
-        await group.withLock({ $0 })?.triggerGracefulShutdown()
     }
 }
 

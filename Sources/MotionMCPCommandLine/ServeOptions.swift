@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import MotionMCP
 import MotionMCPConsole
+import MotionMCPControlServer
+import MotionMCPGateway
 
 /// The flags every mode of `mmcp-console` shares: where to listen and what to serve.
 struct ServeOptions: ParsableArguments {
@@ -209,16 +211,19 @@ struct ServeOptions: ParsableArguments {
             let options = MMCPOptions(
                 host: host, port: port, documentation: APIDocumentation(enabled: !noOpenAPI), operationalEndpoints: true,
                 limits: limits, drainTimeout: Self.duration(seconds: drainTimeout), shutdownGrace: Self.duration(seconds: shutdownGrace),
-                control: control,
-                gateway: GatewayOptions(
-                    upstreams: try upstreamAddresses(), allowedHosts: upstreamAllowedHosts, idleTimeout: Self.duration(seconds: upstreamIdleTimeout)),
+                companions: control.map { [$0] } ?? [],
                 extensions: ProtocolExtensions(
                     asyncJobs: asyncJobs, idempotency: idempotency, binaryGLTF: binaryGLTF, requestIDs: requestIDs, retryAfter: retryAfter,
                     batchWindow: batchWindow.map { Self.duration(seconds: $0 / 1000) }),
                 logger: logger)
-            return MMCPServer(
-                registry: try ModelRegistry(registered, logger: options.serverLogger, recordsMetrics: !noMetrics),
-                options: memoryCapped(options))
+            let registry = try ModelRegistry(registered, logger: options.serverLogger, recordsMetrics: !noMetrics)
+            // Always a gateway, with no upstream when none is given: the control API may add one.
+            let gateway = Gateway(
+                registry: registry,
+                options: GatewayOptions(
+                    upstreams: try upstreamAddresses(), allowedHosts: upstreamAllowedHosts, idleTimeout: Self.duration(seconds: upstreamIdleTimeout)),
+                logger: options.serverLogger)
+            return MMCPServer(registry: registry, options: memoryCapped(options), providers: [gateway])
         } catch let error as RegistrationError {
             throw ValidationError(error.description)
         }

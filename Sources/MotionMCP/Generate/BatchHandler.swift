@@ -1,3 +1,21 @@
+/// One entry of a batch's `results`: a finished document, an error, or a remote model's entry as
+/// its server wrote it (`{"gltf":…}` or `{"error":…}`, with the error's code for the metrics).
+package enum BatchOutcome: Sendable {
+    case gltf([UInt8])
+    case error(ProtocolError)
+    case remote([UInt8], errorCode: String?)
+
+    /// The status and error code the item is counted with.
+    var counted: (status: Int, code: String?) {
+        switch self {
+        case .gltf: (200, nil)
+        case .error(let error): (error.status, error.code.rawValue)
+        case .remote(_, let code?): (ErrorCode(rawValue: code)?.status ?? 500, code)
+        case .remote(_, nil): (200, nil)
+        }
+    }
+}
+
 /// A batch body (`{"protocol_version", "requests": [...]}`): the batch-level checks, each item
 /// validated on its own, items grouped by model, one result per item in order (PROTOCOL.md §6).
 struct BatchHandler: Sendable {
@@ -9,23 +27,6 @@ struct BatchHandler: Sendable {
         case pending(ValidatedRequest)
     }
 
-    /// One entry of `results`: a finished document, an error, or an upstream's entry as it wrote
-    /// it (`{"gltf":…}` or `{"error":…}`, with the error's code for the metrics).
-    enum Outcome: Sendable {
-        case gltf([UInt8])
-        case error(ProtocolError)
-        case upstream([UInt8], errorCode: String?)
-
-        /// The status and error code the item is counted with.
-        var counted: (status: Int, code: String?) {
-            switch self {
-            case .gltf: (200, nil)
-            case .error(let error): (error.status, error.code.rawValue)
-            case .upstream(_, let code?): (ErrorCode(rawValue: code)?.status ?? 500, code)
-            case .upstream(_, nil): (200, nil)
-            }
-        }
-    }
 
     func handle(_ batch: JSONObject, started: ContinuousClock.Instant) async -> ProtocolResponse {
         let requests: [JSONValue]
@@ -126,7 +127,7 @@ struct BatchHandler: Sendable {
     /// The items' answers (or the error a backbone's `generateBatch` threw, which answers the
     /// whole batch, as the reference does), and each item's backbone-call timings.
     private struct Run {
-        var outcome: Result<[Outcome], ProtocolError>
+        var outcome: Result<[BatchOutcome], ProtocolError>
         var timings: [CallTiming?]
     }
 
@@ -139,7 +140,7 @@ struct BatchHandler: Sendable {
     private func run(
         _ items: [Item], requests: [JSONValue], version: String, directory: ModelDirectory, started: ContinuousClock.Instant
     ) async -> Run {
-        var outcomes = items.map { item -> Outcome? in
+        var outcomes = items.map { item -> BatchOutcome? in
             if case .refused(let error) = item { return .error(error) }
             return nil
         }
@@ -170,8 +171,8 @@ struct BatchHandler: Sendable {
             guard let result = finished[position] else { continue }
             for index in group.indices { timings[index] = result.timing }
             switch result.outcomes {
-            case .success(let groupOutcomes):
-                for (offset, index) in group.indices.enumerated() { outcomes[index] = groupOutcomes[offset] }
+            case .success(let groupBatchOutcomes):
+                for (offset, index) in group.indices.enumerated() { outcomes[index] = groupBatchOutcomes[offset] }
             case .failure(let error):
                 return Run(outcome: .failure(error), timings: timings)
             }
@@ -181,7 +182,7 @@ struct BatchHandler: Sendable {
 
     /// One model's items answered, or the error that fails the whole batch; and the call's timings.
     private struct GroupResult: Sendable {
-        var outcomes: Result<[Outcome], ProtocolError>
+        var outcomes: Result<[BatchOutcome], ProtocolError>
         var timing: CallTiming?
     }
 
@@ -196,10 +197,10 @@ struct BatchHandler: Sendable {
         let limits = generate.limits
         let logger = generate.logger
         switch model.source {
-        case .upstream(let upstream):
-            let body = Self.upstreamBatch(raw, version: version)
-            let call = await model.call(limits: limits, logger: logger, since: started, watch: upstream.watch) { lease in
-                await upstream.forwardBatch(body, count: raw.count, lease: lease)
+        case .remote(let remote):
+            let body = Self.remoteBatch(raw, version: version)
+            let call = await model.call(limits: limits, logger: logger, since: started, watch: remote.watch) { lease in
+                await remote.answerBatch(body, count: raw.count, lease: lease)
             }
             switch call.result {
             case .success(let outcomes): return GroupResult(outcomes: outcomes, timing: call.timing)
@@ -222,7 +223,7 @@ struct BatchHandler: Sendable {
             case .failure(let failure):
                 return GroupResult(outcomes: .failure(generate.extensions.answering(failure)), timing: call.timing)
             }
-            var outcomes: [Outcome] = []
+            var outcomes: [BatchOutcome] = []
             for (position, request) in validated.enumerated() {
                 outcomes.append(await outcome(results[position], for: request))
             }
@@ -230,9 +231,9 @@ struct BatchHandler: Sendable {
         }
     }
 
-    /// The batch an upstream gets for its model's items: the items as the client wrote them,
+    /// The batch a remote model gets for its items: the items as the client wrote them,
     /// under the batch's version.
-    static func upstreamBatch(_ items: [JSONValue], version: String) -> [UInt8] {
+    static func remoteBatch(_ items: [JSONValue], version: String) -> [UInt8] {
         var writer = JSONWriter(escapesNonASCII: true)
         writer.raw("{\"protocol_version\":")
         writer.string(version)
@@ -242,7 +243,7 @@ struct BatchHandler: Sendable {
         return writer.bytes
     }
 
-    private func outcome(_ result: Result<MotionResult, any Error>, for validated: ValidatedRequest) async -> Outcome {
+    private func outcome(_ result: Result<MotionResult, any Error>, for validated: ValidatedRequest) async -> BatchOutcome {
         switch result {
         case .success(let motion):
             do {
@@ -255,11 +256,11 @@ struct BatchHandler: Sendable {
         }
     }
 
-    private func serialize(_ outcomes: [Outcome]) -> [UInt8] {
+    private func serialize(_ outcomes: [BatchOutcome]) -> [UInt8] {
         var writer = JSONWriter(
             capacity: outcomes.reduce(64) { total, outcome in
                 if case .gltf(let bytes) = outcome { return total + bytes.count + 16 }
-                if case .upstream(let bytes, _) = outcome { return total + bytes.count }
+                if case .remote(let bytes, _) = outcome { return total + bytes.count }
                 return total + 256
             })
         writer.raw("{\"results\":[")
@@ -274,7 +275,7 @@ struct BatchHandler: Sendable {
                 writer.raw("{\"error\":")
                 writer.value(.object(error.body))
                 writer.byte(UInt8(ascii: "}"))
-            case .upstream(let entry, _):
+            case .remote(let entry, _):
                 writer.append(entry)
             }
         }

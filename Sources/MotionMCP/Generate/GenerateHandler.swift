@@ -44,11 +44,12 @@ struct GenerateHandler: Sendable {
         if case .object(let object) = document, object.contains("requests") {
             return await BatchHandler(generate: self).handle(object, started: started)
         }
-        // A model served upstream gets the body unchanged; the upstream validates it. One over the
+        // A model served elsewhere gets the body unchanged; its server validates it. One over the
         // model's cap never leaves: the validator answers it here, as the reference would.
-        if let model = namedModel(document), let upstream = model.upstream, body.count <= upstream.spec.limits.maxRequestBytes {
-            return await UpstreamForwarding(generate: self).forward(
-                body, contentType: contentType, accept: accept, to: model, upstream: upstream, started: started)
+        if let model = namedModel(document), let remote = model.remote, body.count <= remote.spec.limits.maxRequestBytes {
+            return await remote.answer(
+                body, contentType: contentType, accept: accept, for: model,
+                context: GenerateContext(limits: limits, logger: logger, started: started))
         }
         let answer = await handleSingle(document, bodyLength: body.count, format: extensions.format(accepting: accept), started: started)
         answer.model?.recordAnswer(
@@ -80,7 +81,7 @@ struct GenerateHandler: Sendable {
             return SingleAnswer(response: ProtocolResponse(refusal))
         }
         guard let backbone = model.backbone else {
-            // Served upstream since the body was read (a replica came back under this id).
+            // Served elsewhere since the body was read (a replica came back under this id).
             let unavailable = ServedModel.unavailable(model.key, model.state)
             return SingleAnswer(response: ProtocolResponse(unavailable), model: model)
         }

@@ -16,26 +16,28 @@ import UnixSignals
 /// try await app.runService()
 /// ```
 ///
-/// With ``MMCPOptions/control`` set, the application also serves the control API
-/// (``ControlAPI``) and runs the ``MMCPRuntime`` it drives; a control socket that cannot be made
-/// is an error when the application starts.
+/// With ``MMCPOptions/companions`` set (the control API), the application also runs them and the
+/// ``MMCPRuntime`` they drive; a companion that cannot start (a control socket that cannot be
+/// made) is an error when the application starts. ``serve(_:)-(MMCPServer)`` runs the same
+/// pieces as one service group (``ServerAssembly``).
 public func buildApp(_ server: MMCPServer, router: Router<BasicRequestContext> = Router()) -> some ApplicationProtocol {
     var app = application(server, router: router, operationalEndpoints: server.options.operationalEndpoints)
     app.addMMCP(server)
-    if let control = server.options.control {
-        let runtime = MMCPRuntime(server: server, listenAddress: "\(server.options.host):\(server.options.port)")
-        app.addServices(runtime, ControlAPIService(runtime: runtime, options: control))
+    if !server.options.companions.isEmpty {
+        let runtime = MMCPRuntime(server: server, listenAddress: server.listenAddress)
+        app.addServices(runtime)
+        app.addServices(server.options.companions.map { CompanionStarter(companion: $0, runtime: runtime) })
     }
     return app
 }
 
-/// The control API of ``buildApp(_:router:)``, checked when the application starts.
-private struct ControlAPIService: Service {
+/// A companion of ``buildApp(_:router:)``, made when the application starts.
+private struct CompanionStarter: Service {
+    let companion: any ServerCompanion
     let runtime: MMCPRuntime
-    let options: ControlOptions
 
     func run() async throws {
-        try await ControlAPI(runtime: runtime, options: options).run()
+        try await companion.service(for: runtime).run()
     }
 }
 
@@ -60,15 +62,7 @@ public func buildApp(
 /// order, and the listener closes with nothing queued on it (``ShutdownSequence``). Throws when a
 /// backbone's `setup()` fails (``ModelSetupError``).
 public func serve(_ server: MMCPServer) async throws {
-    try await servingGroup(server, signals: [.sigterm, .sigint]).run()
-}
-
-/// What ``serve(_:)-(MMCPServer)`` runs: the application, then a ``ShutdownSequence``, which the
-/// group stops first, so the drain happens while the HTTP server still answers.
-func servingGroup(_ server: MMCPServer, signals: [UnixSignal]) -> ServiceGroup {
-    ServiceGroup(
-        configuration: ServiceGroupConfiguration(
-            services: [buildApp(server), ShutdownSequence(server: server)], gracefulShutdownSignals: signals, logger: server.logger))
+    try await ServerAssembly(server, setUp: .beforeListening).serviceGroup(signals: [.sigterm, .sigint]).run()
 }
 
 /// Serves `models` (an array of backbones keyed by their ids, or a dictionary of ids to
@@ -82,24 +76,12 @@ public func serve(_ backbone: some Backbone, options: MMCPOptions = MMCPOptions(
     try await serve(MMCPServer(backbone, options: options))
 }
 
-/// The application an operations runtime serves: the MMCP routes and the operational endpoints,
-/// with models set up in the background by `runtime` (requests for a model still setting up get
-/// `503 model_unavailable`, and `/readyz` says so) instead of before the server listens.
-/// Run it in one service group with `runtime` and a ``ShutdownSequence``, in that order.
-public func buildApp(_ runtime: MMCPRuntime) -> some ApplicationProtocol {
-    let server = runtime.server
-    let router = Router()
-    var app = application(server, router: router, operationalEndpoints: true)
-    app.addServices(server.backgroundServices)
-    return app
-}
-
-/// The application both `buildApp`s make of `server` on `router`: the framework's answers and
+/// The application ``buildApp(_:router:)`` and ``ServerAssembly`` make of `server` on `router`: the framework's answers and
 /// `Connection: close` while shutting down (middleware first: it applies to the routes added
 /// after it), the MMCP routes and, when asked, the operational ones, and the listener guarded
 /// (its connection cap, ``AcceptGuard``) and bound to the server's ``ListenerGate`` so a
 /// shutdown resets nothing queued on it.
-private func application(
+func application(
     _ server: MMCPServer, router: Router<BasicRequestContext>, operationalEndpoints: Bool
 ) -> Application<ConnectionAwareResponder<RouterResponder<BasicRequestContext>>> {
     // Outermost, so that every answer carries the id, the framework's 404 and 405 included.
@@ -118,6 +100,9 @@ private func application(
 }
 
 extension MMCPServer {
+    /// Where the server listens, as `HOST:PORT`.
+    var listenAddress: String { "\(options.host):\(options.port)" }
+
     /// How the MMCP port bounds its connections: ``ServerLimits``' idle and header timeouts and
     /// connection cap.
     var connectionPolicy: ConnectionPolicy {

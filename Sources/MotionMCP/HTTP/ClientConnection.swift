@@ -6,8 +6,8 @@ import NIOCore
 /// leaving: a call forwarded to an upstream ends as soon as its client has gone, instead of holding
 /// its place (and the upstream's) until the upstream answers. Set for each request by the MMCP
 /// application's responder (``ConnectionAwareResponder``); `nil` elsewhere.
-enum ClientConnection {
-    @TaskLocal static var channel: (any Channel)?
+package enum ClientConnection {
+    @TaskLocal package static var channel: (any Channel)?
 }
 
 /// The router's responder with the request's connection made known (``ClientConnection``):
@@ -40,24 +40,24 @@ struct ConnectionAwareResponder<Inner: HTTPResponder>: HTTPResponder where Inner
 /// handler, in every MMCP connection's pipeline (``MMCPServer/httpServer``), remembers that the
 /// input closed, for a forwarded call's watch to end the call (as nginx ends a proxied request
 /// whose client closed, and uvicorn drops one).
-final class ClientDepartureHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = Never
+package final class ClientDepartureHandler: ChannelInboundHandler, RemovableChannelHandler {
+    package typealias InboundIn = Never
 
     /// Whether the client closed its side (or the whole connection).
-    let departed = AtomicBox(false)
+    package let departed = AtomicBox(false)
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .inputClosed = event as? ChannelEvent { departed.value.store(true, ordering: .relaxed) }
         context.fireUserInboundEventTriggered(event)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         departed.value.store(true, ordering: .relaxed)
         context.fireChannelInactive()
     }
 
     /// The flag of `channel`'s handler, or `nil` when it has none (a connection of another server).
-    static func departure(of channel: any Channel) async -> AtomicBox<Bool>? {
+    package static func departure(of channel: any Channel) async -> AtomicBox<Bool>? {
         try? await channel.eventLoop.submit {
             try channel.pipeline.syncOperations.handler(type: ClientDepartureHandler.self).departed
         }.get()

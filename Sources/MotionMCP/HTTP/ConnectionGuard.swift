@@ -1,9 +1,7 @@
 import HummingbirdCore
-import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOSSL
 
 #if canImport(Glibc)
     import Glibc
@@ -11,7 +9,7 @@ import NIOSSL
 
 /// What bounds one listener's connections besides Hummingbird's idle timeout: how long a request
 /// head (and a TLS handshake) may take, and how many connections it holds at once.
-struct ConnectionPolicy: Sendable {
+package struct ConnectionPolicy: Sendable {
     /// How long a connection may sit between requests (Hummingbird's idle timeout).
     var idleTimeout: Duration
     /// How long a request head may take from its first byte to its last, and a TLS handshake
@@ -21,25 +19,26 @@ struct ConnectionPolicy: Sendable {
     var maxConnections: Int
     /// How the log names the listener.
     var listener: String
+
+    package init(idleTimeout: Duration, headerTimeout: Duration, maxConnections: Int, listener: String) {
+        self.idleTimeout = idleTimeout
+        self.headerTimeout = headerTimeout
+        self.maxConnections = maxConnections
+        self.listener = listener
+    }
+
+    /// Bounds the connections `listener` holds (``AcceptGuard``); call it once the listener runs.
+    package func guardAccepts(on listener: any Channel, logger: Logger) async {
+        await AcceptGuard.install(on: listener, policy: self, logger: logger)
+    }
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1.1 (over TLS with `tls`) with `policy`'s timeouts: the idle timeout, a request head
-    /// that stops arriving, a TLS handshake that never ends, all close the connection. The
-    /// connection cap is the listener's, installed by ``AcceptGuard/install(on:policy:logger:)``.
-    static func guardedHTTP1(_ policy: ConnectionPolicy, tls: TLSConfiguration? = nil) -> HTTPServerBuilder {
-        HTTPServerBuilder { responder in
-            let http = GuardedHTTP1Channel(
-                base: HTTP1Channel(
-                    responder: responder,
-                    configuration: .init(
-                        additionalChannelHandlers: [ClientDepartureHandler()], idleTimeout: TimeAmount(policy.idleTimeout.clampedForTimers))),
-                headerTimeout: TimeAmount(policy.headerTimeout.clampedForTimers), handshake: tls != nil)
-            guard let tls else { return http }
-            // TLS first: its handler goes first in the pipeline, ours after it see the plain bytes
-            // and the end of the handshake.
-            return try TLSChannel(http, tlsConfiguration: tls)
-        }
+    /// HTTP/1.1 with `policy`'s timeouts: the idle timeout and a request head that stops arriving
+    /// close the connection. The connection cap is the listener's, installed by
+    /// ``AcceptGuard/install(on:policy:logger:)``.
+    package static func guardedHTTP1(_ policy: ConnectionPolicy) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, policy: policy, handshake: false) }
     }
 }
 
@@ -47,14 +46,25 @@ extension HTTPServerBuilder {
 /// ``ConnectionBytesHandler`` before it (the header and TLS handshake deadlines) and
 /// ``HTTP1MessageHandler`` after it (`100 Continue`, closing after an answer that says so or to an
 /// HTTP/1.0 client without keep-alive).
-struct GuardedHTTP1Channel: ServerChildChannel {
-    typealias Value = HTTP1Channel.Value
+package struct GuardedHTTP1Channel: ServerChildChannel {
+    package typealias Value = HTTP1Channel.Value
     let base: HTTP1Channel
     let headerTimeout: TimeAmount
-    /// Whether the connection starts with a TLS handshake (its deadline is the header timeout).
+    /// Whether the connection starts with a TLS handshake (its deadline is the header timeout);
+    /// the control API's TLS listener wraps the channel in Hummingbird's `TLSChannel`.
     let handshake: Bool
 
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+    /// The channel for `responder` with `policy`'s idle and header timeouts.
+    package init(responder: @escaping HTTPChannelHandler.Responder, policy: ConnectionPolicy, handshake: Bool) {
+        base = HTTP1Channel(
+            responder: responder,
+            configuration: .init(
+                additionalChannelHandlers: [ClientDepartureHandler()], idleTimeout: TimeAmount(policy.idleTimeout.clampedForTimers)))
+        headerTimeout = TimeAmount(policy.headerTimeout.clampedForTimers)
+        self.handshake = handshake
+    }
+
+    package func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let headerTimeout = self.headerTimeout
         let handshake = self.handshake
         return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
@@ -68,7 +78,7 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         }
     }
 
-    func handle(value: Value, logger: Logger) async {
+    package func handle(value: Value, logger: Logger) async {
         await base.handle(value: value, logger: logger)
     }
 }

@@ -2,37 +2,37 @@ import Hummingbird
 import NIOCore
 
 /// An answer of the protocol, before it becomes an HTTP response.
-struct ProtocolResponse: Sendable {
-    var status: Int
-    var contentType: String
-    var body: [UInt8]
+package struct ProtocolResponse: Sendable {
+    package var status: Int
+    package var contentType: String
+    package var body: [UInt8]
     /// The protocol error code, when the answer is an error (for the metrics).
-    var errorCode: String?
+    package var errorCode: String?
     /// Seconds a client should wait before retrying (`Retry-After`): the error's
     /// ``ProtocolError/retryAfterSeconds``.
-    var retryAfter: Int?
+    package var retryAfter: Int?
     /// Headers an extension adds (`Vary`, `Location`, `Idempotency-Status`).
-    var headers = HTTPFields()
+    package var headers = HTTPFields()
     /// An upstream's answer passed on (the gateway): its headers that carry meaning, and its
     /// body as it arrives; `body` and ``contentType`` are then unused.
-    var forwarded: (headers: HTTPFields, body: ResponseBody)?
+    package var forwarded: (headers: HTTPFields, body: ResponseBody)?
     /// The answer's share of the server's ``AnswerBudget``, given back once ``body`` has been
     /// written to the client (or dropped unwritten).
     var charge: AnswerCharge?
 
-    static let json = "application/json"
-    static let gltf = "model/gltf+json"
-    static let html = "text/html; charset=utf-8"
-    static let prometheus = "text/plain; version=0.0.4; charset=utf-8"
+    package static let json = "application/json"
+    package static let gltf = "model/gltf+json"
+    package static let html = "text/html; charset=utf-8"
+    package static let prometheus = "text/plain; version=0.0.4; charset=utf-8"
 
-    init(status: Int, contentType: String, body: [UInt8]) {
+    package init(status: Int, contentType: String, body: [UInt8]) {
         self.status = status
         self.contentType = contentType
         self.body = body
     }
 
     /// The error envelope; details JSON cannot carry (a backbone's NaN) make it an internal error.
-    init(_ error: ProtocolError) {
+    package init(_ error: ProtocolError) {
         let sendable =
             JSONValue.object(error.details).isFinite
             ? error : ProtocolError.internalError("\(error.code) error details hold a non-finite number")
@@ -44,7 +44,7 @@ struct ProtocolResponse: Sendable {
 
 extension ProtocolResponse: ResponseGenerator {
     /// The HTTP response: the status, `Content-Type`, `Retry-After` when set, and the body.
-    func response(from request: Request, context: some RequestContext) -> Response {
+    package func response(from request: Request, context: some RequestContext) -> Response {
         if let forwarded {
             return Response(status: HTTPResponse.Status(code: status), headers: forwarded.headers + self.headers, body: forwarded.body)
         }

@@ -65,8 +65,8 @@ extension MMCPServer {
         writer.array(listed) { writer, model in
             switch model.source {
             case .backbone(let backbone): backbone.capabilities().writeCapabilities(to: &writer)
-            // The upstreams' own entry, byte for byte.
-            case .upstream(let upstream): writer.append(upstream.entry)
+            // The remote server's own entry, byte for byte.
+            case .remote(let remote): writer.append(remote.entry)
             }
         }
         writer.raw("}")

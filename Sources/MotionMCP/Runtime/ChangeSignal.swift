@@ -7,7 +7,7 @@ import Synchronization
 /// waiter re-checks its condition after registering, so a change between its first check and its
 /// registration is not missed. ``notify()`` costs one atomic load while nobody waits, so it can sit
 /// on a request's hot path.
-final class ChangeSignal: Sendable {
+package final class ChangeSignal: Sendable {
     private struct Waiters {
         var next = 0
         var continuations: [Int: CheckedContinuation<Void, Never>] = [:]
@@ -16,8 +16,10 @@ final class ChangeSignal: Sendable {
     private let waiters = Mutex(Waiters())
     private let hasWaiters = Atomic(false)
 
+    package init() {}
+
     /// Wakes every waiter, which then checks its condition again.
-    func notify() {
+    package func notify() {
         guard hasWaiters.load(ordering: .sequentiallyConsistent) else { return }
         let woken = waiters.withLock { waiters in
             defer {
@@ -30,7 +32,7 @@ final class ChangeSignal: Sendable {
     }
 
     /// Returns once `condition` holds, or when the task is cancelled.
-    func wait(until condition: @Sendable () -> Bool) async {
+    package func wait(until condition: @Sendable () -> Bool) async {
         while !condition(), !Task.isCancelled {
             let id = waiters.withLock { waiters in
                 defer { waiters.next += 1 }
@@ -54,7 +56,7 @@ final class ChangeSignal: Sendable {
 
     /// Returns `true` once `condition` holds, or `false` when `timeout` passes (or the task is
     /// cancelled) first.
-    func wait(until condition: @escaping @Sendable () -> Bool, timeout: Duration) async -> Bool {
+    package func wait(until condition: @escaping @Sendable () -> Bool, timeout: Duration) async -> Bool {
         if condition() { return true }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.wait(until: condition) }

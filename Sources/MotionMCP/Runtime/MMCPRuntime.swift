@@ -1,19 +1,21 @@
 import Foundation
+public import MotionMCPControl
 public import ServiceLifecycle
 
 /// A running server as an operations console drives it: models set up in the background, added
 /// and drained while the server runs, the API docs switched on and off, the shutdown started
 /// (``ServerControl``).
 ///
-/// Run it as a service beside the HTTP application; background work (setups, drains, a shutdown)
-/// runs as child tasks of its ``run()``, so nothing outlives the service group.
+/// Run it as a service beside the HTTP application, with `successTerminationBehavior:
+/// .gracefullyShutdownGroup` (``ServerAssembly`` does): background work (setups, drains, a
+/// shutdown) runs as child tasks of its ``run()``, so nothing outlives the service group, and
+/// ``run()`` returns once a shutdown asked through it has drained everything, which ends the group.
 public final class MMCPRuntime: ServerControl, Service {
     /// The server being controlled.
     public let server: MMCPServer
     /// Which server this is, as snapshots and the control API report it.
     public let instance: InstanceIdentity
     private let started = ContinuousClock.now
-    private let requestShutdown: @Sendable () async -> Void
     private let commands: AsyncStream<Command>
     private let queue: AsyncStream<Command>.Continuation
 
@@ -27,25 +29,17 @@ public final class MMCPRuntime: ServerControl, Service {
     /// server's models are set up in the background once ``run()`` starts: a failing `setup()`
     /// leaves that model `failed` and the others carry on (a model already set up is not set up
     /// again).
-    ///
-    /// `requestShutdown` ends the service group once ``shutDown()`` has drained everything; the
-    /// default sends the process SIGTERM, which `serve()`, `runService()` and `mmcp-console` all
-    /// answer with their graceful shutdown.
-    public init(
-        server: MMCPServer, listenAddress: String,
-        requestShutdown: @escaping @Sendable () async -> Void = { kill(getpid(), SIGTERM) }
-    ) {
+    public init(server: MMCPServer, listenAddress: String) {
         self.server = server
         self.instance = InstanceIdentity(
             hostName: Self.hostName(), processID: Int(getpid()), version: MMCPVersion.sdk,
             listenAddress: listenAddress, startedAt: Date().timeIntervalSince1970)
-        self.requestShutdown = requestShutdown
         (commands, queue) = AsyncStream.makeStream(of: Command.self)
         for model in server.registry.models { queue.yield(.setUp(model)) }
     }
 
-    /// Carries out the queued setups, drains and shutdown until the service group shuts down; work
-    /// under way then still finishes.
+    /// Carries out the queued setups, drains and shutdown until the service group shuts down, or
+    /// until a shutdown asked through ``shutDown()`` is over; work under way then still finishes.
     public func run() async {
         await withDiscardingTaskGroup { group in
             for await command in commands.cancelOnGracefulShutdown() {
@@ -98,10 +92,13 @@ public final class MMCPRuntime: ServerControl, Service {
     }
 
     public func addUpstream(_ address: String) async throws {
+        guard let provider = server.providers.first else {
+            throw ControlError.badRequest("this server fronts no upstream servers: it was built without a gateway")
+        }
         do {
-            try await server.gateway.add(try UpstreamAddress(parsing: address))
+            try await provider.add(address)
         } catch {
-            throw ControlError.badRequest(error.description)
+            throw ControlError.badRequest("\(error)")
         }
     }
 
@@ -117,10 +114,10 @@ public final class MMCPRuntime: ServerControl, Service {
     }
 
     /// Runs the server's shutdown (``MMCPServer/shutDown()``) and returns when every model has
-    /// drained, then asks for the service group to end.
+    /// drained; ``run()`` then returns, which ends the service group.
     public func shutDown() async {
         await server.shutDown()
-        await requestShutdown()
+        queue.finish()
     }
 
     /// The host's name as `gethostname` gives it (no resolver lookup, unlike `ProcessInfo`).
@@ -132,7 +129,7 @@ public final class MMCPRuntime: ServerControl, Service {
 
     /// Starts ``shutDown()`` in the background and returns at once (the control API answers
     /// before the drain is over).
-    func startShutdown() {
+    package func startShutdown() {
         queue.yield(.shutDown)
     }
 }

@@ -5,35 +5,35 @@ import ServiceLifecycle
 import Synchronization
 
 /// How one backbone call through ``ServedModel/call(limits:logger:since:_:)`` ended.
-struct ModelCall<Value: Sendable>: Sendable {
+package struct ModelCall<Value: Sendable>: Sendable {
     /// What the backbone returned, or why there is no value.
-    var result: Result<Value, CallFailure>
+    package var result: Result<Value, CallFailure>
     /// How long the request waited before the call, and how long the call took (`nil` when the
     /// model did not admit the request).
-    var timing: CallTiming?
+    package var timing: CallTiming?
 }
 
 /// The two durations a model call records.
-struct CallTiming: Sendable {
+package struct CallTiming: Sendable {
     /// From the request's arrival to the backbone call.
-    var wait: Duration
+    package var wait: Duration
     /// The backbone call itself.
-    var generate: Duration
+    package var generate: Duration
 }
 
 /// Why a model call has no value.
-struct CallFailure: Error, Sendable {
+package struct CallFailure: Error, Sendable {
     /// The answer for it.
-    var error: ProtocolError
+    package var error: ProtocolError
     /// `true` when the server refused or stopped the call (model not ready, over its in-flight cap,
     /// past the generate timeout, stopped by a drain that timed out); `false` when the backbone
     /// threw. A batch answers the former item by item and the latter for the whole batch, as the
     /// reference answers a `generate_batch` that raises.
-    var byServer: Bool
+    package var byServer: Bool
 }
 
 /// Why a running call was stopped before the backbone returned.
-enum CallStopReason: UInt8, Sendable {
+package enum CallStopReason: UInt8, Sendable {
     /// The generate timeout passed.
     case deadline = 1
     /// The model's drain timed out.
@@ -48,21 +48,27 @@ enum CallStopReason: UInt8, Sendable {
 /// connected, and, once its answer streams, that bytes keep moving. A call to an upstream can hang
 /// in ways a backbone call cannot (an upstream that stops sending mid-answer, a client that left
 /// while the upstream thinks), and each must end the call and free its place at once.
-struct CallWatch: Sendable {
+package struct CallWatch: Sendable {
     /// The connection the request arrived on; `nil` when unknown (an in-memory test client).
-    var client: (any Channel)?
+    package var client: (any Channel)?
     /// How long an answer may go without a byte read from the upstream or written to the client.
-    var idleLimit: Duration
+    package var idleLimit: Duration
     /// The watcher that looks at the call every tick.
-    var watcher: CallWatcher
+    package var watcher: CallWatcher
+
+    package init(client: (any Channel)?, idleLimit: Duration, watcher: CallWatcher) {
+        self.client = client
+        self.idleLimit = idleLimit
+        self.watcher = watcher
+    }
 }
 
 /// The watched calls in flight, looked at every ``tick`` by one task (``run()``, a child of the
 /// gateway's service) rather than by a timer task of each call's own: a task per forwarded call
 /// cost a context switch or two per request, and most calls end long before a tick.
-final class CallWatcher: Sendable {
+package final class CallWatcher: Sendable {
     /// How often each call's client and progress are looked at.
-    let tick: Duration
+    package let tick: Duration
     private let calls = Mutex<[ObjectIdentifier: Watched]>([:])
 
     /// A call as the watcher holds it: weakly, so that a lease nobody ended still goes away.
@@ -70,21 +76,21 @@ final class CallWatcher: Sendable {
         weak var lease: CallLease?
     }
 
-    init(tick: Duration = .milliseconds(100)) {
+    package init(tick: Duration = .milliseconds(100)) {
         self.tick = tick
     }
 
-    func register(_ lease: CallLease) {
+    package func register(_ lease: CallLease) {
         calls.withLock { $0[ObjectIdentifier(lease)] = Watched(lease: lease) }
     }
 
-    func unregister(_ lease: CallLease) {
+    package func unregister(_ lease: CallLease) {
         _ = calls.withLock { $0.removeValue(forKey: ObjectIdentifier(lease)) }
     }
 
     /// Looks at every watched call each tick, until graceful shutdown (the drain that follows is
     /// bounded by its own timeout) or cancellation.
-    func run() async {
+    package func run() async {
         for await _ in AsyncTimerSequence(interval: tick, clock: .continuous).cancelOnGracefulShutdown() {
             let now = ContinuousClock.now
             for lease in calls.withLock({ $0.values.compactMap(\.lease) }) { await lease.look(at: now) }
@@ -94,21 +100,21 @@ final class CallWatcher: Sendable {
 
 /// A backbone call in progress, with the one way to stop it early: ``stop(_:)``, whoever asks
 /// (the generate timeout or a drain that timed out). The first reason wins and decides the answer.
-final class RunningCall: Sendable {
+package final class RunningCall: Sendable {
     private let reason = Atomic<UInt8>(0)
     private let cancel = Mutex<(@Sendable () -> Void)?>(nil)
 
     /// Why the call was stopped, if it was.
-    var stopReason: CallStopReason? { CallStopReason(rawValue: reason.load(ordering: .acquiring)) }
+    package var stopReason: CallStopReason? { CallStopReason(rawValue: reason.load(ordering: .acquiring)) }
 
     /// Gives the call its cancellation; a stop that came before it cancels at once.
-    func attach(_ cancellation: @escaping @Sendable () -> Void) {
+    package func attach(_ cancellation: @escaping @Sendable () -> Void) {
         cancel.withLock { $0 = cancellation }
         if stopReason != nil { cancellation() }
     }
 
     /// Stops the call for `reason` (cancelling the backbone's task), unless it was stopped already.
-    func stop(_ reason: CallStopReason) {
+    package func stop(_ reason: CallStopReason) {
         guard self.reason.compareExchange(expected: 0, desired: reason.rawValue, ordering: .acquiringAndReleasing).exchanged
         else { return }
         cancel.withLock { $0 }?()
@@ -120,7 +126,7 @@ extension ServedModel {
     /// upstream alike: admission under the in-flight cap, the call, the generate timeout, the stop
     /// by a drain that timed out, and the timings to record. The request stays counted in flight
     /// until the operation has returned, so a drain waits for calls that ignore cancellation.
-    func call<Value: Sendable>(
+    package func call<Value: Sendable>(
         limits: ServerLimits, logger: Logger, since arrived: ContinuousClock.Instant,
         _ operation: @escaping @Sendable () async throws -> Value
     ) async -> ModelCall<Value> {
@@ -129,7 +135,7 @@ extension ServedModel {
 
     /// A call as above that hands `operation` its lease (for a forwarded call to mark its answer's
     /// progress), watched as `watch` says.
-    func call<Value: Sendable>(
+    package func call<Value: Sendable>(
         limits: ServerLimits, logger: Logger, since arrived: ContinuousClock.Instant, watch: CallWatch?,
         _ operation: @escaping @Sendable (CallLease) async throws -> Value
     ) async -> ModelCall<Value> {
@@ -146,7 +152,7 @@ extension ServedModel {
     /// counted in flight until the lease ends (``CallLease/end()``), which may be after
     /// ``CallLease/run(logger:_:)`` returned: a forwarded answer ends it once its body is sent.
     /// With `watch`, the call also ends when its client leaves or its answer stops moving.
-    func startCall(limits: ServerLimits, since arrived: ContinuousClock.Instant, watch: CallWatch? = nil) -> Result<CallLease, CallFailure> {
+    package func startCall(limits: ServerLimits, since arrived: ContinuousClock.Instant, watch: CallWatch? = nil) -> Result<CallLease, CallFailure> {
         let admission = admit(cap: limits.maxInFlightPerModel)
         guard admission == .admitted else {
             let refusal = refusal(admission, cap: limits.maxInFlightPerModel)
@@ -156,16 +162,16 @@ extension ServedModel {
     }
 
     /// How long a client is asked to wait when a model is setting up, draining, gone or full.
-    static let retryAfterSeconds = 5
+    package static let retryAfterSeconds = 5
 
     /// The `504 timeout` for a backbone call that passed the generate timeout.
-    static func timedOut(_ limit: Duration?) -> ProtocolError {
+    package static func timedOut(_ limit: Duration?) -> ProtocolError {
         ProtocolError(.timeout, "the model did not answer within \(limit.map { "\($0)" } ?? "its time limit")")
     }
 
     /// What a backbone's error is answered with: a ``ProtocolError`` as it is, anything else as
     /// `internal_error` `"<Type>: <text>"`.
-    static func internalError(_ error: any Error) -> ProtocolError {
+    package static func internalError(_ error: any Error) -> ProtocolError {
         if let error = error as? ProtocolError { return error }
         return ProtocolError.internalError("\(type(of: error)): \(error)")
     }
@@ -173,15 +179,15 @@ extension ServedModel {
 
 /// One admitted call of a model, from its admission to its ``end()``: the one place a request is
 /// counted in flight, stoppable (by the generate timeout, or a drain that timed out) and timed.
-final class CallLease: Sendable {
-    let model: ServedModel
-    let limits: ServerLimits
-    let arrived: ContinuousClock.Instant
+package final class CallLease: Sendable {
+    package let model: ServedModel
+    package let limits: ServerLimits
+    package let arrived: ContinuousClock.Instant
     /// When the call began (the end of the wait).
-    let called = ContinuousClock.now
-    let running = RunningCall()
+    package let called = ContinuousClock.now
+    package let running = RunningCall()
     /// What a forwarded call watches; `nil` for a backbone call.
-    let watch: CallWatch?
+    package let watch: CallWatch?
     private let handle: Int
     private let timer: Task<Void, any Error>?
     private let ended = Atomic(false)
@@ -209,7 +215,7 @@ final class CallLease: Sendable {
     /// Stops the call when its client has gone or its answer has not moved for the idle limit;
     /// called by its ``CallWatcher`` every tick. The client's departure flag is looked up once,
     /// at the first tick the call is still in flight: most end before one.
-    func look(at now: ContinuousClock.Instant) async {
+    package func look(at now: ContinuousClock.Instant) async {
         guard let watch, running.stopReason == nil else { return }
         if let client = watch.client {
             if !client.isActive { return running.stop(.clientLeft) }
@@ -229,21 +235,21 @@ final class CallLease: Sendable {
 
     /// The answer moved: a byte came from the upstream or went to the client. From the first call
     /// on, the answer must keep moving within the watch's idle limit.
-    func markProgress() {
+    package func markProgress() {
         let elapsed = ContinuousClock.now - called
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         lastProgress.value.store(nanoseconds, ordering: .relaxed)
     }
 
     /// Why the call was stopped, if it was.
-    var stopReason: CallStopReason? { running.stopReason }
+    package var stopReason: CallStopReason? { running.stopReason }
 
     /// The wait before the call and the call so far.
-    var timing: CallTiming { CallTiming(wait: called - arrived, generate: ContinuousClock.now - called) }
+    package var timing: CallTiming { CallTiming(wait: called - arrived, generate: ContinuousClock.now - called) }
 
     /// Runs `operation` in a task of its own, because a drain must be able to stop it from outside
     /// the request; its timeout and the drain stop it the same way, through ``RunningCall``.
-    func run<Value: Sendable>(logger: Logger, _ operation: @escaping @Sendable () async throws -> Value) async -> ModelCall<Value> {
+    package func run<Value: Sendable>(logger: Logger, _ operation: @escaping @Sendable () async throws -> Value) async -> ModelCall<Value> {
         let task = Task { try await operation() }
         running.attach { task.cancel() }
         let returned = await withTaskCancellationHandler {
@@ -267,7 +273,7 @@ final class CallLease: Sendable {
     /// The answer for a call that was stopped: `504 timeout` past the generate timeout or when a
     /// forwarded answer stalled, `503 model_unavailable` when a drain timed out (no client sees
     /// the answer for one whose client left); `nil` while it runs on.
-    func stopped() -> CallFailure? {
+    package func stopped() -> CallFailure? {
         switch running.stopReason {
         case .deadline?: CallFailure(error: ServedModel.timedOut(limits.generateTimeout), byServer: true)
         case .drainTimeout?: CallFailure(error: model.unavailableError(), byServer: true)
@@ -281,7 +287,7 @@ final class CallLease: Sendable {
 
     /// Ends the call once, whoever comes first: the request is no longer in flight (a drain
     /// waiting for it may go on), and its timeout is cancelled.
-    func end() {
+    package func end() {
         guard ended.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         timer?.cancel()
         watch?.watcher.unregister(self)
@@ -294,8 +300,8 @@ final class CallLease: Sendable {
 }
 
 /// An atomic value that closures can share by reference (an `Atomic` itself cannot be captured).
-final class AtomicBox<Value: AtomicRepresentable>: Sendable where Value: Sendable {
-    let value: Atomic<Value>
+package final class AtomicBox<Value: AtomicRepresentable>: Sendable where Value: Sendable {
+    package let value: Atomic<Value>
 
-    init(_ initial: Value) { value = Atomic(initial) }
+    package init(_ initial: Value) { value = Atomic(initial) }
 }

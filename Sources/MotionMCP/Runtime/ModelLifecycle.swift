@@ -7,17 +7,17 @@ import Logging
 /// reentrant across the `await` of `setup()` and `teardown()`, as every actor is, so those are
 /// claimed once per model (``ServedModel/claimSetup()``, ``ServedModel/claimTeardown()``): whoever
 /// asks again while one runs waits for its outcome, and neither ever runs twice.
-actor ModelLifecycle {
-    let logger: Logger
+package actor ModelLifecycle {
+    package let logger: Logger
 
-    init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// Runs the model's `setup()` once; the model becomes ready, or failed with the reason
     /// (rethrown). A caller that finds the setup already claimed waits for it to end and throws
     /// ``SetupFailed`` when it failed.
-    func setUp(_ model: ServedModel) async throws {
+    package func setUp(_ model: ServedModel) async throws {
         guard model.claimSetup() else {
             await model.changes.wait { model.state != .settingUp }
             if case .failed(let reason) = model.state { throw SetupFailed(reason: reason) }
@@ -39,7 +39,7 @@ actor ModelLifecycle {
     }
 
     /// Marks a ready model as draining, so it admits no new request. Returns `false` if it was not ready.
-    func beginDrain(_ model: ServedModel, timeout: Duration) -> Bool {
+    package func beginDrain(_ model: ServedModel, timeout: Duration) -> Bool {
         guard model.state == .ready else { return false }
         model.record(.draining, drainTimeout: timeout)
         logger.info("draining model", metadata: ["model": "\(model.key)", "in_flight": "\(model.inFlight)"])
@@ -48,7 +48,7 @@ actor ModelLifecycle {
 
     /// Runs the model's `teardown()` once and marks it removed; a caller that finds the teardown
     /// already claimed waits for the model to be removed.
-    func tearDown(_ model: ServedModel) async {
+    package func tearDown(_ model: ServedModel) async {
         guard model.claimTeardown() else {
             await model.changes.wait { model.state == .removed }
             return
@@ -58,7 +58,7 @@ actor ModelLifecycle {
         model.record(.tearingDown)
         do {
             try await model.backbone?.teardown()
-            model.upstream?.withdraw()
+            model.remote?.withdraw()
         } catch {
             logger.error("teardown failed", metadata: ["model": "\(model.key)", "error": "\(error)"])
         }
@@ -101,7 +101,7 @@ extension ModelRegistry {
     /// `503 model_unavailable`) and the timeout is logged. Then every drained model's
     /// `teardown()` runs, one after another in registration order, and it leaves the registry.
     @discardableResult
-    func drain(_ models: [ServedModel], timeout: Duration) async -> [DrainReport] {
+    package func drain(_ models: [ServedModel], timeout: Duration) async -> [DrainReport] {
         let outcomes = await withTaskGroup(of: (String, DrainOutcome).self) { group in
             for model in models {
                 group.addTask {
@@ -139,7 +139,7 @@ extension ModelRegistry {
     }
 
     /// How long a drain that timed out waits for the calls it stopped to return before the teardown.
-    static let stoppedCallsGrace = Duration.seconds(1)
+    package static let stoppedCallsGrace = Duration.seconds(1)
 
     /// `models` in registration order.
     private func order(of models: [ServedModel]) -> [ServedModel] {

@@ -6,7 +6,7 @@ public struct RegisteredModel: Sendable {
     /// The registry key: what requests put in `model` and what `unknown_model` lists.
     public let key: String
     /// What answers the model's requests.
-    public let source: ModelSource
+    package let source: ModelSource
 
     /// A backbone in this process under `key`.
     public init(key: String, backbone: any Backbone) {
@@ -14,7 +14,7 @@ public struct RegisteredModel: Sendable {
     }
 
     /// A model under `key` answered by `source`.
-    public init(key: String, source: ModelSource) {
+    package init(key: String, source: ModelSource) {
         self.key = key
         self.source = source
     }
@@ -40,9 +40,9 @@ public final class ModelRegistry: Sendable {
     /// The registration index the next added model gets.
     private let nextIndex: Atomic<Int>
     /// Set when any drain ran into its timeout (`mmcp-console` then exits with status 3).
-    let drainTimedOut = Atomic(false)
-    let epoch: ContinuousClock.Instant
-    let lifecycle: ModelLifecycle
+    package let drainTimedOut = Atomic(false)
+    package let epoch: ContinuousClock.Instant
+    package let lifecycle: ModelLifecycle
     /// The Prometheus series of every model, or `nil` when metrics are off.
     public let prometheus: PrometheusExport?
 
@@ -80,7 +80,7 @@ public final class ModelRegistry: Sendable {
 
     /// Adds a model in state `settingUp`; throws when the key is taken or breaks `ModelID`'s rule.
     @discardableResult
-    func add(_ model: RegisteredModel) throws(RegistrationError) -> ServedModel {
+    package func add(_ model: RegisteredModel) throws(RegistrationError) -> ServedModel {
         if let problem = ModelID.problem(model.key) { throw RegistrationError(problem) }
         let served = ServedModel(
             key: model.key, source: model.source, registrationIndex: nextIndex.add(1, ordering: .relaxed).oldValue,
@@ -98,7 +98,7 @@ public final class ModelRegistry: Sendable {
     public var anyDrainTimedOut: Bool { drainTimedOut.load(ordering: .relaxed) }
 
     /// Drops a model from the list (after its teardown).
-    func remove(_ model: ServedModel) {
+    package func remove(_ model: ServedModel) {
         current.withLock { models in models.removeAll { $0 === model } }
     }
 }

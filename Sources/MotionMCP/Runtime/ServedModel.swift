@@ -1,11 +1,12 @@
+import MotionMCPControl
 import Synchronization
 
 /// What answers a model's requests.
-public enum ModelSource: Sendable {
+package enum ModelSource: Sendable {
     /// A backbone in this process.
     case backbone(any Backbone)
-    /// Replicas of the model on upstream MMCP servers, reached through this server's gateway.
-    case upstream(UpstreamModel)
+    /// Another server (a ``ModelProvider`` such as the gateway brought it in).
+    case remote(any RemoteModel)
 }
 
 /// A model as the server holds it: its key, what answers it, its lifecycle state, its traffic.
@@ -17,9 +18,9 @@ public final class ServedModel: Sendable {
     /// The registry key requests use.
     public let key: String
     /// What answers the model's requests.
-    public let source: ModelSource
+    package let source: ModelSource
     /// The model's place in registration order (teardowns run in it).
-    let registrationIndex: Int
+    package let registrationIndex: Int
     let metrics: ModelMetrics
     /// The model's Prometheus series; `nil` when metrics are off (then nothing is recorded).
     private let instruments: ModelInstruments?
@@ -30,7 +31,7 @@ public final class ServedModel: Sendable {
     private let running = Mutex<[Int: RunningCall]>([:])
     private let nextCall = Atomic<Int>(0)
     /// Wakes whoever waits for this model's state or in-flight count to change.
-    let changes = ChangeSignal()
+    package let changes = ChangeSignal()
     /// Set by the first caller of `setup()` and of `teardown()`, so each runs at most once.
     private let setupClaimed = Atomic(false)
     private let teardownClaimed = Atomic(false)
@@ -66,9 +67,9 @@ public final class ServedModel: Sendable {
         return nil
     }
 
-    /// The upstream replicas, `nil` for a model served in this process.
-    public var upstream: UpstreamModel? {
-        if case .upstream(let upstream) = source { return upstream }
+    /// The model on another server, `nil` for a model served in this process.
+    package var remote: (any RemoteModel)? {
+        if case .remote(let remote) = source { return remote }
         return nil
     }
 
@@ -76,14 +77,14 @@ public final class ServedModel: Sendable {
     public var spec: ModelSpec {
         switch source {
         case .backbone(let backbone): backbone.capabilities()
-        case .upstream(let upstream): upstream.spec
+        case .remote(let remote): remote.spec
         }
     }
 
     /// The model's state as `/readyz` reports it: its lifecycle state, or `unreachable` for a
     /// ready upstream model none of whose replicas takes requests.
-    var readinessName: String {
-        ModelSnapshot.readinessName(state: state, replicas: upstream?.replicaSnapshots(at: .now).map(\.state))
+    package var readinessName: String {
+        ModelSnapshot.readinessName(state: state, replicas: remote?.replicaSnapshots(at: .now).map(\.state))
     }
 
     /// The model's state now.
@@ -93,7 +94,7 @@ public final class ServedModel: Sendable {
     public var inFlight: Int { inFlightCount.load(ordering: .sequentiallyConsistent) }
 
     /// Whether a request may start.
-    enum Admission {
+    package enum Admission {
         case admitted
         /// The model is not ready (setting up, draining, gone, failed).
         case notReady
@@ -102,7 +103,7 @@ public final class ServedModel: Sendable {
     }
 
     /// Counts a request in flight if the model is ready and under `cap`; nothing is counted otherwise.
-    func admit(cap: Int? = nil) -> Admission {
+    package func admit(cap: Int? = nil) -> Admission {
         let count = inFlightCount.add(1, ordering: .sequentiallyConsistent).newValue
         guard admitting.load(ordering: .sequentiallyConsistent) else {
             inFlightCount.subtract(1, ordering: .sequentiallyConsistent)
@@ -117,61 +118,61 @@ public final class ServedModel: Sendable {
     }
 
     /// The `503 resource_exhausted` a request gets beyond the in-flight cap.
-    func overloadedError(cap: Int) -> ProtocolError {
+    package func overloadedError(cap: Int) -> ProtocolError {
         ProtocolError(
             .resourceExhausted, "model '\(key)' is working on \(cap) requests, its limit; retry shortly",
             details: ["model": .string(key), "max_in_flight": .integer(cap)], retryAfterSeconds: Self.retryAfterSeconds)
     }
 
     /// The answer for a request that could not be admitted.
-    func refusal(_ admission: Admission, cap: Int?) -> ProtocolError {
+    package func refusal(_ admission: Admission, cap: Int?) -> ProtocolError {
         if admission == .overloaded, let cap { return overloadedError(cap: cap) }
         return unavailableError()
     }
 
     /// Ends a request counted by ``admit()``; the last one out wakes a drain waiting for it.
-    func release() {
+    package func release() {
         instruments?.requestEnded()
         if inFlightCount.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { changes.notify() }
     }
 
     /// Waits until no request is in flight; `false` if `timeout` passed first.
-    func waitUntilIdle(timeout: Duration) async -> Bool {
+    package func waitUntilIdle(timeout: Duration) async -> Bool {
         await changes.wait(until: { self.inFlight == 0 }, timeout: timeout)
     }
 
     /// Whether this caller is the first to ask to run `setup()` (only the first may).
-    func claimSetup() -> Bool {
+    package func claimSetup() -> Bool {
         setupClaimed.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
     }
 
     /// Whether this caller is the first to ask to run `teardown()` (only the first may).
-    func claimTeardown() -> Bool {
+    package func claimTeardown() -> Bool {
         teardownClaimed.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
     }
 
     /// Counts one answered request against the model: its status and error code, its total time,
     /// and, when the backbone was called, the wait before the call and the call itself.
-    func recordAnswer(status: Int, errorCode: String?, total: Duration, call timing: CallTiming? = nil) {
+    package func recordAnswer(status: Int, errorCode: String?, total: Duration, call timing: CallTiming? = nil) {
         guard let instruments else { return }
         metrics.record(latency: total, errorCode: errorCode)
         instruments.record(status: status, errorCode: errorCode, total: total, wait: timing?.wait, generate: timing?.generate)
     }
 
     /// Keeps `call` where a drain that times out can stop it; returns the handle for ``unregister(_:)``.
-    func register(_ call: RunningCall) -> Int {
+    package func register(_ call: RunningCall) -> Int {
         let id = nextCall.add(1, ordering: .relaxed).newValue
         running.withLock { $0[id] = call }
         return id
     }
 
     /// Forgets a call that has returned.
-    func unregister(_ id: Int) {
+    package func unregister(_ id: Int) {
         _ = running.withLock { $0.removeValue(forKey: id) }
     }
 
     /// Stops every backbone call running now (a drain timed out); returns how many there were.
-    func stopRunning() -> Int {
+    package func stopRunning() -> Int {
         let calls = running.withLock { Array($0.values) }
         for call in calls { call.stop(.drainTimeout) }
         return calls.count
@@ -179,7 +180,7 @@ public final class ServedModel: Sendable {
 
     /// Enters `state`, timestamped, and wakes whoever waits for a change. Only ``ModelLifecycle``
     /// calls this.
-    func record(_ state: ModelState, setupTook: Duration? = nil, teardownTook: Duration? = nil, drainTimeout: Duration? = nil) {
+    package func record(_ state: ModelState, setupTook: Duration? = nil, teardownTook: Duration? = nil, drainTimeout: Duration? = nil) {
         let at = clock.now - epoch
         status.withLock { status in
             status.state = state
@@ -199,17 +200,17 @@ public final class ServedModel: Sendable {
     }
 
     /// The `503 model_unavailable` a request gets while the model is not ready.
-    func unavailableError() -> ProtocolError { Self.unavailable(key, state) }
+    package func unavailableError() -> ProtocolError { Self.unavailable(key, state) }
 
     /// The `503 model_unavailable` for the model `key` in `state`.
-    static func unavailable(_ key: String, _ state: ModelState) -> ProtocolError {
+    package static func unavailable(_ key: String, _ state: ModelState) -> ProtocolError {
         ProtocolError(
             .modelUnavailable, "model '\(key)' is \(state.name); it cannot take requests now",
             details: ["model": .string(key), "state": .string(state.name)], retryAfterSeconds: retryAfterSeconds)
     }
 
     /// A picture of the model for the console.
-    func snapshot(at now: ContinuousClock.Instant = .now) -> ModelSnapshot {
+    package func snapshot(at now: ContinuousClock.Instant = .now) -> ModelSnapshot {
         let reading = metrics.read(at: now)
         let status = self.status.withLock { $0 }
         let inFlight = self.inFlight
@@ -224,6 +225,6 @@ public final class ServedModel: Sendable {
             latencyP50: reading.p50, latencyP95: reading.p95, latencyP99: reading.p99,
             latencyHistogram: reading.histogram, inFlight: inFlight, errorsByCode: reading.errorsByCode,
             setupDuration: status.setupDuration, teardownDuration: status.teardownDuration, drain: drain,
-            transitions: status.transitions, replicas: upstream?.replicaSnapshots(at: now))
+            transitions: status.transitions, replicas: remote?.replicaSnapshots(at: now))
     }
 }

@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 
 /// The fleet screen: a header with the fleet's totals, one line per instance, the models ×
 /// instances table with the fleet's numbers, the events of every instance, and the status line.

@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 import Synchronization
 
 /// The console over several servers: one line per instance, a table of models × instances with

@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 
 /// One instance of a fleet as the console last saw it.
 public struct FleetInstance: Sendable {

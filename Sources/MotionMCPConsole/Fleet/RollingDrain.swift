@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 import Synchronization
 
 /// A model drained on every instance of a fleet, one after another: each drain starts once the

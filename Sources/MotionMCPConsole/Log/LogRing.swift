@@ -1,5 +1,6 @@
 import Foundation
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 import Synchronization
 
 /// One line of the event log pane.

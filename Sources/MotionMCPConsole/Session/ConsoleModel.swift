@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 
 /// What the terminal layer drives: a screen over one server (``ConsoleSession``) or over a fleet
 /// (``FleetSession``). The terminal feeds it keys on its drawing thread, runs the server work a

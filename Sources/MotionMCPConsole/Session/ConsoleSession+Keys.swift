@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 
 /// What the terminal layer has to do after a key, beyond redrawing.
 public enum SessionRequest: Sendable, Equatable {
@@ -169,7 +170,7 @@ extension ConsoleSession {
         do {
             switch command {
             case .addNull(let id, let specPath):
-                let overlay = try specPath.map { path throws(ModelSpecError) in try NullBackbone.overlay(fromFile: path) }
+                let overlay = try specPath.map { path throws(ModelSpecError) in try ModelSpec.overlay(fromFile: path) }
                 try await control.addNullModel(id: id, overlay: overlay)
                 return .init(text: "adding NullBackbone '\(id)'" + (specPath.map { " with \($0)" } ?? ""), isError: false)
             case .addUpstream(let address):

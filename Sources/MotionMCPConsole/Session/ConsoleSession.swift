@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 
 /// The console's behaviour without a terminal: it takes snapshots from a ``ServerControl``, turns
 /// key presses into state changes and server commands, and holds what the renderer draws. The

@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 
 /// The rows of the model table: the snapshot's models, filtered and sorted as the state says.
 enum ModelOrdering {

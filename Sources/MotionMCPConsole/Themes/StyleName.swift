@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 
 /// A semantic style: what a cell means (`state.draining`, `table.header`), not how it looks. A
 /// theme maps these names to colours and attributes; a name the theme does not define falls back

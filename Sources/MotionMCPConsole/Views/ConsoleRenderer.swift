@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 
 /// Draws the whole console: Screen = f(snapshot, state, log, size, theme). Pure, so the terminal
 /// can skip drawing when nothing changed and tests can compare screens.

@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 
 /// The selected model in detail: its capabilities in brief, traffic, errors by code, drain
 /// progress, and the latency distribution as horizontal bars.

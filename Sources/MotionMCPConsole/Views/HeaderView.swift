@@ -1,5 +1,6 @@
 import Foundation
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 
 /// The top line: where the server listens, how long it has run, its traffic and models; attached,
 /// which instance it is, and when it stopped answering.

@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 
 /// The plain-text snapshot `--once` prints: a header line and the model table, without colours,
 /// sparkline or box drawing, so scripts can read it with `awk`.

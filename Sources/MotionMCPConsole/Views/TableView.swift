@@ -1,4 +1,5 @@
-import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 
 /// The model table: one row per listed model, columns dropped right to left by priority when the
 /// screen is narrow, the sparkline taking whatever width is left.

@@ -1,3 +1,4 @@
+import Foundation
 /// What a model publishes in `/capabilities` and what the server checks requests against.
 ///
 /// Every field but the first three has the reference's default, so a spec reads like the
@@ -306,4 +307,25 @@ public struct ModelSpecError: Error, Sendable, Equatable, CustomStringConvertibl
     public init(_ message: String) { self.message = message }
 
     public var description: String { message }
+}
+
+extension ModelSpec {
+    /// The JSON object in the spec file at `path`, for `NullBackbone(modelID:overlay:)` (the console reads
+    /// the file where it runs and sends the object to the server it drives); a missing, unreadable
+    /// or non-object file is a `ModelSpecError` that names it.
+    public static func overlay(fromFile path: String) throws(ModelSpecError) -> JSONObject {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelSpecError("cannot read spec file '\(path)'")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(Array(data))
+        } catch {
+            throw ModelSpecError("spec file '\(path)' is not valid JSON: \(error)")
+        }
+        guard case .object(let overlay) = document else {
+            throw ModelSpecError("spec file '\(path)' must hold a JSON object")
+        }
+        return overlay
+    }
 }

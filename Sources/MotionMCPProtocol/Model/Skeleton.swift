@@ -120,3 +120,15 @@ struct JointNameLookup {
         return first
     }
 }
+
+extension Skeleton {
+    /// The five-joint rig of the stand-in model (`NullBackbone`): hips, spine, head and two feet.
+    /// Also the base a `/capabilities` entry read from another server is laid over.
+    public static let standIn = Skeleton(joints: [
+        Joint(name: "Hips", restTranslation: SIMD3(0, 0.95, 0)),
+        Joint(name: "Spine", parent: "Hips", restTranslation: SIMD3(0, 0.5, 0)),
+        Joint(name: "Head", parent: "Spine", restTranslation: SIMD3(0, 0.3, 0)),
+        Joint(name: "LeftFoot", parent: "Hips", restTranslation: SIMD3(0.1, -0.95, 0)),
+        Joint(name: "RightFoot", parent: "Hips", restTranslation: SIMD3(-0.1, -0.95, 0)),
+    ])
+}

@@ -1,5 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import MotionMCP
+import MotionMCPControl
+import MotionMCPHTTPClient
+import MotionMCPProtocol
 import NIOCore
 import Synchronization
 
@@ -154,7 +158,7 @@ final class Upstream: Sendable {
                 throw UpstreamAddressError("a /capabilities entry without an id")
             }
             let spec = Result { () throws(ModelSpecError) -> ModelSpec in
-                try ModelSpec(id: key, fps: 30, canonicalSkeleton: NullBackbone.defaultSkeleton).overlaid(with: object)
+                try ModelSpec(id: key, fps: 30, canonicalSkeleton: .standIn).overlaid(with: object)
             }
             return Listed(key: key, entry: entry, value: value, spec: spec)
         }

@@ -1,3 +1,5 @@
+public import MotionMCPProtocol
+
 /// The control API's JSON: a ``RuntimeSnapshot`` and a log line as `/v1/snapshot` and
 /// `/v1/events` send them, and back. The server encodes with it and an attached console decodes
 /// with it, so the two cannot drift apart.
@@ -98,7 +100,7 @@ public enum ControlWire {
                 timeout: .seconds(try drain.double("timeout_seconds")))
         }
         let spec = model.optionalObject("spec").flatMap { entry in
-            try? ModelSpec(id: key, fps: 30, canonicalSkeleton: NullBackbone.defaultSkeleton).overlaid(with: entry.object)
+            try? ModelSpec(id: key, fps: 30, canonicalSkeleton: .standIn).overlaid(with: entry.object)
         }
         return ModelSnapshot(
             key: key, state: state, spec: spec, requests: try model.int("requests"), rate1s: try model.double("rate_1s"),

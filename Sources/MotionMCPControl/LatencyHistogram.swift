@@ -1,3 +1,5 @@
+public import MotionMCPProtocol
+
 /// Answered requests counted by latency band, in bands every server of this SDK shares, so that
 /// the histograms of several instances add up to the fleet's: percentiles of a fleet come from
 /// the summed counts, never from averaged percentiles.
@@ -37,7 +39,7 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     /// A histogram of `bandCounts`, the requests of each band (not cumulative), one per band of
     /// ``upperBoundsMicroseconds``.
-    init(bandCounts: [Int]) {
+    package init(bandCounts: [Int]) {
         var running = 0
         cumulativeCounts = bandCounts.map { count in
             running += count
@@ -46,7 +48,7 @@ public struct LatencyHistogram: Sendable, Equatable {
     }
 
     /// A histogram of `samples`: latencies in microseconds, each with how many requests took it.
-    init(samples: some Sequence<(microseconds: Int64, count: Int)>) {
+    package init(samples: some Sequence<(microseconds: Int64, count: Int)>) {
         let bounds = Self.upperBoundsMicroseconds
         var counts = [Int](repeating: 0, count: bounds.count)
         for sample in samples {

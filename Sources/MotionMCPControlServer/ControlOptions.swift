@@ -1,3 +1,6 @@
+import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 import Foundation
 
 /// Where a server serves its control API, the HTTP/1.1 + JSON interface an operations console
@@ -66,34 +69,6 @@ public struct ControlOptions: Sendable {
         if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/") { return runtime + "/mmcp/control.sock" }
         return "/tmp/mmcp-\(userID)/control.sock"
     }
-}
-
-/// What a caller of the control API may do, after HAProxy's `level user|operator|admin`. Each
-/// level may do everything the ones below it may.
-public enum AccessLevel: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
-    /// Read: `GET /v1/snapshot`, `GET /v1/events`.
-    case read
-    /// Operate: also drain a model and switch the API docs.
-    case operate
-    /// Administer: also add models and shut the server down.
-    case admin
-
-    /// The level's name, as token files and messages write it.
-    public var description: String {
-        switch self {
-        case .read: "read"
-        case .operate: "operate"
-        case .admin: "admin"
-        }
-    }
-
-    /// The level named `name` (`read`, `operate`, `admin`).
-    public init?(name: String) {
-        guard let level = Self.allCases.first(where: { $0.description == name }) else { return nil }
-        self = level
-    }
-
-    public static func < (lhs: AccessLevel, rhs: AccessLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// A caller's credential on the TCP control API: `Authorization: Bearer SECRET` grants `level`,
@@ -199,24 +174,3 @@ public struct ControlConfigurationError: Error, Sendable, Equatable, CustomStrin
     public var description: String { message }
 }
 
-/// `HOST:PORT` as command lines write it: a name, an IPv4 address, or an IPv6 address in
-/// brackets (`[::1]:9300`), then a port from 0 to 65535. The one parser for `--control-listen`
-/// and the targets of `mmcp-console attach`.
-public struct HostPort: Sendable, Equatable {
-    /// The host, without brackets.
-    public var host: String
-    /// The port.
-    public var port: Int
-
-    /// `text` split at its last colon; `nil` when the host is empty or the port is not a number
-    /// from 0 to 65535.
-    public init?(_ text: some StringProtocol) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
-        else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { return nil }
-        self.host = host
-        self.port = port
-    }
-}

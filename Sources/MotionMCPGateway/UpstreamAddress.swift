@@ -1,3 +1,6 @@
+import MotionMCPControl
+import MotionMCPProtocol
+
 /// Where an upstream MMCP server is, and which of its models to serve: `URL` serves every model
 /// it lists, `ID=URL` only its model `ID` (the value of `--upstream`).
 public struct UpstreamAddress: Sendable, Hashable, CustomStringConvertible {

@@ -1,3 +1,6 @@
+import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 import Foundation
 
 /// The control socket's file: checked before binding (a stale one left by a dead process is

@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+public import MotionMCP
+import MotionMCPProtocol
 import Logging
 import NIOCore
 public import ServiceLifecycle
@@ -42,7 +44,7 @@ public struct GatewayOptions: Sendable {
 ///
 /// Probes run on their own tasks and only write state that requests read: serving never waits
 /// for one, and a probe never calls `/generate`.
-public final class Gateway: Service, Sendable {
+public final class Gateway: ModelProvider, Sendable {
     let registry: ModelRegistry
     let options: GatewayOptions
     let logger: Logger
@@ -63,22 +65,13 @@ public final class Gateway: Service, Sendable {
         var refusals: [String: String] = [:]
     }
 
-    init(registry: ModelRegistry, options: GatewayOptions, logger: Logger) {
+    /// A gateway bringing the models of `options`' upstreams into `registry`; give it to the
+    /// server as a provider (`MMCPServer(registry:options:providers:)`), which runs it.
+    public init(registry: ModelRegistry, options: GatewayOptions, logger: Logger) {
         self.registry = registry
         self.options = options
         self.logger = logger
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout.connect = TimeAmount(options.probeTimeout)
-        // A refused connection fails its request at once (it is then retried on another replica)
-        // instead of the pool trying again until the request's deadline.
-        configuration.connectionPool.retryConnectionEstablishment = false
-        // Below the 5 s keep-alive of uvicorn (the Python SDK's server): a connection the upstream
-        // is about to close is never reused for a request.
-        configuration.connectionPool.idleTimeout = .seconds(4)
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
-        configuration.redirectConfiguration = .disallow
-        configuration.decompression = .disabled
-        forwarding = Forwarding(configuration: configuration, idleTimeout: options.idleTimeout, logger: logger)
+        forwarding = Forwarding(probeTimeout: options.probeTimeout, idleTimeout: options.idleTimeout, logger: logger)
         (added, queue) = AsyncStream.makeStream(of: Upstream.self)
         state.withLock { state in
             state.upstreams = options.upstreams.map { (Upstream(address: $0), $0.modelID) }
@@ -118,9 +111,15 @@ public final class Gateway: Service, Sendable {
         }
     }
 
+    /// Adds the upstream at `address` (`URL` or `ID=URL`, as `--upstream` takes it) while the
+    /// server runs; see ``add(_:)-(UpstreamAddress)``.
+    public func add(_ address: String) async throws {
+        try await add(try UpstreamAddress(parsing: address))
+    }
+
     /// Adds an upstream while the server runs; its models join once it answers a probe. Throws
     /// when its host is not allowed (``GatewayOptions/allowedHosts``, the start-up upstreams' hosts).
-    func add(_ address: UpstreamAddress) async throws(UpstreamAddressError) {
+    public func add(_ address: UpstreamAddress) async throws(UpstreamAddressError) {
         let allowed = Set(options.allowedHosts + options.upstreams.map(\.host))
         guard allowed.contains(address.host) else {
             throw UpstreamAddressError(
@@ -215,9 +214,9 @@ public final class Gateway: Service, Sendable {
             let model = UpstreamModel(key: key, listed: listed, spec: spec, first: upstream, forwarding: forwarding)
             let served: ServedModel
             do {
-                served = try registry.add(RegisteredModel(key: key, source: .upstream(model)))
+                served = try registry.add(RegisteredModel(key: key, source: .remote(model)))
             } catch {
-                refuse(key, upstream, error.description)
+                refuse(key, upstream, "\(error)")
                 continue
             }
             state.withLock { $0.models[key] = model }

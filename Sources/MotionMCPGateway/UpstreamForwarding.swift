@@ -2,6 +2,9 @@ import AsyncAlgorithms
 import AsyncHTTPClient
 import HTTPTypes
 import Hummingbird
+import Logging
+import MotionMCP
+import MotionMCPProtocol
 import NIOCore
 
 /// `POST /generate` for a model served upstream: the body goes to a replica unchanged, and the
@@ -16,15 +19,14 @@ import NIOCore
 /// bytes). A failure on the upstream's side is counted against the replica and under its
 /// ``UpstreamFailure`` code.
 struct UpstreamForwarding: Sendable {
-    let generate: GenerateHandler
+    let context: GenerateContext
 
-    func forward(
-        _ body: [UInt8], contentType: String?, accept: String?, to model: ServedModel, upstream: UpstreamModel, started: ContinuousClock.Instant
-    )
-        async -> ProtocolResponse
+    func forward(_ body: [UInt8], contentType: String?, accept: String?, to model: ServedModel, upstream: UpstreamModel) async
+        -> ProtocolResponse
     {
+        let started = context.started
         let lease: CallLease
-        switch model.startCall(limits: generate.limits, since: started, watch: upstream.watch) {
+        switch model.startCall(limits: context.limits, since: started, watch: upstream.watch) {
         case .success(let admitted): lease = admitted
         case .failure(let refusal):
             let response = ProtocolResponse(refusal.error)
@@ -32,7 +34,7 @@ struct UpstreamForwarding: Sendable {
             return response
         }
         let buffer = ByteBuffer(bytes: body)
-        let call = await lease.run(logger: generate.logger) {
+        let call = await lease.run(logger: context.logger) {
             await upstream.forward(body: buffer, contentType: contentType, accept: accept, lease: lease)
         }
         var answer: UpstreamAnswer
@@ -61,7 +63,7 @@ struct UpstreamForwarding: Sendable {
             response.forwarded = (headers, ResponseBody(byteBuffer: bytes))
         case .stream(let stream):
             let settled = answer
-            let logger = generate.logger
+            let logger = context.logger
             response.forwarded = (
                 headers,
                 ResponseBody(contentLength: answer.contentLength) { writer in

@@ -1,4 +1,8 @@
 import AsyncHTTPClient
+import MotionMCP
+import MotionMCPControl
+import MotionMCPHTTPClient
+import MotionMCPProtocol
 import HTTPTypes
 import Logging
 import NIOCore
@@ -8,9 +12,9 @@ import Synchronization
 
 /// A model served by upstream MMCP servers: the entry they advertise, its replicas, and how a
 /// request reaches one of them (the pick, the one retry, the passive health).
-public final class UpstreamModel: Sendable {
+final class UpstreamModel: RemoteModel {
     /// The model's id, on the upstreams and here.
-    public let key: String
+    let key: String
     /// The `/capabilities` entry every replica advertises, as the first one wrote it.
     let entry: [UInt8]
     let entryValue: JSONValue
@@ -157,7 +161,7 @@ public final class UpstreamModel: Sendable {
                 }
                 return .refused(noReplica("the request was stopped"), failure: nil)
             }
-            let code = Self.errorCode(collected)
+            let code = ErrorEnvelope.code(in: Array(collected.readableBytesView))
             replica.answered(status: status, errorCode: code, for: key)
             let answer = UpstreamAnswer(response: response, body: .collected(collected), errorCode: code, replica: replica)
             if status == 503, code == ErrorCode.modelUnavailable.rawValue {
@@ -246,10 +250,6 @@ public final class UpstreamModel: Sendable {
         return false
     }
 
-    /// The `error.code` of an error envelope.
-    static func errorCode(_ body: ByteBuffer) -> String? {
-        (try? JSONParser.parse(Array(body.readableBytesView)))?.objectValue?["error"]?.objectValue?["code"]?.stringValue
-    }
 }
 
 /// What the gateway's models share: the HTTP client (a keep-alive pool per upstream), the retry
@@ -260,15 +260,15 @@ final class Forwarding: Sendable {
     let idleTimeout: Duration
     /// Looks at every forwarded call in flight each tick: its client, its answer's progress.
     let watcher = CallWatcher()
-    private let configuration: HTTPClient.Configuration
+    private let probeTimeout: Duration
     /// Made at the first use, so a server without upstreams never has one (an HTTP client must be
     /// shut down before it goes away); once shut down, it stays so.
     private let made = Mutex<(client: HTTPClient?, isShutDown: Bool)>((nil, false))
     private let retriesInFlight = Atomic(0)
     private let forwardsInFlight = Atomic(0)
 
-    init(configuration: HTTPClient.Configuration, idleTimeout: Duration, logger: Logger) {
-        self.configuration = configuration
+    init(probeTimeout: Duration, idleTimeout: Duration, logger: Logger) {
+        self.probeTimeout = probeTimeout
         self.idleTimeout = idleTimeout
         self.logger = logger
     }
@@ -277,7 +277,9 @@ final class Forwarding: Sendable {
     var client: HTTPClient {
         made.withLock { made in
             if let client = made.client { return client }
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            // The pool keeps idle connections below the 5 s keep-alive of uvicorn (the Python SDK's
+            // server): a connection the upstream is about to close is never reused.
+            let client = OutgoingHTTP.makeClient(connectTimeout: probeTimeout, poolIdleTimeout: .seconds(4), connectionsPerHost: 1024)
             made.client = client
             return client
         }
@@ -365,12 +367,18 @@ struct UpstreamAnswer: Sendable {
 }
 
 extension UpstreamModel {
+    func answer(_ body: [UInt8], contentType: String?, accept: String?, for model: ServedModel, context: GenerateContext) async
+        -> ProtocolResponse
+    {
+        await UpstreamForwarding(context: context).forward(body, contentType: contentType, accept: accept, to: model, upstream: self)
+    }
+
     /// Sends a batch of `count` items of this model to a replica (with ``forward(body:contentType:accept:call:)``'s
     /// one retry) and returns each item's entry as the replica wrote it. A replica's error answer
     /// for the whole batch is an error for each item, except a `500`, which fails the whole batch
     /// as a backbone's failing `generate_batch` does. The answer is read within `lease`'s watch:
     /// one that stops arriving ends the call.
-    func forwardBatch(_ body: [UInt8], count: Int, lease: CallLease) async -> Result<[BatchHandler.Outcome], ProtocolError> {
+    func answerBatch(_ body: [UInt8], count: Int, lease: CallLease) async -> Result<[BatchOutcome], ProtocolError> {
         let exchange = await forward(body: ByteBuffer(bytes: body), contentType: "application/json", lease: lease)
         var answer: UpstreamAnswer
         switch exchange {
@@ -400,7 +408,7 @@ extension UpstreamModel {
             }
         }
         guard answer.status == 200 else {
-            let error = Self.protocolError(envelope: bytes, status: answer.status)
+            let error = ErrorEnvelope.error(in: bytes, status: answer.status)
             return error.status == 500 ? .failure(error) : .success(Array(repeating: .error(error), count: count))
         }
         do {
@@ -417,15 +425,6 @@ extension UpstreamModel {
 
     /// A batch answer larger than this is not read (16 large documents are about 25 MB).
     static let batchAnswerCap = 512 << 20
-
-    /// The error an upstream's envelope carries, as this server would raise it.
-    static func protocolError(envelope bytes: [UInt8], status: Int) -> ProtocolError {
-        let error = (try? JSONParser.parse(bytes))?.objectValue?["error"]?.objectValue
-        guard let code = error?["code"]?.stringValue.flatMap(ErrorCode.init(rawValue:)) else {
-            return .internalError("the upstream answered \(status) without an error envelope")
-        }
-        return ProtocolError(code, error?["message"]?.stringValue ?? "", details: error?["details"]?.objectValue ?? JSONObject())
-    }
 
     /// The code of a batch entry that is `{"error": …}`; `nil` for a document. Only the first key is
     /// looked at, so a document is not parsed.

@@ -1,4 +1,7 @@
+import MotionMCPProtocol
 import Foundation
+import MotionMCP
+import MotionMCPControl
 public import Hummingbird
 import Logging
 import NIOCore

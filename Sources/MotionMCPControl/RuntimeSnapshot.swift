@@ -1,3 +1,5 @@
+public import MotionMCPProtocol
+
 /// Where a served model is in its life. Transitions run one way:
 /// `settingUp → ready → draining → tearingDown → removed`, or `settingUp → failed` when `setup()` throws.
 public enum ModelState: Sendable, Equatable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+public import MotionMCPProtocol
+
 /// What an operations console needs of a running server: a snapshot to draw, and the actions an
 /// operator takes. ``MMCPRuntime`` implements it in process; `MotionMCPAttach`'s attached server
 /// implements it over another process's control API, so one console drives either.

@@ -1,3 +1,6 @@
+import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 import Foundation
 public import Logging
 import Synchronization

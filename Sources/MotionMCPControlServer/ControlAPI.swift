@@ -1,5 +1,8 @@
+import MotionMCPProtocol
 import Foundation
 public import Hummingbird
+public import MotionMCP
+import MotionMCPControl
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
@@ -148,7 +151,7 @@ public struct ControlAPI: Service {
             router: router, server: .guardedHTTP1(policy, tls: listener.tls),
             configuration: ApplicationConfiguration(address: listener.address, serverName: "mmcp-control"),
             onServerRunning: { channel in
-                await AcceptGuard.install(on: channel, policy: policy, logger: logger)
+                await policy.guardAccepts(on: channel, logger: logger)
                 do throws(ControlConfigurationError) {
                     try file?.publish()
                     logger.info("control API listening", metadata: ["address": "\(listener.description)"])
@@ -358,3 +361,15 @@ private struct ControlAdmissionMiddleware: RouterMiddleware {
         }
     }
 }
+
+extension ControlOptions: ServerCompanion {
+    /// `logger`, its lines also streamed to attached consoles (`GET /v1/events`).
+    public func tapping(_ logger: Logger) -> Logger { logs.tapping(logger) }
+
+    /// The control API over `runtime`: ``ControlAPI/init(runtime:options:)``.
+    public func service(for runtime: MMCPRuntime) throws -> any CompanionService {
+        try ControlAPI(runtime: runtime, options: self)
+    }
+}
+
+extension ControlAPI: CompanionService {}
