@@ -7,7 +7,10 @@ public import MotionMCPProtocol
 /// Durations are seconds (`*_seconds`) or milliseconds (`p50_ms`…) as JSON numbers; the latency
 /// histogram is cumulative counts over ``LatencyHistogram/upperBoundsMicroseconds`` (the finite
 /// bounds are listed; the last count is the total), so the snapshots of several instances can be
-/// summed.
+/// summed. `p50_ms`, `p95_ms` and `p99_ms` are read from that histogram
+/// (``LatencyHistogram/percentile(_:)``) for clients that want them ready-made; decoding reads
+/// them from the histogram again rather than from these fields, so a console shows the numbers
+/// it would compute for a fleet of one.
 public enum ControlWire {
     /// The snapshot as the control API sends it.
     public static func encode(_ snapshot: RuntimeSnapshot) -> JSONValue {
@@ -106,9 +109,6 @@ public enum ControlWire {
             key: key, state: state, spec: spec, requests: try model.int("requests"), rate1s: try model.double("rate_1s"),
             rate10s: try model.double("rate_10s"), rate60s: try model.double("rate_60s"),
             rateHistory: try model.array("rate_history").map { reader throws(ControlWireError) in try reader.asInt() },
-            latencyP50: model.optionalDouble("p50_ms").map { .microseconds(Int64(($0 * 1000).rounded())) },
-            latencyP95: model.optionalDouble("p95_ms").map { .microseconds(Int64(($0 * 1000).rounded())) },
-            latencyP99: model.optionalDouble("p99_ms").map { .microseconds(Int64(($0 * 1000).rounded())) },
             latencyHistogram: latencyHistogram, inFlight: try model.int("in_flight"),
             errorsByCode: try model.object("errors_by_code").object.entries.map { entry throws(ControlWireError) in
                 guard case .int(let count) = entry.value else {

@@ -63,11 +63,8 @@ public struct ModelSnapshot: Sendable {
     public var rate60s: Double
     /// Requests answered in each of the last 60 whole seconds, oldest first.
     public var rateHistory: [Int]
-    /// Latency percentiles of answered requests, `nil` before the first request.
-    public var latencyP50: Duration?
-    public var latencyP95: Duration?
-    public var latencyP99: Duration?
-    /// The latency distribution, in the bands every server shares (so fleets can sum them).
+    /// The latencies of the requests answered since the model was added, in the bands every
+    /// server shares (so fleets can sum them): what its percentiles are read from.
     public var latencyHistogram: LatencyHistogram
     /// Requests being processed now.
     public var inFlight: Int
@@ -92,6 +89,13 @@ public struct ModelSnapshot: Sendable {
     /// All error answers.
     public var errors: Int { errorsByCode.reduce(0) { $0 + $1.count } }
 
+    /// Latency percentiles of the answered requests, read from ``latencyHistogram`` (so every
+    /// screen, and a fleet summing the histograms, shows the same numbers); `nil` before the
+    /// first request.
+    public var latencyP50: Duration? { latencyHistogram.percentile(50) }
+    public var latencyP95: Duration? { latencyHistogram.percentile(95) }
+    public var latencyP99: Duration? { latencyHistogram.percentile(99) }
+
     /// The state as `/readyz` reports it and every screen shows it: the lifecycle state's name, or
     /// `unreachable` for a ready gateway model none of whose replicas takes requests (none is up,
     /// and none is ejected, which the gateway would still use when it has nothing else).
@@ -112,8 +116,7 @@ public struct ModelSnapshot: Sendable {
     /// A snapshot; everything but the key and state defaults to "nothing happened yet".
     public init(
         key: String, state: ModelState, spec: ModelSpec? = nil, requests: Int = 0, rate1s: Double = 0, rate10s: Double = 0,
-        rate60s: Double = 0, rateHistory: [Int] = [], latencyP50: Duration? = nil, latencyP95: Duration? = nil,
-        latencyP99: Duration? = nil, latencyHistogram: LatencyHistogram = LatencyHistogram(), inFlight: Int = 0,
+        rate60s: Double = 0, rateHistory: [Int] = [], latencyHistogram: LatencyHistogram = LatencyHistogram(), inFlight: Int = 0,
         errorsByCode: [(code: String, count: Int)] = [], setupDuration: Duration? = nil, teardownDuration: Duration? = nil,
         drain: DrainProgress? = nil, transitions: [ModelTransition] = [], replicas: [ReplicaSnapshot]? = nil,
         batchSizes: [Int: Int]? = nil, jobs: JobCounts? = nil
@@ -127,9 +130,6 @@ public struct ModelSnapshot: Sendable {
         self.rate10s = rate10s
         self.rate60s = rate60s
         self.rateHistory = rateHistory
-        self.latencyP50 = latencyP50
-        self.latencyP95 = latencyP95
-        self.latencyP99 = latencyP99
         self.latencyHistogram = latencyHistogram
         self.inFlight = inFlight
         self.errorsByCode = errorsByCode

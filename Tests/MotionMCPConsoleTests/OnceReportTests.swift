@@ -12,7 +12,7 @@ struct OnceReportTests {
             report == """
                 listen 127.0.0.1:8000  uptime 1h02m03s  8.0 req/s  openapi on  models 1/3 ready
                 ID      STATE     REQ/S  REQUESTS   P50   P95   P99  INFLIGHT  ERRORS  SETUP
-                walker  ready       8.0        36  12ms  40ms  90ms         2       3  1.25s
+                walker  ready       8.0        36  22ms  49ms  96ms         2       3  1.25s
                 dancer  draining    0.0         0     -     -     -         3       0  1.25s
                 broken  failed      0.0         0     -     -     -         0       0      -
 

@@ -124,6 +124,11 @@ struct ControlAPITests {
         #expect(decoded.instance.processID == Int(server.processIdentifier))
         #expect(decoded.models.first?.latencyHistogram.total == 3)
         #expect(decoded.models.first?.latencyP50 != nil)
+        // The percentiles sent are the ones the histogram sent with them gives.
+        for (field, percent) in [("p50_ms", 50.0), ("p95_ms", 95), ("p99_ms", 99)] {
+            let fromHistogram = decoded.models.first?.latencyHistogram.percentile(percent).map { $0 / .milliseconds(1) }
+            #expect(model[field]?.numberValue == fromHistogram, "\(field)")
+        }
     }
 
     @Test("draining a model answers 202 and it leaves /capabilities; an unknown model is 404 unknown_model")

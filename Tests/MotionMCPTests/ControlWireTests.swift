@@ -57,6 +57,54 @@ struct ControlWireTests {
         #expect(LatencyHistogram().percentile(50) == nil)
     }
 
+    @Test("a percentile of nothing is nil, of one request its band's bound, of one band a place in it, above 100 s 100 s")
+    func percentileEdges() {
+        #expect(LatencyHistogram().percentile(0) == nil)
+        #expect(LatencyHistogram().percentile(95) == nil)
+        // One request: every percentile is its rank 1, the top of its band (1 ms < 1.1 ms ≤ 1.25 ms).
+        let one = Self.histogram([1_100])
+        #expect([0, 50, 95, 100].map { one.percentile($0) } == Array(repeating: .microseconds(1_250), count: 4))
+        // All 100 in one band: the rank's share of the band, never outside it.
+        let oneBand = Self.histogram(Array(repeating: 1_100, count: 100))
+        #expect(oneBand.percentile(40) == .microseconds(1_100))
+        #expect(oneBand.percentile(90) == .microseconds(1_225))
+        #expect(oneBand.percentile(100) == .microseconds(1_250))
+        // The first band starts at zero.
+        #expect(Self.histogram([3, 3]).percentile(50) == .microseconds(5))
+        // Above 100 s there is no upper bound: 100 s, a lower bound, whatever the latencies were.
+        let slow = Self.histogram([50_000, 200_000_000, 3_600_000_000, Int64.max])
+        #expect(slow.percentile(95) == LatencyHistogram.ceiling)
+        #expect(slow.percentile(25) == .microseconds(50_000))
+        #expect(LatencyHistogram.ceiling == .seconds(100))
+        // Out-of-range percents are clamped to 0 and 100.
+        #expect(slow.percentile(-5) == slow.percentile(0))
+        #expect(slow.percentile(250) == LatencyHistogram.ceiling)
+    }
+
+    @Test("a recorded latency counts in the band whose bound is the first at or above it, rounded up to a microsecond")
+    func recordRoundsUp() {
+        var histogram = LatencyHistogram()
+        for latency: Duration in [.microseconds(10), .nanoseconds(10_001), .zero, .nanoseconds(-5), .seconds(100), .seconds(100) + .nanoseconds(1)] {
+            histogram.record(latency)
+        }
+        #expect(histogram.bands.prefix(2).map(\.count) == [3, 1])
+        #expect(histogram.bands.suffix(2).map(\.count) == [1, 1])
+        #expect(histogram.total == 6)
+    }
+
+    @Test("a percentile reads with two significant digits, the most the bands give, and as ≥100s past the last band")
+    func percentileText() {
+        let cases: [(Duration?, String)] = [
+            (nil, "-"), (.zero, "0µs"), (.microseconds(8), "8µs"), (.microseconds(12), "12µs"), (.microseconds(854), "850µs"),
+            (.microseconds(996), "1.0ms"), (.microseconds(1_125), "1.1ms"), (.microseconds(12_345), "12ms"),
+            (.microseconds(48_500), "49ms"), (.microseconds(123_456), "120ms"), (.milliseconds(1_250), "1.3s"),
+            (.seconds(85), "85s"), (.milliseconds(99_700), "100s"), (.seconds(100), "≥100s"), (.seconds(3600), "≥100s"),
+        ]
+        for (percentile, text) in cases {
+            #expect(LatencyHistogram.text(of: percentile) == text, "\(String(describing: percentile))")
+        }
+    }
+
     @Test("+ adds two histograms band by band")
     func sum() {
         let first = Self.histogram([11, 1_100, 1_100])
@@ -72,9 +120,8 @@ struct ControlWireTests {
     func metricsFillTheBands() {
         let metrics = ModelMetrics()
         let bounds = LatencyHistogram.upperBoundsMicroseconds
-        // In band k: k + 1 requests in its middle and one exactly at its bound, where from 2 ms up
-        // one HDR bucket spans the bound and the next band's first values (a bucket counted in
-        // both bands would show); and three requests above 100 s.
+        // In band k: k + 1 requests in its middle and one exactly at its bound (which belongs to
+        // it, not to the next band); and three requests above 100 s.
         for (band, upper) in bounds.dropLast().enumerated() {
             let lower = band == 0 ? 0 : bounds[band - 1]
             for _ in 0...band { metrics.record(latency: .microseconds((lower + upper) / 2), errorCode: nil) }
@@ -114,8 +161,7 @@ struct ControlWireTests {
             models: [
                 ModelSnapshot(
                     key: "walker", state: .ready, spec: spec, requests: 7, rate1s: 2.5, rate10s: 0.75, rate60s: 0.125,
-                    rateHistory: [0, 1, 2, 4], latencyP50: .microseconds(1_125), latencyP95: .microseconds(12_000),
-                    latencyP99: .microseconds(150_000), latencyHistogram: histogram([11, 1_100, 1_100, 12_000, 150_000, 150_000, 150_000]),
+                    rateHistory: [0, 1, 2, 4], latencyHistogram: histogram([11, 1_100, 1_100, 12_000, 150_000, 150_000, 150_000]),
                     inFlight: 3, errorsByCode: [("timeout", 2), ("resource_exhausted", 1)], setupDuration: .milliseconds(250),
                     transitions: [ModelTransition(state: .settingUp, at: .zero), ModelTransition(state: .ready, at: .milliseconds(250))]),
                 ModelSnapshot(
@@ -164,7 +210,6 @@ struct ControlWireTests {
             #expect(got.requests == sent.requests, "\(sent.key)")
             #expect([got.rate1s, got.rate10s, got.rate60s] == [sent.rate1s, sent.rate10s, sent.rate60s], "\(sent.key)")
             #expect(got.rateHistory == sent.rateHistory, "\(sent.key)")
-            #expect([got.latencyP50, got.latencyP95, got.latencyP99] == [sent.latencyP50, sent.latencyP95, sent.latencyP99], "\(sent.key)")
             #expect(got.latencyHistogram == sent.latencyHistogram, "\(sent.key)")
             #expect(got.inFlight == sent.inFlight, "\(sent.key)")
             #expect(got.errorsByCode.map { "\($0.code)=\($0.count)" } == sent.errorsByCode.map { "\($0.code)=\($0.count)" }, "\(sent.key)")
@@ -182,6 +227,28 @@ struct ControlWireTests {
         #expect(decoded.models[0].spec?.supportsLoop == true)
         #expect(decoded.models[0].latencyHistogram.total == 7)
         #expect(decoded.latencyHistogram == original.latencyHistogram)
+    }
+
+    @Test("p50_ms, p95_ms and p99_ms on the wire are the histogram's percentiles; a decoder reads the histogram's again")
+    func percentilesOnTheWire() throws {
+        let sent = Self.snapshot.models[0]
+        var wire = try #require(ControlWire.encode(Self.snapshot).objectValue)
+        var models = try #require(wire["models"]?.arrayValue)
+        var model = try #require(models[0].objectValue)
+        let percentiles: [(field: String, value: Duration?)] = [
+            ("p50_ms", sent.latencyP50), ("p95_ms", sent.latencyP95), ("p99_ms", sent.latencyP99),
+        ]
+        for (field, value) in percentiles {
+            let expected = try #require(value)
+            #expect(model[field]?.numberValue == expected / .milliseconds(1), "\(field)")
+            model[field] = .double(1)
+        }
+        #expect(sent.latencyP95 == sent.latencyHistogram.percentile(95))
+        #expect(try #require(sent.latencyP95) > .milliseconds(100), "the 150 ms band holds the rank of p95")
+        models[0] = .object(model)
+        wire["models"] = .array(models)
+        let decoded = try ControlWire.decodeSnapshot(.object(wire)).models[0]
+        #expect([decoded.latencyP50, decoded.latencyP95, decoded.latencyP99] == [sent.latencyP50, sent.latencyP95, sent.latencyP99])
     }
 
     /// One step into a JSON value.

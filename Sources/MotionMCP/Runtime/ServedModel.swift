@@ -222,7 +222,6 @@ public final class ServedModel: Sendable {
         return ModelSnapshot(
             key: key, state: status.state, spec: spec, requests: reading.requests, rate1s: reading.rate1s,
             rate10s: reading.rate10s, rate60s: reading.rate60s, rateHistory: reading.history,
-            latencyP50: reading.p50, latencyP95: reading.p95, latencyP99: reading.p99,
             latencyHistogram: reading.histogram, inFlight: inFlight, errorsByCode: reading.errorsByCode,
             setupDuration: status.setupDuration, teardownDuration: status.teardownDuration, drain: drain,
             transitions: status.transitions, replicas: remote?.replicaSnapshots(at: now))

@@ -29,11 +29,12 @@ public struct StatusLog: Service {
         }
     }
 
-    /// `walker ready 12.0 req/s p50 3.1ms p99 9.8ms in-flight 2 errors 1`; the id escaped
+    /// `walker ready 12.0 req/s p50 3.1ms p99 9.8ms in-flight 2 errors 1`, the percentiles as
+    /// every screen shows them (`LatencyHistogram.text(of:)`); the id escaped
     /// (`LogText.escaped(_:)`) whatever handler the logger writes to.
     static func line(_ model: ModelSnapshot) -> String {
-        let latency = { (value: Duration?) in value.map { String(format: "%.1fms", $0 / .milliseconds(1)) } ?? "-" }
-        return "\(LogText.escaped(model.key)) \(model.readinessName) \(String(format: "%.1f", model.rate10s)) req/s "
-            + "p50 \(latency(model.latencyP50)) p99 \(latency(model.latencyP99)) in-flight \(model.inFlight) errors \(model.errors)"
+        "\(LogText.escaped(model.key)) \(model.readinessName) \(String(format: "%.1f", model.rate10s)) req/s "
+            + "p50 \(LatencyHistogram.text(of: model.latencyP50)) p99 \(LatencyHistogram.text(of: model.latencyP99)) "
+            + "in-flight \(model.inFlight) errors \(model.errors)"
     }
 }

@@ -52,7 +52,7 @@ public enum FleetRenderer {
             "MotionMCP fleet",
             "\(view.instances.count) instances, \(view.liveCount) live",
             Format.rate(view.totalRate) + " req/s",
-            "p95 " + Format.latency(view.latencyHistogram.percentile(95)),
+            "p95 " + LatencyHistogram.text(of: view.latencyHistogram.percentile(95)),
             "\(view.totalInFlight) in flight",
             "\(view.totalErrors) errors",
         ]
@@ -83,8 +83,8 @@ public enum FleetRenderer {
         }
         return [
             "#\(number)", instance.name, state, Format.clock(snapshot.uptime), "\(snapshot.readyCount)/\(snapshot.models.count)",
-            Format.rate(snapshot.totalRate), Format.latency(snapshot.latencyHistogram.percentile(95)), Format.count(snapshot.totalInFlight),
-            Format.count(snapshot.totalErrors), target,
+            Format.rate(snapshot.totalRate), LatencyHistogram.text(of: snapshot.latencyHistogram.percentile(95)),
+            Format.count(snapshot.totalInFlight), Format.count(snapshot.totalErrors), target,
         ]
     }
 
@@ -118,8 +118,8 @@ public enum FleetRenderer {
     static func modelLine(_ model: FleetModel, in view: FleetView) -> [String] {
         let histogram = model.latencyHistogram
         return [
-            model.key, "\(model.readyCount)/\(model.servedCount)", Format.rate(model.rate1s), Format.latency(histogram.percentile(50)),
-            Format.latency(histogram.percentile(95)), Format.latency(histogram.percentile(99)), Format.count(model.inFlight),
+            model.key, "\(model.readyCount)/\(model.servedCount)", Format.rate(model.rate1s), LatencyHistogram.text(of: histogram.percentile(50)),
+            LatencyHistogram.text(of: histogram.percentile(95)), LatencyHistogram.text(of: histogram.percentile(99)), Format.count(model.inFlight),
             Format.count(model.errors),
         ] + zip(model.states, view.instances).map { state, instance in instance.isLive ? state.map(shortName) ?? "-" : "?" }
     }

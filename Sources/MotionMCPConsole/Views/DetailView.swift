@@ -75,7 +75,8 @@ enum DetailView {
         lines.append(
             Line(
                 label: "latency",
-                text: "p50 \(Format.latency(model.latencyP50)) · p95 \(Format.latency(model.latencyP95)) · p99 \(Format.latency(model.latencyP99))"))
+                text: [("p50", model.latencyP50), ("p95", model.latencyP95), ("p99", model.latencyP99)]
+                    .map { "\($0) \(LatencyHistogram.text(of: $1))" }.joined(separator: " · ")))
         let errors = model.errorsByCode.filter { $0.count > 0 }.map { "\($0.code) \($0.count)" }
         lines.append(
             Line(

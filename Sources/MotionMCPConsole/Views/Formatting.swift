@@ -2,7 +2,9 @@ import Glibc
 
 /// Short, fixed-looking renderings of numbers and durations for narrow columns.
 enum Format {
-    /// A latency: `850µs`, `12ms`, `1.25s`, `2m05s`; `-` when there is none yet.
+    /// A measured duration (a setup or teardown time, a latency band's bound): `850µs`, `12ms`,
+    /// `1.25s`, `2m05s`; `-` when there is none yet. Percentiles, which are only as precise as
+    /// the latency bands they are read from, are shown by `LatencyHistogram.text(of:)` instead.
     static func latency(_ duration: Duration?) -> String {
         guard let duration else { return "-" }
         let seconds = duration.seconds

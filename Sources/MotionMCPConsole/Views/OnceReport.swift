@@ -14,7 +14,7 @@ public enum OnceReport {
         let rows = snapshot.models.map { model in
             [
                 model.key, model.readinessName, Format.rate(model.rate1s), String(model.requests),
-                Format.latency(model.latencyP50), Format.latency(model.latencyP95), Format.latency(model.latencyP99),
+                LatencyHistogram.text(of: model.latencyP50), LatencyHistogram.text(of: model.latencyP95), LatencyHistogram.text(of: model.latencyP99),
                 String(model.inFlight), String(model.errors), Format.latency(model.setupDuration),
             ]
         }

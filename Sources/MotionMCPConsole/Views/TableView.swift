@@ -74,9 +74,11 @@ struct TableView {
         let fixed: [Column] = [
             Column(title: "REQ/S", width: 6, alignRight: true, priority: 8, sort: .rate) { model, _ in (Format.rate(model.rate1s), nil) },
             spark,
-            Column(title: "P50", width: 6, alignRight: true, priority: 2) { model, _ in (Format.latency(model.latencyP50), nil) },
-            Column(title: "P95", width: 6, alignRight: true, priority: 7, sort: .p95) { model, _ in (Format.latency(model.latencyP95), nil) },
-            Column(title: "P99", width: 6, alignRight: true, priority: 3) { model, _ in (Format.latency(model.latencyP99), nil) },
+            Column(title: "P50", width: 6, alignRight: true, priority: 2) { model, _ in (LatencyHistogram.text(of: model.latencyP50), nil) },
+            Column(title: "P95", width: 6, alignRight: true, priority: 7, sort: .p95) { model, _ in
+                (LatencyHistogram.text(of: model.latencyP95), nil)
+            },
+            Column(title: "P99", width: 6, alignRight: true, priority: 3) { model, _ in (LatencyHistogram.text(of: model.latencyP99), nil) },
             Column(title: "INFL", width: 4, alignRight: true, priority: 4) { model, _ in (Format.count(model.inFlight), nil) },
             Column(title: "ERR", width: 5, alignRight: true, priority: 6, sort: .errors) { model, _ in
                 (Format.count(model.errors), model.errors > 0 ? .log("error") : nil)

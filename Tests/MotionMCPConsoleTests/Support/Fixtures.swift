@@ -7,13 +7,12 @@ enum Fixtures {
     static func model(
         _ key: String, state: ModelState = .ready, rate: Double = 0, history: [Int] = Array(repeating: 0, count: 60),
         inFlight: Int = 0, errors: [(code: String, count: Int)] = [], drain: DrainProgress? = nil,
-        p50: Duration? = nil, p95: Duration? = nil, p99: Duration? = nil,
         buckets: [(upperBound: Duration, count: Int)] = [], setup: Duration? = .milliseconds(1250)
     ) -> ModelSnapshot {
         ModelSnapshot(
             key: key, state: state, spec: ModelSpec(id: key, fps: 30, canonicalSkeleton: skeleton),
             requests: history.reduce(0, +), rate1s: rate, rate10s: rate, rate60s: rate, rateHistory: history,
-            latencyP50: p50, latencyP95: p95, latencyP99: p99, latencyHistogram: histogram(buckets), inFlight: inFlight,
+            latencyHistogram: histogram(buckets), inFlight: inFlight,
             errorsByCode: errors, setupDuration: setup, teardownDuration: nil, drain: drain,
             transitions: [ModelTransition(state: .settingUp, at: .zero), ModelTransition(state: state, at: .seconds(1))])
     }
@@ -45,10 +44,9 @@ enum Fixtures {
     /// A rate history climbing from nothing to 8 requests a second over the last eight seconds.
     static let ramp: [Int] = Array(repeating: 0, count: 52) + Array(1...8)
 
-    /// The busy model: ramping traffic, latencies, an error.
+    /// The busy model: ramping traffic, latencies (p50 22ms, p95 49ms, p99 96ms), an error.
     static let walker = model(
         "walker", rate: 8, history: ramp, inFlight: 2, errors: [("invalid_request", 3)],
-        p50: .milliseconds(12), p95: .milliseconds(40), p99: .milliseconds(90),
         buckets: [(.milliseconds(10), 40), (.milliseconds(25), 100), (.milliseconds(50), 20), (.milliseconds(100), 5)])
 
     /// A model halfway through a drain.
