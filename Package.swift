@@ -126,7 +126,7 @@ let package = Package(
             dependencies: ["MotionMCPProtocol", "MotionMCPControl", .product(name: "Logging", package: "swift-log")]
         ),
         // The console on a real terminal: the only code that calls curses, on one thread.
-        .target(name: "ConsoleTerminal", dependencies: ["CNCurses", "MotionMCPConsole"]),
+        .target(name: "ConsoleTerminal", dependencies: ["CNCurses", "MotionMCPConsole", "MotionMCPControl"]),
         // The command line: flags, assembling the services, running them (`MMCPCommand.main`),
         // for mmcp-console and for a model author's own console binary.
         .target(

@@ -1,6 +1,6 @@
 import CNCurses
 import Glibc
-import MotionMCP
+import MotionMCPControl
 import MotionMCPConsole
 import Synchronization
 

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import MotionMCP
+import MotionMCPControl
 import MotionMCPConsole
 import Synchronization
 

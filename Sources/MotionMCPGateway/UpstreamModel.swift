@@ -417,7 +417,7 @@ extension UpstreamModel {
                 return .success(
                     Array(repeating: .error(.internalError("the upstream returned \(spans.count) results for \(count) requests")), count: count))
             }
-            return .success(spans.map { span in .upstream(Array(bytes[span]), errorCode: Self.itemErrorCode(bytes[span])) })
+            return .success(spans.map { span in .remote(Array(bytes[span]), errorCode: Self.itemErrorCode(bytes[span])) })
         } catch {
             return .success(Array(repeating: .error(.internalError("the upstream's batch answer cannot be read: \(error)")), count: count))
         }
