@@ -13,8 +13,9 @@ struct Attach: AsyncParsableCommand {
         abstract: "Attach the console to running servers through their control API.",
         discussion: """
             TARGET is a control socket path, http://HOST:PORT or https://HOST:PORT (with --token-file), or \
-            dns:NAME:PORT (dns+https:NAME:PORT for TLS): every address NAME resolves to. With no TARGET: \
-            \(ControlOptions.defaultSocketPath()). q leaves the server running; :shutdown stops it gracefully.
+            dns:NAME:PORT (dns+https:NAME:PORT for TLS): every address NAME resolves to. With no TARGET: every \
+            server of this user on this host, by the control-PORT.sock that answers in \(ControlOptions.defaultSocketFolder()) \
+            ($MMCP_CONTROL_SOCKET alone when set). q leaves the server running; :shutdown stops it gracefully.
             """)
 
     @Argument(help: ArgumentHelp("Where the servers' control APIs are.", valueName: "TARGET"))
@@ -35,7 +36,7 @@ struct Attach: AsyncParsableCommand {
     @OptionGroup var consoleFlags: ConsoleFlags
 
     func run() async throws {
-        let parsed = try (targets.isEmpty ? [ControlOptions.defaultSocketPath()] : targets).map { text in
+        let parsed = try (targets.isEmpty ? Self.runningServers() : targets).map { text in
             do throws(AttachTargetError) {
                 return try AttachTarget(parsing: text)
             } catch {
@@ -90,6 +91,18 @@ struct Attach: AsyncParsableCommand {
             defer { group.cancelAll() }
             _ = try await console.run()
         }
+    }
+
+    /// With no target: the control sockets of every server this user runs on this host (one is
+    /// attached to alone, several as a fleet); none is one line and exit status 2.
+    private static func runningServers() throws -> [String] {
+        let sockets = ControlOptions.runningServerSockets()
+        guard !sockets.isEmpty else {
+            throw ValidationError(
+                "no running server found: no control-PORT.sock answers in \(ControlOptions.defaultSocketFolder()) (name a TARGET to attach elsewhere)"
+            )
+        }
+        return sockets
     }
 
     /// `--once` and `--json`: one snapshot of each target. One target that fails is one line on

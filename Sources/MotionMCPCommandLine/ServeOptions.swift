@@ -272,7 +272,8 @@ struct ControlFlags: ParsableArguments {
     @Option(
         name: .customLong("control"),
         help: ArgumentHelp(
-            "The control API's Unix socket, for `mmcp-console attach` (default: \(ControlOptions.defaultSocketPath())).", valueName: "PATH"))
+            "The control API's Unix socket, for `mmcp-console attach` (default: $MMCP_CONTROL_SOCKET, else control-PORT.sock in \(ControlOptions.defaultSocketFolder()), PORT the --port).",
+            valueName: "PATH"))
     var socketPath: String?
 
     @Flag(name: .customLong("no-control"), help: "Serve no control API socket.")
@@ -341,7 +342,7 @@ struct ControlFlags: ParsableArguments {
                 host: address.host, port: address.port, tokens: try NetworkControl.tokens(fromFile: tokenFile),
                 tls: tlsCertificate.flatMap { certificate in tlsKey.map { (certificate, $0) } }, allowedHosts: allowedHosts)
         }
-        let socket = noControl ? nil : (socketPath ?? ControlOptions.defaultSocketPath())
+        let socket: ControlSocketPath? = noControl ? nil : socketPath.map(ControlSocketPath.path) ?? .defaultForPort
         guard socket != nil || readOnlyPath != nil || network != nil else { return nil }
         var options = ControlOptions(
             socketPath: socket, readOnlySocketPath: readOnlyPath, socketMode: UInt16(mode, radix: 8) ?? 0o600, socketGroup: group,

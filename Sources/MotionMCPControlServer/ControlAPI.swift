@@ -68,7 +68,8 @@ public struct ControlAPI: Service {
         var checked = false
         // A refusal leaves nothing behind: the bind folders of the sockets made so far are removed.
         defer { if !checked { for listener in listeners { listener.socketFile?.remove() } } }
-        for (path, level) in [(options.socketPath, AccessLevel.admin), (options.readOnlySocketPath, .read)] {
+        let adminPath = options.adminSocketPath(port: runtime.server.options.port)
+        for (path, level) in [(adminPath, AccessLevel.admin), (options.readOnlySocketPath, .read)] {
             guard let path else { continue }
             let file = try ControlSocketFile(path: path, mode: options.socketMode, group: options.socketGroup)
             listeners.append(

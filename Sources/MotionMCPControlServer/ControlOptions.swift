@@ -8,7 +8,8 @@ import Foundation
 ///
 /// The defaults are the safe ones: one Unix socket, mode 0600, so only the server's own user (and
 /// root) can connect, and whoever can connect may do everything (``AccessLevel/admin``), as with
-/// the Docker socket. Share it with a group through ``socketMode`` and ``socketGroup``, give
+/// the Docker socket. Its default path holds the server's MMCP port (as PostgreSQL's
+/// `.s.PGSQL.5432` does), so servers on one host never meet at one path. Share it with a group through ``socketMode`` and ``socketGroup``, give
 /// watchers a ``readOnlySocketPath``, or open it to the network with ``network`` (a token per
 /// caller, TLS off loopback).
 ///
@@ -16,8 +17,9 @@ import Foundation
 /// try await serve(MyBackbone(), options: MMCPOptions(control: ControlOptions()))
 /// ```
 public struct ControlOptions: Sendable {
-    /// The socket whoever can open is ``AccessLevel/admin``; `nil` serves none.
-    public var socketPath: String?
+    /// The socket whoever can open is ``AccessLevel/admin`` (by default the one for the server's
+    /// MMCP port); `nil` serves none.
+    public var socketPath: ControlSocketPath?
     /// A second socket that only reads (snapshot, events), for people who may watch but not drain.
     public var readOnlySocketPath: String?
     /// The sockets' file mode (0600 by default; 0660 with ``socketGroup`` shares them with a group).
@@ -45,9 +47,10 @@ public struct ControlOptions: Sendable {
     /// MMCP port its descriptors.
     public var maxConnections = 32
 
-    /// A control API on the socket at `socketPath` (``defaultSocketPath(environment:userID:)`` unless given).
+    /// A control API on the socket at `socketPath` (by default the one for the server's MMCP
+    /// port, ``defaultSocketPath(port:environment:userID:)``).
     public init(
-        socketPath: String? = ControlOptions.defaultSocketPath(), readOnlySocketPath: String? = nil, socketMode: UInt16 = 0o600,
+        socketPath: ControlSocketPath? = .defaultForPort, readOnlySocketPath: String? = nil, socketMode: UInt16 = 0o600,
         socketGroup: String? = nil, network: NetworkControl? = nil
     ) {
         self.socketPath = socketPath
@@ -57,18 +60,69 @@ public struct ControlOptions: Sendable {
         self.network = network
     }
 
-    /// Where the control socket is when none is named, and where `mmcp-console attach` looks with
-    /// no target: `$MMCP_CONTROL_SOCKET` when set (as `DOCKER_HOST` names Docker's); else
-    /// `/run/mmcp/control.sock` for root; else `$XDG_RUNTIME_DIR/mmcp/control.sock`; else
-    /// `/tmp/mmcp-UID/control.sock`. The folder is made (mode 0700) when missing.
+    /// The admin socket's path for a server whose MMCP port is `port`; `nil` when there is none.
+    func adminSocketPath(port: Int) -> String? {
+        switch socketPath {
+        case nil: nil
+        case .defaultForPort: Self.defaultSocketPath(port: port)
+        case .path(let path): path
+        }
+    }
+
+    /// Where the control socket of a server on MMCP port `port` is when none is named:
+    /// `$MMCP_CONTROL_SOCKET` when set (as `DOCKER_HOST` names Docker's), as given; else
+    /// `control-PORT.sock` in ``defaultSocketFolder(environment:userID:)``, so that servers on
+    /// different ports never share a path. A server on port 0 (any free port) gets
+    /// `control-0.sock`: the path is chosen before the port is.
     public static func defaultSocketPath(
-        environment: [String: String] = ProcessInfo.processInfo.environment, userID: UInt32 = getuid()
+        port: Int, environment: [String: String] = ProcessInfo.processInfo.environment, userID: UInt32 = getuid()
     ) -> String {
         if let path = environment["MMCP_CONTROL_SOCKET"], !path.isEmpty { return path }
-        if userID == 0 { return "/run/mmcp/control.sock" }
-        if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/") { return runtime + "/mmcp/control.sock" }
-        return "/tmp/mmcp-\(userID)/control.sock"
+        return defaultSocketFolder(environment: environment, userID: userID) + "/control-\(port).sock"
     }
+
+    /// The folder of the default control sockets: `/run/mmcp` for root; else
+    /// `$XDG_RUNTIME_DIR/mmcp`; else `/tmp/mmcp-UID`. A server makes it (mode 0700) when missing.
+    public static func defaultSocketFolder(
+        environment: [String: String] = ProcessInfo.processInfo.environment, userID: UInt32 = getuid()
+    ) -> String {
+        if userID == 0 { return "/run/mmcp" }
+        if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/") { return runtime + "/mmcp" }
+        return "/tmp/mmcp-\(userID)"
+    }
+
+    /// The control sockets of the servers this user runs on this host, as `mmcp-console attach`
+    /// with no target finds them: `$MMCP_CONTROL_SOCKET` alone when set, as given; else every
+    /// `control-PORT.sock` in ``defaultSocketFolder(environment:userID:)``, by port, that a
+    /// server answers on. A socket nobody listens on any more (its server died without removing
+    /// it) is skipped; one that cannot be told (permission denied) is kept, for the caller to
+    /// report why.
+    public static func runningServerSockets(
+        environment: [String: String] = ProcessInfo.processInfo.environment, userID: UInt32 = getuid()
+    ) -> [String] {
+        if let path = environment["MMCP_CONTROL_SOCKET"], !path.isEmpty { return [path] }
+        let folder = defaultSocketFolder(environment: environment, userID: userID)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let ports = names.compactMap { name -> Int? in
+            guard name.hasPrefix("control-"), name.hasSuffix(".sock"), let port = Int(name.dropFirst(8).dropLast(5)),
+                (0...65535).contains(port), name == "control-\(port).sock"
+            else { return nil }
+            return port
+        }
+        return ports.sorted().map { "\(folder)/control-\($0).sock" }.filter { path in
+            if case .stale = ControlSocketFile.probe(path) { return false }
+            return true
+        }
+    }
+}
+
+/// Where ``ControlOptions/socketPath`` is.
+public enum ControlSocketPath: Sendable, Hashable {
+    /// The default for the server's MMCP port, ``ControlOptions/defaultSocketPath(port:environment:userID:)``,
+    /// worked out when the control API starts.
+    case defaultForPort
+    /// This path, as given.
+    case path(String)
 }
 
 /// A caller's credential on the TCP control API: `Authorization: Bearer SECRET` grants `level`,

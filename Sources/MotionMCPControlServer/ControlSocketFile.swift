@@ -123,7 +123,7 @@ struct ControlSocketFile: Sendable {
         }
     }
 
-    private enum Probe {
+    enum Probe {
         case listening(pid: Int32?)
         /// Nobody listens: the connection was refused.
         case stale
@@ -132,7 +132,7 @@ struct ControlSocketFile: Sendable {
     }
 
     /// Connects to the socket at `path`: does a process listen there, and which?
-    private static func probe(_ path: String) -> Probe {
+    static func probe(_ path: String) -> Probe {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return .unknown(String(cString: strerror(errno))) }
         defer { close(fd) }

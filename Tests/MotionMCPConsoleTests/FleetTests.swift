@@ -10,7 +10,7 @@ struct FleetTests {
         _ target: String, pid: Int, models: [ModelSnapshot], reachability: Reachability = .live, failing: String? = nil
     ) -> FakeControl {
         let snapshot = RuntimeSnapshot(
-            instance: InstanceIdentity(hostName: "pod-\(pid)", processID: pid, version: "test", listenAddress: target, startedAt: 0),
+            instance: InstanceIdentity(hostName: "pod-\(pid)", processID: pid, version: "test", listenAddress: "10.0.0.\(pid):8000", startedAt: 0),
             uptime: .seconds(60), openAPIEnabled: true, models: models)
         return FakeControl(snapshot, link: .attached(target: target, reachability: reachability), failing: failing, drainRemoves: true)
     }
@@ -55,7 +55,9 @@ struct FleetTests {
         #expect(p95 > .milliseconds(79) && p95 <= .milliseconds(100))
     }
 
-    @Test("the screen lists every instance, marks an unreachable one with the time and reason, and shows the models × instances table")
+    @Test(
+        "the screen lists every instance with the address it serves on, marks an unreachable one with the time and reason, and shows the models × instances table"
+    )
     func screen() throws {
         let controls = [
             Self.instance("/run/a.sock", pid: 11, models: [Self.model("walker", rate: 4), Self.model("dancer")]),
@@ -65,11 +67,12 @@ struct FleetTests {
                 reachability: .unreachable(since: 0, reason: "connection refused")),
         ]
         let fleet = Self.session(controls)
-        let text = fleet.render(log: [], size: Size(width: 140, height: 30)).lines.joined(separator: "\n")
+        let text = fleet.render(log: [], size: Size(width: 160, height: 30)).lines.joined(separator: "\n")
         #expect(text.contains("3 instances, 2 live"))
         #expect(text.contains("10.0 req/s"))
         #expect(text.contains("pod-11 pid 11"))
-        #expect(text.contains("/run/b.sock"))
+        let second = try #require(text.split(separator: "\n").first { $0.contains("pod-12 pid 12") })
+        #expect(second.contains("10.0.0.12:8000 /run/b.sock"), "the address it serves on, then its control target: \(second)")
         #expect(text.contains("unreachable since \(Format.timeOfDay(0)): connection refused"))
         let walker = try #require(text.split(separator: "\n").first { $0.contains("walker") && $0.contains("ready") })
         #expect(walker.contains("2/2") && walker.hasSuffix("ready  ready  ?"), "\(walker)")
@@ -147,7 +150,7 @@ struct FleetTests {
         #expect(watcher.message?.text.hasPrefix("read-only") == true)
     }
 
-    @Test("--once for a fleet prints the totals, a line per instance and the models × instances table as plain text")
+    @Test("--once for a fleet prints the totals, a line per instance (with the address it serves on) and the models × instances table as plain text")
     func onceReport() {
         let view = FleetView(
             [
@@ -157,7 +160,7 @@ struct FleetTests {
         let report = OnceReport.render(view)
         let lines = report.split(separator: "\n")
         #expect(lines.first == "MotionMCP fleet  2 instances, 2 live  5.0 req/s  p95 -  0 in flight  0 errors")
-        #expect(lines.contains { $0.hasPrefix("#1") && $0.contains("pod-1 pid 1") && $0.contains(" live ") && $0.hasSuffix(" a") })
+        #expect(lines.contains { $0.hasPrefix("#1") && $0.contains("pod-1 pid 1") && $0.contains(" live ") && $0.hasSuffix(" 10.0.0.1:8000  a") })
         #expect(lines.contains { $0.hasPrefix("walker") && $0.contains("2/2") && $0.hasSuffix("ready  ready") })
         #expect(!report.contains("\u{1B}"))
     }

@@ -164,6 +164,72 @@ struct AttachEndToEndTests {
         #expect(spare.counts.keys.sorted() == [200], "the other model is untouched: \(spare.counts)")
     }
 
+    @Test(
+        "servers on two ports start side by side with their default control sockets, and attach --once with no target reports one alone, then both as a fleet with the address each serves on, skipping a stale socket",
+        .enabled(if: RuntimeFolder.isUsable, "as root, needs the user nobody and the group nogroup"))
+    func attachFindsEveryServer() async throws {
+        let runtime = try RuntimeFolder()
+        defer { runtime.remove() }
+        var servers: [ServerProcess] = []
+        defer { for server in servers { server.kill() } }
+        func start() async throws -> ServerProcess {
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("attach-\(UUID().uuidString).log")
+            let server = try ServerProcess(port: try freePort(), log: log, runtime: runtime)
+            servers.append(server)
+            let socket = server.controlSocket
+            // The socket is renamed into place once it listens.
+            let ready = try await server.waitUntilReady()
+            let published = try await waitUntil(attempts: 400, every: .milliseconds(25)) { FileManager.default.fileExists(atPath: socket) }
+            #expect(ready && published, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+            return server
+        }
+        let first = try await start()
+        let (executable, arguments) = runtime.command(["attach", "--once"])
+        let alone = try await runToEnd(executable.path, arguments, environment: runtime.environment)
+        #expect(alone.status == 0, "\(alone.errors)")
+        #expect(alone.output.hasPrefix("listen 127.0.0.1:\(first.port) "), "one server: its own report\n\(alone.output)")
+
+        let second = try await start()
+        // What a server killed with SIGKILL leaves behind: a socket nobody listens on.
+        let stale = try UnixListener(path: runtime.defaultSocket(port: 1), listening: false)
+        defer { stale.close() }
+        chown(stale.path, runtime.userID, runtime.groupID)
+        let both = try await runToEnd(executable.path, arguments, environment: runtime.environment)
+        #expect(both.status == 0, "\(both.errors)")
+        #expect(both.errors.isEmpty, "the stale socket is skipped, not reported: \(both.errors)")
+        #expect(both.output.hasPrefix("MotionMCP fleet  2 instances, 2 live"), "\(both.output)")
+        let lines = both.output.split(separator: "\n")
+        for server in [first, second] {
+            let line = lines.first { $0.contains("pid \(server.processIdentifier) ") }
+            #expect(line?.contains(" live ") == true, "\(both.output)")
+            #expect(line?.contains(" 127.0.0.1:\(server.port) ") == true, "the address it serves on: \(both.output)")
+            #expect(line?.hasSuffix(" \(server.controlSocket)") == true, "then its control socket: \(both.output)")
+        }
+    }
+
+    @Test(
+        "attach with no target and no server running (a stale socket only) is one line saying where it looked, and exit status 2",
+        .enabled(if: RuntimeFolder.isUsable, "as root, needs the user nobody and the group nogroup"))
+    func attachFindsNoServer() async throws {
+        let runtime = try RuntimeFolder()
+        defer { runtime.remove() }
+        try FileManager.default.createDirectory(atPath: runtime.socketFolder, withIntermediateDirectories: false)
+        chown(runtime.socketFolder, runtime.userID, runtime.groupID)
+        let stale = try UnixListener(path: runtime.defaultSocket(port: 8000), listening: false)
+        defer { stale.close() }
+        chown(stale.path, runtime.userID, runtime.groupID)
+        for mode in [["--once"], ["--json"], []] {
+            let (executable, arguments) = runtime.command(["attach"] + mode)
+            let result = try await runToEnd(executable.path, arguments, environment: runtime.environment)
+            #expect(result.status == 2, "\(mode): \(result.errors)")
+            #expect(
+                result.errors
+                    == "mmcp-console: no running server found: no control-PORT.sock answers in \(runtime.socketFolder) (name a TARGET to attach elsewhere)\n",
+                "\(mode)")
+            #expect(result.output.isEmpty, "\(mode): \(result.output)")
+        }
+    }
+
     /// The fleet header's `N req/s`.
     static func headerRate(in screen: String) -> Double? {
         guard let line = screen.split(separator: "\n").first(where: { $0.contains("MotionMCP fleet") }) else { return nil }

@@ -13,7 +13,7 @@ struct ControlInProcessTests {
     )
     func buildAppServesControl() async throws {
         let socket = TestEnvironment.uniqueControlSocket()
-        let options = MMCPOptions(host: "127.0.0.1", port: 0, control: ControlOptions(socketPath: socket))
+        let options = MMCPOptions(host: "127.0.0.1", port: 0, control: ControlOptions(socketPath: .path(socket)))
         let app = try buildApp([NullBackbone(), NullBackbone(modelID: "walker")], options: options)
         try await app.test(.live) { client in
             let control = UnixHTTPClient(path: socket)

@@ -463,18 +463,55 @@ struct ControlWireTests {
     // MARK: The default socket path
 
     @Test(
-        "the default control socket: MMCP_CONTROL_SOCKET, else /run/mmcp for root, else XDG_RUNTIME_DIR, else /tmp/mmcp-UID",
+        "the default control socket holds the MMCP port: MMCP_CONTROL_SOCKET as given, else control-PORT.sock in /run/mmcp for root, else XDG_RUNTIME_DIR, else /tmp/mmcp-UID",
         arguments: [
             (["MMCP_CONTROL_SOCKET": "/srv/mmcp.sock", "XDG_RUNTIME_DIR": "/run/user/1000"], UInt32(1000), "/srv/mmcp.sock"),
             (["MMCP_CONTROL_SOCKET": "/srv/mmcp.sock"], 0, "/srv/mmcp.sock"),
-            (["MMCP_CONTROL_SOCKET": "", "XDG_RUNTIME_DIR": "/run/user/1000"], 1000, "/run/user/1000/mmcp/control.sock"),
-            (["XDG_RUNTIME_DIR": "/run/user/0"], 0, "/run/mmcp/control.sock"),
-            (["XDG_RUNTIME_DIR": "/run/user/1000"], 1000, "/run/user/1000/mmcp/control.sock"),
-            (["XDG_RUNTIME_DIR": "relative/dir"], 1000, "/tmp/mmcp-1000/control.sock"),
-            ([:], 1000, "/tmp/mmcp-1000/control.sock"),
+            (["MMCP_CONTROL_SOCKET": "", "XDG_RUNTIME_DIR": "/run/user/1000"], 1000, "/run/user/1000/mmcp/control-8001.sock"),
+            (["XDG_RUNTIME_DIR": "/run/user/0"], 0, "/run/mmcp/control-8001.sock"),
+            (["XDG_RUNTIME_DIR": "/run/user/1000"], 1000, "/run/user/1000/mmcp/control-8001.sock"),
+            (["XDG_RUNTIME_DIR": "relative/dir"], 1000, "/tmp/mmcp-1000/control-8001.sock"),
+            ([:], 1000, "/tmp/mmcp-1000/control-8001.sock"),
         ] as [([String: String], UInt32, String)])
     func defaultSocketPath(environment: [String: String], userID: UInt32, expected: String) {
-        #expect(ControlOptions.defaultSocketPath(environment: environment, userID: userID) == expected)
+        #expect(ControlOptions.defaultSocketPath(port: 8001, environment: environment, userID: userID) == expected)
+    }
+
+    @Test("servers on two ports get two default sockets; a named socket is used as given, whatever the port")
+    func defaultSocketPerPort() {
+        #expect(ControlOptions().socketPath == .defaultForPort)
+        #expect(ControlOptions().adminSocketPath(port: 8001) == ControlOptions.defaultSocketPath(port: 8001))
+        for userID: UInt32 in [0, 1000] {
+            let paths = [8000, 8001].map { ControlOptions.defaultSocketPath(port: $0, environment: [:], userID: userID) }
+            #expect(paths[0] != paths[1], "\(paths)")
+        }
+        #expect(ControlOptions(socketPath: .path("/srv/a.sock")).adminSocketPath(port: 8001) == "/srv/a.sock")
+        #expect(ControlOptions(socketPath: nil).adminSocketPath(port: 8001) == nil)
+    }
+
+    @Test(
+        "with no target, attach finds the default sockets a server answers on, by port: a stale one (connection refused) and other files are skipped"
+    )
+    func runningServerSockets() throws {
+        let runtime = "/tmp/mmcp-find-\(UUID().uuidString.prefix(8))"
+        let folder = runtime + "/mmcp"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: runtime) }
+        let environment = ["XDG_RUNTIME_DIR": runtime]
+        #expect(ControlOptions.runningServerSockets(environment: environment, userID: 1000).isEmpty)
+        let live = try [9001, 80].map { try UnixListener(path: "\(folder)/control-\($0).sock", listening: true) }
+        let stale = try UnixListener(path: "\(folder)/control-9002.sock", listening: false)
+        let misnamed = try UnixListener(path: "\(folder)/control-+9003.sock", listening: true)
+        defer { for socket in live + [stale, misnamed] { socket.close() } }
+        _ = FileManager.default.createFile(atPath: "\(folder)/control-9004.sock.txt", contents: nil)
+        #expect(
+            ControlOptions.runningServerSockets(environment: environment, userID: 1000) == [
+                "\(folder)/control-80.sock", "\(folder)/control-9001.sock",
+            ])
+        // MMCP_CONTROL_SOCKET names the one socket, as given, live or not.
+        #expect(
+            ControlOptions.runningServerSockets(environment: environment.merging(["MMCP_CONTROL_SOCKET": "/srv/gone.sock"]) { $1 }, userID: 1000)
+                == ["/srv/gone.sock"])
     }
 }
 

@@ -65,10 +65,12 @@ public enum FleetRenderer {
         screen.write(" " + headerFields(view).joined(separator: "  "), x: rect.x, y: rect.y, style: style, maxWidth: rect.width)
     }
 
-    /// One instance's line: its number, name, whether it answers, its traffic, then its target
-    /// (and, when it does not answer, since when and why).
+    /// One instance's line: its number, name, whether it answers, its traffic, the MMCP address
+    /// it serves on, then its control target (and, when it does not answer, since when and why).
+    /// Servers on one host differ by their serving address, not by their name.
     static func instanceLine(_ instance: FleetInstance, number: Int) -> [String] {
         let snapshot = instance.snapshot
+        let listen = listenAddress(instance)
         var target = instance.target
         let state: String
         switch instance.reachability {
@@ -79,22 +81,34 @@ public enum FleetRenderer {
             target += "  unreachable since \(Format.timeOfDay(since)): \(reason)"
         }
         guard let snapshot, instance.isLive else {
-            return ["#\(number)", instance.name, state, "-", "-", "-", "-", "-", "-", target]
+            return ["#\(number)", instance.name, state, "-", "-", "-", "-", "-", "-", listen, target]
         }
         return [
             "#\(number)", instance.name, state, Format.clock(snapshot.uptime), "\(snapshot.readyCount)/\(snapshot.models.count)",
             Format.rate(snapshot.totalRate), LatencyHistogram.text(of: snapshot.latencyHistogram.percentile(95)),
-            Format.count(snapshot.totalInFlight), Format.count(snapshot.totalErrors), target,
+            Format.count(snapshot.totalInFlight), Format.count(snapshot.totalErrors), listen, target,
         ]
     }
 
-    private static let instanceColumns: [(title: String, width: Int, right: Bool)] = [
-        ("#", 3, false), ("INSTANCE", 20, false), ("STATE", 13, false), ("UP", 8, true), ("MODELS", 6, true), ("REQ/S", 6, true),
-        ("P95", 6, true), ("INFL", 4, true), ("ERR", 5, true), ("TARGET", 0, false),
-    ]
+    /// Where the instance serves MMCP, `-` until it has answered. Unlike its numbers, this is
+    /// still true of the last snapshot of an instance that no longer answers.
+    private static func listenAddress(_ instance: FleetInstance) -> String {
+        instance.snapshot?.listenAddress ?? "-"
+    }
+
+    /// The instance table's columns; LISTEN as wide as the longest address (at most 24), so the
+    /// target and why an instance does not answer keep their room.
+    private static func instanceColumns(_ instances: [FleetInstance]) -> [(title: String, width: Int, right: Bool)] {
+        let longest = instances.map { DisplayWidth.of(listenAddress($0)) }.max() ?? 0
+        return [
+            ("#", 3, false), ("INSTANCE", 20, false), ("STATE", 13, false), ("UP", 8, true), ("MODELS", 6, true), ("REQ/S", 6, true),
+            ("P95", 6, true), ("INFL", 4, true), ("ERR", 5, true), ("LISTEN", min(max(longest, 6), 24), false), ("TARGET", 0, false),
+        ]
+    }
 
     private static func drawInstances(_ fleet: FleetSession, in rect: Rect, on screen: inout Screen) {
         let focused = fleet.table == .instances
+        let instanceColumns = instanceColumns(fleet.view.instances)
         drawRow(instanceColumns.map(\.title), columns: instanceColumns, y: rect.y, x: rect.x, width: rect.width, style: .tableHeader, on: &screen)
         let body = rect.splitTop(1).rest
         if fleet.view.instances.isEmpty {

@@ -23,11 +23,11 @@ public enum OnceReport {
     }
 
     /// The plain-text fleet report `attach --once` prints for several targets: a line of fleet
-    /// totals, one line per instance, and the models × instances table (percentiles from the
-    /// summed histograms of the live instances).
+    /// totals, one line per instance (with the address it serves on), and the models × instances
+    /// table (percentiles from the summed histograms of the live instances).
     public static func render(_ view: FleetView) -> String {
         let text = FleetRenderer.headerFields(view).joined(separator: "  ") + "\n"
-        let instanceTitles = ["#", "INSTANCE", "STATE", "UP", "MODELS", "REQ/S", "P95", "INFLIGHT", "ERRORS", "TARGET"]
+        let instanceTitles = ["#", "INSTANCE", "STATE", "UP", "MODELS", "REQ/S", "P95", "INFLIGHT", "ERRORS", "LISTEN", "TARGET"]
         let instances = view.instances.enumerated().map { FleetRenderer.instanceLine($1, number: $0 + 1) }
         let modelTitles = ["MODEL", "READY", "REQ/S", "P50", "P95", "P99", "INFLIGHT", "ERRORS"] + view.instances.indices.map { "#\($0 + 1)" }
         let models = view.models.map { FleetRenderer.modelLine($0, in: view) }

@@ -15,15 +15,33 @@ final class ServerProcess: Sendable {
 
     /// Starts `mmcp-console --headless --host 127.0.0.1 --port <port>` followed by `arguments`,
     /// with standard error into `log` and its control API at `controlSocket`.
-    init(port: Int, arguments: [String], log: URL, controlSocket: String = TestEnvironment.uniqueControlSocket()) throws {
+    convenience init(port: Int, arguments: [String], log: URL, controlSocket: String = TestEnvironment.uniqueControlSocket()) throws {
+        try self.init(
+            port: port, arguments: arguments, log: log, controlSocket: controlSocket,
+            environment: TestEnvironment.server(controlSocket: controlSocket), command: { (CommandLineTests.binary, $0) })
+    }
+
+    /// Starts one in `runtime`, with no control socket named: it takes its port's default one
+    /// in ``RuntimeFolder/socketFolder``.
+    convenience init(port: Int, arguments: [String] = [], log: URL, runtime: RuntimeFolder) throws {
+        try self.init(
+            port: port, arguments: arguments, log: log, controlSocket: runtime.defaultSocket(port: port), environment: runtime.environment,
+            command: runtime.command)
+    }
+
+    private init(
+        port: Int, arguments: [String], log: URL, controlSocket: String, environment: [String: String],
+        command: ([String]) -> (executable: URL, arguments: [String])
+    ) throws {
         self.port = port
         self.log = log
         self.controlSocket = controlSocket
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
-        process.executableURL = CommandLineTests.binary
-        process.environment = TestEnvironment.server(controlSocket: controlSocket)
-        process.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)"] + arguments
+        let (executable, arguments) = command(["--headless", "--host", "127.0.0.1", "--port", "\(port)"] + arguments)
+        process.executableURL = executable
+        process.environment = environment
+        process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
@@ -92,4 +110,57 @@ enum TestEnvironment {
     static func server(controlSocket: String = uniqueControlSocket()) -> [String: String] {
         ProcessInfo.processInfo.environment.merging(["MMCP_CONTROL_SOCKET": controlSocket]) { $1 }
     }
+}
+
+/// A runtime folder of one test's own (`XDG_RUNTIME_DIR`, with no `MMCP_CONTROL_SOCKET`): servers
+/// started in it take their default control sockets in its `mmcp` folder, and `attach` with no
+/// target looks there, never in the user's real folder. Root's default folder is `/run/mmcp`
+/// whatever the environment, so as root every process runs as `nobody` (through setpriv), who
+/// owns the folder.
+struct RuntimeFolder {
+    let path: String
+    /// The user the processes run as.
+    let userID: uid_t
+    let groupID: gid_t
+
+    /// Whether the processes can run as a user whose default folder the environment chooses.
+    static var isUsable: Bool { getuid() != 0 || (getpwnam("nobody") != nil && getgrnam("nogroup") != nil) }
+
+    init() throws {
+        path = "/tmp/mmcp-rt-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        if getuid() == 0, let nobody = getpwnam("nobody"), let nogroup = getgrnam("nogroup") {
+            (userID, groupID) = (nobody.pointee.pw_uid, nogroup.pointee.gr_gid)
+        } else {
+            (userID, groupID) = (getuid(), getgid())
+        }
+        chown(path, userID, groupID)
+        chmod(path, 0o700)
+    }
+
+    /// Where the servers' default control sockets are.
+    var socketFolder: String { path + "/mmcp" }
+
+    /// The default control socket of a server on `port`.
+    func defaultSocket(port: Int) -> String { "\(socketFolder)/control-\(port).sock" }
+
+    /// This process's environment with `XDG_RUNTIME_DIR` here and no `MMCP_CONTROL_SOCKET`.
+    var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["MMCP_CONTROL_SOCKET"] = nil
+        environment["XDG_RUNTIME_DIR"] = path
+        return environment
+    }
+
+    /// What runs `mmcp-console` with `arguments` as the folder's user.
+    func command(_ arguments: [String]) -> (executable: URL, arguments: [String]) {
+        guard userID != getuid() else { return (CommandLineTests.binary, arguments) }
+        return (
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["setpriv", "--reuid=\(userID)", "--regid=\(groupID)", "--clear-groups", CommandLineTests.binary.path] + arguments
+        )
+    }
+
+    /// Removes the folder and everything in it.
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -184,3 +184,37 @@ struct UnixHTTPClient {
         }
     }
 }
+
+/// A Unix socket bound at a path: listening (a live server's), or bound and never listened on,
+/// which refuses connections as a dead server's leftover socket does.
+struct UnixListener {
+    let descriptor: Int32
+    let path: String
+
+    /// Binds `path`, and listens on it when `listening`.
+    init(path: String, listening: Bool) throws {
+        self.path = path
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        guard path.utf8.count < MemoryLayout.size(ofValue: address.sun_path) else { throw ClientError("'\(path)' is too long for a socket") }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
+        }
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let bound = withUnsafePointer(to: &address) { [descriptor] in
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, !listening || listen(descriptor, 1) == 0 else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(descriptor)
+            if bound == 0 { unlink(path) }
+            throw ClientError("cannot bind '\(path)': \(reason)")
+        }
+    }
+
+    /// Closes it and removes its file.
+    func close() {
+        Glibc.close(descriptor)
+        unlink(path)
+    }
+}
