@@ -14,7 +14,7 @@ struct Attach: AsyncParsableCommand {
         discussion: """
             TARGET is a control socket path, http://HOST:PORT or https://HOST:PORT (with --token-file), or \
             dns:NAME:PORT (dns+https:NAME:PORT for TLS): every address NAME resolves to. With no TARGET: every \
-            server of this user on this host, by the control-PORT.sock that answers in \(ControlOptions.defaultSocketFolder()) \
+            server of this user on this host, by the control-PORT.sock that answers in \(ControlSockets.folder()) \
             ($MMCP_CONTROL_SOCKET alone when set). q leaves the server running; :shutdown stops it gracefully.
             """)
 
@@ -96,10 +96,10 @@ struct Attach: AsyncParsableCommand {
     /// With no target: the control sockets of every server this user runs on this host (one is
     /// attached to alone, several as a fleet); none is one line and exit status 2.
     private static func runningServers() throws -> [String] {
-        let sockets = ControlOptions.runningServerSockets()
+        let sockets = ControlSockets.running()
         guard !sockets.isEmpty else {
             throw ValidationError(
-                "no running server found: no control-PORT.sock answers in \(ControlOptions.defaultSocketFolder()) (name a TARGET to attach elsewhere)"
+                "no running server found: no control-PORT.sock answers in \(ControlSockets.folder()) (name a TARGET to attach elsewhere)"
             )
         }
         return sockets

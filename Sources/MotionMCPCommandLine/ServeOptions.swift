@@ -272,7 +272,7 @@ struct ControlFlags: ParsableArguments {
     @Option(
         name: .customLong("control"),
         help: ArgumentHelp(
-            "The control API's Unix socket, for `mmcp-console attach` (default: $MMCP_CONTROL_SOCKET, else control-PORT.sock in \(ControlOptions.defaultSocketFolder()), PORT the --port).",
+            "The control API's Unix socket, for `mmcp-console attach` (default: $MMCP_CONTROL_SOCKET, else control-PORT.sock in \(ControlSockets.folder()), PORT the --port).",
             valueName: "PATH"))
     var socketPath: String?
 

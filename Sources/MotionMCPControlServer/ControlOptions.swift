@@ -64,61 +64,15 @@ public struct ControlOptions: Sendable {
     func adminSocketPath(port: Int) -> String? {
         switch socketPath {
         case nil: nil
-        case .defaultForPort: Self.defaultSocketPath(port: port)
+        case .defaultForPort: ControlSockets.defaultPath(port: port)
         case .path(let path): path
-        }
-    }
-
-    /// Where the control socket of a server on MMCP port `port` is when none is named:
-    /// `$MMCP_CONTROL_SOCKET` when set (as `DOCKER_HOST` names Docker's), as given; else
-    /// `control-PORT.sock` in ``defaultSocketFolder(environment:userID:)``, so that servers on
-    /// different ports never share a path. A server on port 0 (any free port) gets
-    /// `control-0.sock`: the path is chosen before the port is.
-    public static func defaultSocketPath(
-        port: Int, environment: [String: String] = ProcessInfo.processInfo.environment, userID: UInt32 = getuid()
-    ) -> String {
-        if let path = environment["MMCP_CONTROL_SOCKET"], !path.isEmpty { return path }
-        return defaultSocketFolder(environment: environment, userID: userID) + "/control-\(port).sock"
-    }
-
-    /// The folder of the default control sockets: `/run/mmcp` for root; else
-    /// `$XDG_RUNTIME_DIR/mmcp`; else `/tmp/mmcp-UID`. A server makes it (mode 0700) when missing.
-    public static func defaultSocketFolder(
-        environment: [String: String] = ProcessInfo.processInfo.environment, userID: UInt32 = getuid()
-    ) -> String {
-        if userID == 0 { return "/run/mmcp" }
-        if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/") { return runtime + "/mmcp" }
-        return "/tmp/mmcp-\(userID)"
-    }
-
-    /// The control sockets of the servers this user runs on this host, as `mmcp-console attach`
-    /// with no target finds them: `$MMCP_CONTROL_SOCKET` alone when set, as given; else every
-    /// `control-PORT.sock` in ``defaultSocketFolder(environment:userID:)``, by port, that a
-    /// server answers on. A socket nobody listens on any more (its server died without removing
-    /// it) is skipped; one that cannot be told (permission denied) is kept, for the caller to
-    /// report why.
-    public static func runningServerSockets(
-        environment: [String: String] = ProcessInfo.processInfo.environment, userID: UInt32 = getuid()
-    ) -> [String] {
-        if let path = environment["MMCP_CONTROL_SOCKET"], !path.isEmpty { return [path] }
-        let folder = defaultSocketFolder(environment: environment, userID: userID)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        let ports = names.compactMap { name -> Int? in
-            guard name.hasPrefix("control-"), name.hasSuffix(".sock"), let port = Int(name.dropFirst(8).dropLast(5)),
-                (0...65535).contains(port), name == "control-\(port).sock"
-            else { return nil }
-            return port
-        }
-        return ports.sorted().map { "\(folder)/control-\($0).sock" }.filter { path in
-            if case .stale = ControlSocketFile.probe(path) { return false }
-            return true
         }
     }
 }
 
 /// Where ``ControlOptions/socketPath`` is.
 public enum ControlSocketPath: Sendable, Hashable {
-    /// The default for the server's MMCP port, ``ControlOptions/defaultSocketPath(port:environment:userID:)``,
+    /// The default for the server's MMCP port, `ControlSockets.defaultPath(port:environment:userID:)`,
     /// worked out when the control API starts.
     case defaultForPort
     /// This path, as given.

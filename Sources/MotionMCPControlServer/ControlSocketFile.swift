@@ -110,7 +110,7 @@ struct ControlSocketFile: Sendable {
         guard status.st_mode & S_IFMT == S_IFSOCK else {
             throw ControlConfigurationError("'\(path)' exists and is not a socket; remove it or choose another --control path")
         }
-        switch probe(path) {
+        switch SocketProbe.probe(path) {
         case .listening(let pid):
             let owner = pid.map { "process \($0)" } ?? "another process"
             throw ControlConfigurationError(
@@ -122,39 +122,5 @@ struct ControlSocketFile: Sendable {
                 "cannot tell whether a server still listens on '\(path)' (\(reason)); remove it or choose another --control path")
         }
     }
-
-    enum Probe {
-        case listening(pid: Int32?)
-        /// Nobody listens: the connection was refused.
-        case stale
-        /// The connection failed otherwise (permission denied…): it may still be live.
-        case unknown(String)
-    }
-
-    /// Connects to the socket at `path`: does a process listen there, and which?
-    static func probe(_ path: String) -> Probe {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return .unknown(String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else { return errno == ECONNREFUSED ? .stale : .unknown(String(cString: strerror(errno))) }
-        var credentials = PeerCredentials()
-        var length = socklen_t(MemoryLayout<PeerCredentials>.size)
-        let known = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0
-        return .listening(pid: known ? credentials.pid : nil)
-    }
 }
 
-/// `struct ucred` of Linux's `SO_PEERCRED`: who is at the other end of a Unix socket.
-struct PeerCredentials: Sendable, Equatable {
-    var pid: Int32 = 0
-    var uid: UInt32 = 0
-    var gid: UInt32 = 0
-}

@@ -474,15 +474,15 @@ struct ControlWireTests {
             ([:], 1000, "/tmp/mmcp-1000/control-8001.sock"),
         ] as [([String: String], UInt32, String)])
     func defaultSocketPath(environment: [String: String], userID: UInt32, expected: String) {
-        #expect(ControlOptions.defaultSocketPath(port: 8001, environment: environment, userID: userID) == expected)
+        #expect(ControlSockets.defaultPath(port: 8001, environment: environment, userID: userID) == expected)
     }
 
     @Test("servers on two ports get two default sockets; a named socket is used as given, whatever the port")
     func defaultSocketPerPort() {
         #expect(ControlOptions().socketPath == .defaultForPort)
-        #expect(ControlOptions().adminSocketPath(port: 8001) == ControlOptions.defaultSocketPath(port: 8001))
+        #expect(ControlOptions().adminSocketPath(port: 8001) == ControlSockets.defaultPath(port: 8001))
         for userID: UInt32 in [0, 1000] {
-            let paths = [8000, 8001].map { ControlOptions.defaultSocketPath(port: $0, environment: [:], userID: userID) }
+            let paths = [8000, 8001].map { ControlSockets.defaultPath(port: $0, environment: [:], userID: userID) }
             #expect(paths[0] != paths[1], "\(paths)")
         }
         #expect(ControlOptions(socketPath: .path("/srv/a.sock")).adminSocketPath(port: 8001) == "/srv/a.sock")
@@ -498,19 +498,19 @@ struct ControlWireTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: runtime) }
         let environment = ["XDG_RUNTIME_DIR": runtime]
-        #expect(ControlOptions.runningServerSockets(environment: environment, userID: 1000).isEmpty)
+        #expect(ControlSockets.running(environment: environment, userID: 1000).isEmpty)
         let live = try [9001, 80].map { try UnixListener(path: "\(folder)/control-\($0).sock", listening: true) }
         let stale = try UnixListener(path: "\(folder)/control-9002.sock", listening: false)
         let misnamed = try UnixListener(path: "\(folder)/control-+9003.sock", listening: true)
         defer { for socket in live + [stale, misnamed] { socket.close() } }
         _ = FileManager.default.createFile(atPath: "\(folder)/control-9004.sock.txt", contents: nil)
         #expect(
-            ControlOptions.runningServerSockets(environment: environment, userID: 1000) == [
+            ControlSockets.running(environment: environment, userID: 1000) == [
                 "\(folder)/control-80.sock", "\(folder)/control-9001.sock",
             ])
         // MMCP_CONTROL_SOCKET names the one socket, as given, live or not.
         #expect(
-            ControlOptions.runningServerSockets(environment: environment.merging(["MMCP_CONTROL_SOCKET": "/srv/gone.sock"]) { $1 }, userID: 1000)
+            ControlSockets.running(environment: environment.merging(["MMCP_CONTROL_SOCKET": "/srv/gone.sock"]) { $1 }, userID: 1000)
                 == ["/srv/gone.sock"])
     }
 }
