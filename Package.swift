@@ -154,7 +154,7 @@ let package = Package(
             dependencies: ["MotionMCPProtocol"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "MotionMCPConsoleTests", dependencies: ["MotionMCPConsole", "MotionMCPControl"]),
+        .testTarget(name: "MotionMCPConsoleTests", dependencies: ["MotionMCPConsole", "MotionMCPControl", "MotionMCP"]),
         .testTarget(
             name: "MotionMCPTests",
             dependencies: [

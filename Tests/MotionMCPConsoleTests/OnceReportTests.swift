@@ -1,6 +1,7 @@
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
 @testable import MotionMCPConsole
 
 @Suite("--once")

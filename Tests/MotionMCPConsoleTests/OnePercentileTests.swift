@@ -1,6 +1,7 @@
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
 @testable import MotionMCPConsole
 
 /// Every place that shows a model's latency percentiles reads them from its one latency histogram

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
 @testable import MotionMCPConsole
 
 @Suite("Rendering the console into an in-memory screen")

@@ -7,6 +7,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 @testable import MotionMCPProtocol
 
 /// Issue 19: the server-wide budget for answers in flight (``AnswerBudget``), the estimate it is

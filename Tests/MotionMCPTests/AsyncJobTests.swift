@@ -6,6 +6,9 @@ import NIOCore
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// EXTENSIONS.md §1 and §7 cases 1–5: async jobs for models that advertise `supports_async`.
 @Suite("Async jobs")

@@ -3,6 +3,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// `mmcp-console attach` in a real terminal (tmux) against real headless servers it did not
 /// start, reached through their control sockets, as an operator on a deployment host would.

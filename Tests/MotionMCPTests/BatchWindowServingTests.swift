@@ -7,6 +7,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// EXTENSIONS.md §6 on a server: `--batch-window` collects single requests into `generateBatch`.
 @Suite("The batch window on a server")

@@ -4,6 +4,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// A model's `generateBatch` as the batch window calls it: records every group it is given and
 /// answers each request with a result whose frame count is the request's, so a test can tell whose

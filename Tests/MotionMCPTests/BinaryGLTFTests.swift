@@ -6,6 +6,9 @@ import NIOCore
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// EXTENSIONS.md §2 on a server: `--glb` negotiates a GLB for a single request whose `Accept`
 /// prefers it, the same document as the JSON answer with the buffer in the binary chunk.

@@ -3,6 +3,9 @@ import HummingbirdTesting
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// `Connection: close` while shutting down, in process.
 @Suite("Answers during a shutdown")

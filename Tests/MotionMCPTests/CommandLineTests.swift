@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// `mmcp-console` as a user runs it: the real binary, its exit status and its output.
 @Suite("The mmcp-console command line")

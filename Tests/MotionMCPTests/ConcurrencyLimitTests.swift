@@ -2,6 +2,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 @Suite("A stand-in's GPU-like cost model")
 struct ConcurrencyLimitTests {

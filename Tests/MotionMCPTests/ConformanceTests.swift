@@ -6,6 +6,9 @@ import NIOCore
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// The conformance cases of PROTOCOL.md §10 and RESPONSE.md §10/§13, replayed against our server and
 /// compared with what the reference answered (fixtures made by `scripts/make-fixtures`).

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// The real `mmcp-console` binary in a real terminal (tmux), driven by keys like an operator.
 @Suite("The console in a terminal", .serialized)

@@ -3,6 +3,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// The control API of real `mmcp-console --headless` processes: its socket file, its routes and
 /// their answers, the read-only socket, the event stream, tokens over TCP, TLS, and the start-up

@@ -3,17 +3,20 @@ import HummingbirdTesting
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// A Swift author's own server (`buildApp`, as `serve()` uses it) with the control API turned on
 /// by one option: an operator can watch and drain it from outside the process.
 @Suite("The control API of buildApp and serve()")
 struct ControlInProcessTests {
     @Test(
-        "MMCPOptions(control:) serves the control API beside the app: the snapshot names the process and a drain through the socket removes the model"
+        "MMCPOptions(companions: [ControlOptions()]) serves the control API beside the app: the snapshot names the process and a drain through the socket removes the model"
     )
     func buildAppServesControl() async throws {
         let socket = TestEnvironment.uniqueControlSocket()
-        let options = MMCPOptions(host: "127.0.0.1", port: 0, control: ControlOptions(socketPath: .path(socket)))
+        let options = MMCPOptions(host: "127.0.0.1", port: 0, companions: [ControlOptions(socketPath: .path(socket))])
         let app = try buildApp([NullBackbone(), NullBackbone(modelID: "walker")], options: options)
         try await app.test(.live) { client in
             let control = UnixHTTPClient(path: socket)

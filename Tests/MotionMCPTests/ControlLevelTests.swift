@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// The control API's levels as data: ``ControlEndpoint/all`` is what the routes enforce, and the
 /// docs list it. Walking the table on a real server proves each refusal.

@@ -5,6 +5,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// The control API's values, without a process: the latency histogram, the snapshot's JSON both
 /// ways, log lines, token files, attach targets and the default socket path.

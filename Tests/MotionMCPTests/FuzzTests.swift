@@ -1,6 +1,9 @@
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 // A deterministic fuzz test of POST /generate (docs/fuzzing.md): valid requests, single and batched,
 // mutated at the JSON-value level and at the byte level, each answer checked against the protocol's

@@ -6,6 +6,9 @@ import NIOCore
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// The conformance fixtures replayed through a gateway: the fixtures' models served by an
 /// upstream server, a second server fronting it with an upstream and no model of its own, and
@@ -55,9 +58,9 @@ struct GatewayConformanceTests {
         try await upstream.test(.live) { upstreamClient in
             let port = try #require(upstreamClient.port)
             var options = LiveServerTests.loopback
-            options.gateway = GatewayOptions(
-                upstreams: [try UpstreamAddress(parsing: "http://127.0.0.1:\(port)")], probeInterval: .milliseconds(100))
-            let gateway = MMCPServer(registry: try ModelRegistry([]), options: options)
+            let gateway = try MMCPServer.fronting(
+                GatewayOptions(
+                upstreams: [try UpstreamAddress(parsing: "http://127.0.0.1:\(port)")], probeInterval: .milliseconds(100)), options: options)
             let expected = Set(group.models.compactMap { $0["key"]?.stringValue })
             try await buildApp(gateway).test(.live) { client in
                 // A probe that timed out on a busy machine is repeated; the models join then.

@@ -3,6 +3,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// The gateway (`mmcp-console --upstream`) with real processes on loopback: upstream servers and
 /// the gateway in front of them are all headless `mmcp-console`s, each on a port of its own with a

@@ -4,6 +4,9 @@ import HummingbirdTesting
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// Upstreams that misbehave on purpose (``MisbehavingUpstream``) behind a real gateway: no answer
 /// that stalls, drips, breaks off, resets or never comes may hold a place, a drain or a client for
@@ -35,10 +38,10 @@ struct GatewayHardeningTests {
                 var options = LiveServerTests.loopback
                 options.limits = limits
                 options.drainTimeout = drainTimeout
-                options.gateway = GatewayOptions(
+                let gateway = try MMCPServer.fronting(
+                    GatewayOptions(
                     upstreams: try replicas.map { try UpstreamAddress(parsing: "http://127.0.0.1:\($0 == .bad ? bad.port : healthyPort)") },
-                    probeInterval: .milliseconds(200), idleTimeout: idle)
-                let gateway = MMCPServer(registry: try ModelRegistry([]), options: options)
+                    probeInterval: .milliseconds(200), idleTimeout: idle), options: options)
                 try await buildApp(gateway).test(.live) { client in
                     guard try await waitUntil(attempts: 2000, every: .milliseconds(10), { gateway.registry.model(forKey: "walker") != nil })
                     else { return }

@@ -5,6 +5,9 @@ import NIOCore
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// The gateway in process: upstream servers and the gateway in front of them all on loopback,
 /// each over a real connection.
@@ -93,10 +96,10 @@ struct GatewayTests {
     ) async throws {
         try await withUpstreams(upstreams, ports: []) { ports in
             var options = LiveServerTests.loopback
-            options.gateway = GatewayOptions(
+            let gateway = try MMCPServer.fronting(
+                GatewayOptions(
                 upstreams: try ports.prefix(startWith ?? ports.count).map { try UpstreamAddress(parsing: "http://127.0.0.1:\($0)") },
-                allowedHosts: allowedHosts, probeInterval: .milliseconds(200))
-            let gateway = MMCPServer(registry: try ModelRegistry(local), options: options)
+                allowedHosts: allowedHosts, probeInterval: .milliseconds(200)), local: local, options: options)
             try await buildApp(gateway).test(.live) { client in
                 #expect(try await waitUntil(attempts: 2000, every: .milliseconds(10)) { Set(gateway.registry.models.map(\.key)) == expecting })
                 try await body(gateway, try #require(client.port), ports)
@@ -139,8 +142,8 @@ struct GatewayTests {
         try await withGateway(upstreams: [upstream], local: local, expecting: ["null", "walker"]) { gateway, port, _ in
             let ids = try await RawHTTPClient(port: port).capabilityIDs()
             #expect(ids == ["null", "walker"])
-            #expect(gateway.registry.model(forKey: "null")?.upstream == nil)
-            #expect(gateway.registry.model(forKey: "walker")?.upstream != nil)
+            #expect(gateway.registry.model(forKey: "null")?.remote == nil)
+            #expect(gateway.registry.model(forKey: "walker")?.remote != nil)
         }
     }
 
@@ -173,9 +176,9 @@ struct GatewayTests {
 
     @Test("a gateway whose only upstream has never answered serves no model, and /readyz says it is not ready")
     func notReadyWithoutUpstreams() async throws {
-        var options = MMCPOptions(host: "127.0.0.1", port: 0, operationalEndpoints: true)
-        options.gateway = GatewayOptions(upstreams: [try UpstreamAddress(parsing: "http://127.0.0.1:\(try freePort())")])
-        let gateway = MMCPServer(registry: try ModelRegistry([]), options: options)
+        let options = MMCPOptions(host: "127.0.0.1", port: 0, operationalEndpoints: true)
+        let gateway = try MMCPServer.fronting(
+            GatewayOptions(upstreams: [try UpstreamAddress(parsing: "http://127.0.0.1:\(try freePort())")]), options: options)
         try await buildApp(gateway).test(.live) { client in
             let port = try #require(client.port)
             let readiness = try await RawHTTPClient(port: port).get("/readyz")

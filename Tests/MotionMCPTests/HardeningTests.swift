@@ -5,6 +5,9 @@ import NIOCore
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// What one client, or one burst, may hold of the server.
 @Suite("Limits on what a client can hold")

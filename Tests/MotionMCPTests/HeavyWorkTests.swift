@@ -3,6 +3,9 @@ import MotionMCPProtocol
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 @Suite("Large responses are encoded off the serving threads")
 struct HeavyWorkTests {

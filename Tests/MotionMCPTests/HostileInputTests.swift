@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 @testable import MotionMCPAttach
 
 /// Nothing an upstream, a client or a terminal does wedges, floods or crashes the server: ids and
@@ -146,8 +149,8 @@ struct HostileInputTests {
     func unreachableEverywhere() async throws {
         var options = LiveServerTests.loopback
         options.operationalEndpoints = true
-        options.gateway = GatewayOptions(allowedHosts: ["127.0.0.1"], probeInterval: .milliseconds(100))
-        let gateway = MMCPServer(registry: try ModelRegistry([]), options: options)
+        let gateway = try MMCPServer.fronting(
+            GatewayOptions(allowedHosts: ["127.0.0.1"], probeInterval: .milliseconds(100)), options: options)
         try await buildApp(gateway).test(.live) { client in
             let port = try #require(client.port)
             let runtime = MMCPRuntime(server: gateway, listenAddress: "127.0.0.1:\(port)")

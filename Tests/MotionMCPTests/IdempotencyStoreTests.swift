@@ -2,6 +2,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// EXTENSIONS.md §3: the store behind `Idempotency-Key` (claims, waiting, conflicts, scopes,
 /// release, expiry, capacity, cancellation) and the SHA-256 its fingerprints are made with.

@@ -7,6 +7,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// EXTENSIONS.md §3 and §7 case 7 on a server: `Idempotency-Key` on `POST /generate`.
 @Suite("Idempotency-Key")

@@ -5,6 +5,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// A job's work that the test steps through: it counts its starts, runs until the test opens it
 /// or its task is cancelled, and records which of the two ended it.

@@ -4,6 +4,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// Records what the backbones were asked to do, in order.
 final class Journal: Sendable {

@@ -4,6 +4,9 @@ import HummingbirdTesting
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 #if canImport(Glibc)
     import Glibc

@@ -3,6 +3,9 @@ import HummingbirdTesting
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// Requests over a real loopback connection, for what only a socket shows: streamed bodies, the
 /// body cap while streaming, huge nesting.

@@ -7,6 +7,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// A backbone whose every call (single or batch) waits for cancellation, counting its setups and
 /// teardowns; its setup takes a moment, so two callers overlap.
@@ -212,7 +215,7 @@ struct ModelCallTests {
         let gated = GatedBackbone(id: "null")
         let port = try freePort()
         let server = try MMCPServer([gated], options: MMCPOptions(host: "127.0.0.1", port: port))
-        let group = servingGroup(server, signals: [])
+        let group = try ServerAssembly(server, setUp: .beforeListening).serviceGroup(signals: [])
         let client = RawHTTPClient(port: port)
         let body = LiveServerTests.base
         let request = Array("POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)

@@ -5,6 +5,9 @@ import NIOCore
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// With every protocol extension on, the server's answers conform to the OpenAPI document it
 /// serves: a client generated from `/openapi.json` accepts them (issue 19).

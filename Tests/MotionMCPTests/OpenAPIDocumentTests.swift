@@ -3,6 +3,9 @@ import HummingbirdTesting
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// The OpenAPI document served at `/openapi.json`.
 @Suite struct OpenAPIDocumentTests {

@@ -6,6 +6,9 @@ import NIOCore
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// EXTENSIONS.md §4: `X-Request-ID` on every answer and `Retry-After` on the 429s and 503s a
 /// model raises, each behind its switch; with both off, no header is added.

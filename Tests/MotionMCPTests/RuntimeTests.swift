@@ -6,6 +6,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// A backbone whose `generate` waits until the test opens a gate, so requests can be held in flight.
 final class GatedBackbone: Backbone {

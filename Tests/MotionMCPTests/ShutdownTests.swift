@@ -3,6 +3,9 @@ import Synchronization
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// What a load saw: status codes by count, and transport failures.
 final class LoadTally: Sendable {

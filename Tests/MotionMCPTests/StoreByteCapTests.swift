@@ -6,6 +6,9 @@ import NIOCore
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// Issue 19: the idempotency and job stores are capped in bytes as well as in entries.
 @Suite("The stores' byte caps", .timeLimit(.minutes(1)))

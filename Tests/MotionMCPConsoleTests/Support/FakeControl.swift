@@ -1,6 +1,7 @@
 import Synchronization
 
 @testable import MotionMCP
+@testable import MotionMCPControl
 
 /// A ServerControl that serves a fixed snapshot and records the commands it is given.
 final class FakeControl: ServerControl {

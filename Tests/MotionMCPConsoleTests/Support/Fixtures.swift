@@ -1,4 +1,5 @@
 @testable import MotionMCP
+@testable import MotionMCPControl
 @testable import MotionMCPConsole
 
 /// Snapshots to render: a small server with a busy model, a draining one and a failed one.

@@ -3,6 +3,9 @@ import HTTPTypes
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// One request/response pair recorded from the reference server by `scripts/make-fixtures`.
 struct ConformanceFixture: Sendable, CustomTestStringConvertible {

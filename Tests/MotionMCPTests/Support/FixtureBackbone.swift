@@ -1,6 +1,9 @@
 import Foundation
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// The backbones the conformance fixtures name (`scripts/make-fixtures` documents the vocabulary):
 /// a NullBackbone whose spec is overlaid, that may fail on purpose or answer §10.3's structure demo.

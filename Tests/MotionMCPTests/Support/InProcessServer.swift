@@ -3,6 +3,9 @@ import HummingbirdTesting
 import NIOCore
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// Runs `body` against `backbone` served in process (no socket) with `extensions` switched on.
 func withInProcessServer(

@@ -1,6 +1,9 @@
 import HTTPTypes
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// Checks values and answers against the OpenAPI document the server serves: the JSON Schema
 /// keywords that document uses (a keyword it does not know is reported as a problem, so that a

@@ -1,6 +1,9 @@
 import Foundation
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// What the protocol promises about every answer to POST /generate, whatever was sent
 /// (PROTOCOL.md §4.12, §5, §6.4). NullBackbone never fails, so an `internal_error` is our bug.

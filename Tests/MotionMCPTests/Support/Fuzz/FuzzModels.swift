@@ -1,6 +1,9 @@
 import Logging
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// The two models the fuzz server serves and the valid requests for them.
 ///

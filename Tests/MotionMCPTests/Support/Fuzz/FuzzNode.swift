@@ -1,4 +1,7 @@
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// A request document as the fuzzer writes it. Unlike ``JSONValue`` it can repeat a key, and it
 /// can hold bytes that are not JSON at all (`NaN` tokens, invalid UTF-8, lone surrogate escapes,

@@ -1,6 +1,9 @@
 import Testing
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// Runs fuzz cases against one server and keeps the tally.
 struct FuzzRun {

@@ -1,6 +1,9 @@
 import Foundation
 
 @testable import MotionMCP
+@testable import MotionMCPControl
+@testable import MotionMCPControlServer
+@testable import MotionMCPGateway
 
 /// Builds valid requests at random: every segment type, every constraint type, options with
 /// guidance and model options, timing. Frame counts stay small so a case costs milliseconds.
