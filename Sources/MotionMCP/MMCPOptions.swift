@@ -26,7 +26,7 @@ public struct MMCPOptions: Sendable {
     /// The upstream MMCP servers whose models this server also serves (``GatewayOptions``); none
     /// by default.
     public var gateway: GatewayOptions
-    /// The optional features of EXTENSIONS.md (``ProtocolExtensions``); all off by default.
+    /// The optional features of docs/extensions.md (``ProtocolExtensions``); all off by default.
     public var extensions: ProtocolExtensions
     /// Where the server logs.
     public var logger: Logger

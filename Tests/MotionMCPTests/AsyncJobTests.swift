@@ -7,7 +7,7 @@ import Testing
 
 @testable import MotionMCP
 
-/// EXTENSIONS.md §1 and §7 cases 1–5: async jobs for models that advertise `supports_async`.
+/// docs/extensions.md §1 and §7 cases 1–5: async jobs for models that advertise `supports_async`.
 @Suite("Async jobs")
 struct AsyncJobTests {
     /// A NullBackbone advertising `supports_async`, refusing the prompt "busy" with

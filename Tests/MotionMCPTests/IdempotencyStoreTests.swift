@@ -3,7 +3,7 @@ import Testing
 
 @testable import MotionMCP
 
-/// EXTENSIONS.md §3: the store behind `Idempotency-Key` (claims, waiting, conflicts, scopes,
+/// docs/extensions.md §3: the store behind `Idempotency-Key` (claims, waiting, conflicts, scopes,
 /// release, expiry, capacity, cancellation) and the SHA-256 its fingerprints are made with.
 @Suite("The idempotency store", .timeLimit(.minutes(1)))
 struct IdempotencyStoreTests {
