@@ -20,7 +20,7 @@ public protocol Backbone: Sendable {
     func generateBatch(_ requests: [GenerateRequest]) async throws -> [Result<MotionResult, any Error>]
 
     /// Which requests may share one ``generateBatch(_:)`` call when the server's batch window is
-    /// on (EXTENSIONS.md §6): requests of this model with equal keys may. Return what one call
+    /// on (docs/extensions.md §6): requests of this model with equal keys may. Return what one call
     /// fixes (steps, guidance, clip length); the default lets any two requests share.
     func batchKey(for request: GenerateRequest) -> BatchKey
 

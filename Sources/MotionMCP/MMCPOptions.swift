@@ -23,7 +23,7 @@ public struct MMCPOptions: Sendable {
     /// What runs beside the server for its whole life (``ServerCompanion``): the control API of
     /// `MotionMCPControlServer` (its `ControlOptions`) is one. None by default.
     public var companions: [any ServerCompanion]
-    /// The optional features of EXTENSIONS.md (``ProtocolExtensions``); all off by default.
+    /// The optional features of docs/extensions.md (``ProtocolExtensions``); all off by default.
     public var extensions: ProtocolExtensions
     /// Where the server logs.
     public var logger: Logger

@@ -3,7 +3,7 @@ import Foundation
 /// The reference's stand-in model: it answers every request with the rest pose, held in place.
 ///
 /// Useful for plugin development and tests: its capabilities are byte for byte the reference's
-/// (PROTOCOL.md §2.6). ``init(modelID:overlay:)`` builds one that publishes another model's
+/// (docs/protocol.md §2.6). ``init(modelID:overlay:)`` builds one that publishes another model's
 /// capabilities, so a client can be tested against a production model's spec without its weights.
 public struct NullBackbone: Backbone {
     /// The registry id.

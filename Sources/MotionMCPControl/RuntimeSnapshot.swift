@@ -80,10 +80,10 @@ public struct ModelSnapshot: Sendable {
     /// The upstream servers answering the model, for a model served through the gateway; `nil`
     /// for a model served in this process.
     public var replicas: [ReplicaSnapshot]?
-    /// The model's async jobs, when the server runs them (EXTENSIONS.md §1); `nil` when it does not.
+    /// The model's async jobs, when the server runs them (docs/extensions.md §1); `nil` when it does not.
     public var jobs: JobCounts?
     /// How many `generateBatch` calls the batch window made of each size (size → calls), when the
-    /// server runs one (EXTENSIONS.md §6); `nil` when it does not.
+    /// server runs one (docs/extensions.md §6); `nil` when it does not.
     public var batchSizes: [Int: Int]?
 
     /// All error answers.

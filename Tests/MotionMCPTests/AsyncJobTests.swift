@@ -10,7 +10,7 @@ import Testing
 @testable import MotionMCPControlServer
 @testable import MotionMCPGateway
 
-/// EXTENSIONS.md §1 and §7 cases 1–5: async jobs for models that advertise `supports_async`.
+/// docs/extensions.md §1 and §7 cases 1–5: async jobs for models that advertise `supports_async`.
 @Suite("Async jobs")
 struct AsyncJobTests {
     /// A NullBackbone advertising `supports_async`, refusing the prompt "busy" with

@@ -11,7 +11,7 @@ import Testing
 @testable import MotionMCPControlServer
 @testable import MotionMCPGateway
 
-/// EXTENSIONS.md §6 on a server: `--batch-window` collects single requests into `generateBatch`.
+/// docs/extensions.md §6 on a server: `--batch-window` collects single requests into `generateBatch`.
 @Suite("The batch window on a server")
 struct BatchWindowServingTests {
     /// A NullBackbone that records the size of every `generateBatch` call and keys requests by

@@ -10,7 +10,7 @@ import Testing
 @testable import MotionMCPControlServer
 @testable import MotionMCPGateway
 
-/// EXTENSIONS.md §2 on a server: `--glb` negotiates a GLB for a single request whose `Accept`
+/// docs/extensions.md §2 on a server: `--glb` negotiates a GLB for a single request whose `Accept`
 /// prefers it, the same document as the JSON answer with the buffer in the binary chunk.
 @Suite("Binary glTF")
 struct BinaryGLTFTests {

@@ -10,7 +10,7 @@ import Testing
 @testable import MotionMCPControlServer
 @testable import MotionMCPGateway
 
-/// The conformance cases of PROTOCOL.md §10 and RESPONSE.md §10/§13, replayed against our server and
+/// The conformance cases of docs/protocol.md §10 and docs/response.md §10/§13, replayed against our server and
 /// compared with what the reference answered (fixtures made by `scripts/make-fixtures`).
 ///
 /// Compared: status, content type, the protocol headers, and the body — byte for byte for

@@ -6,7 +6,7 @@ import Testing
 @testable import MotionMCPControlServer
 @testable import MotionMCPGateway
 
-/// EXTENSIONS.md §3: the store behind `Idempotency-Key` (claims, waiting, conflicts, scopes,
+/// docs/extensions.md §3: the store behind `Idempotency-Key` (claims, waiting, conflicts, scopes,
 /// release, expiry, capacity, cancellation) and the SHA-256 its fingerprints are made with.
 @Suite("The idempotency store", .timeLimit(.minutes(1)))
 struct IdempotencyStoreTests {

@@ -11,7 +11,7 @@ import Testing
 @testable import MotionMCPControlServer
 @testable import MotionMCPGateway
 
-/// EXTENSIONS.md §3 and §7 case 7 on a server: `Idempotency-Key` on `POST /generate`.
+/// docs/extensions.md §3 and §7 case 7 on a server: `Idempotency-Key` on `POST /generate`.
 @Suite("Idempotency-Key")
 struct IdempotencyTests {
     /// A NullBackbone that counts its calls, refuses the prompt "busy" with `503

@@ -254,7 +254,7 @@ struct JobStoreTests {
         #expect(tickets.allSatisfy { store.status(of: $0.id) == .queued($0) })
     }
 
-    @Test("submittedAt is the UTC time in the form of EXTENSIONS.md §1.3")
+    @Test("submittedAt is the UTC time in the form of docs/extensions.md §1.3")
     func timestamp() {
         #expect(JobStore.timestamp(Date(timeIntervalSince1970: 1_745_580_738.75)) == "2025-04-25T11:32:18Z")
         #expect(JobStore.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")

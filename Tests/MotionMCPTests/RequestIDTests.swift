@@ -10,7 +10,7 @@ import Testing
 @testable import MotionMCPControlServer
 @testable import MotionMCPGateway
 
-/// EXTENSIONS.md §4: `X-Request-ID` on every answer and `Retry-After` on the 429s and 503s a
+/// docs/extensions.md §4: `X-Request-ID` on every answer and `Retry-After` on the 429s and 503s a
 /// model raises, each behind its switch; with both off, no header is added.
 @Suite("Request ids and Retry-After")
 struct RequestIDTests {

@@ -5,7 +5,7 @@ import MotionMCPProtocol
     import CLibFuzzer
 #endif
 
-/// The request decoder under test: bytes → ``JSONParser`` → ``RequestValidator`` (PROTOCOL.md
+/// The request decoder under test: bytes → ``JSONParser`` → ``RequestValidator`` (docs/protocol.md
 /// §4.2–§4.9), for a single body or each item of a batch, against two models: the plain
 /// NullBackbone spec and one that takes every optional feature. Any crash is a finding (libFuzzer
 /// reports traps, overflows and ASan errors); so is a broken invariant, which traps on purpose.

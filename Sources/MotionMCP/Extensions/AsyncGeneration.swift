@@ -1,7 +1,7 @@
 import HTTPTypes
 
 extension MMCPServer {
-    /// `GET` and `DELETE /generate/jobs/{id}` (EXTENSIONS.md §1.5–§1.6): a job still queued or
+    /// `GET` and `DELETE /generate/jobs/{id}` (docs/extensions.md §1.5–§1.6): a job still queued or
     /// running is `202` with its ticket and `Retry-After`; a finished one its stored answer, the
     /// same bytes on every poll; `DELETE` removes it (`204`); an id not known is the framework's 404.
     /// A finished answer is charged to the ``AnswerBudget`` while it is written (each poll copies

@@ -2,7 +2,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// What a backbone says about which of its requests may share one `generateBatch` call
-/// (EXTENSIONS.md §6, upstream's `Backbone.batch_key`): two requests of a model go into the same
+/// (docs/extensions.md §6, upstream's `Backbone.batch_key`): two requests of a model go into the same
 /// call only when their keys are equal.
 ///
 /// A key wraps any `Hashable & Sendable` value, so a backbone can name exactly the settings one call
@@ -52,7 +52,7 @@ public struct BatchKey: Hashable, Sendable, CustomStringConvertible {
     public var description: String { value.map { "\($0)" } ?? "model-wide" }
 }
 
-/// The batch window (EXTENSIONS.md §6, upstream's `_batcher.py`): collects single requests for one
+/// The batch window (docs/extensions.md §6, upstream's `_batcher.py`): collects single requests for one
 /// model that arrive within ``window`` of each other into one `generateBatch` call, so a model that
 /// batches well serves a burst in one pass. Each request still gets its own outcome; only its
 /// latency changes.

@@ -3,7 +3,7 @@ import Synchronization
 
 /// The answers given to `POST /generate` requests that carried an `Idempotency-Key`, kept so that a
 /// retry with the same key and body is answered again without running the request again
-/// (EXTENSIONS.md §3).
+/// (docs/extensions.md §3).
 ///
 /// An entry is keyed by its scope: the exact `Authorization` value (or none, which is its own
 /// scope) and the key, so two principals never see each other's answers. It holds the SHA-256
@@ -169,7 +169,7 @@ struct IdempotencyTicket: Sendable, Hashable {
     fileprivate let serial: UInt64
 }
 
-/// An answer replayed for an idempotency key: what EXTENSIONS.md §3 says is replayed byte for byte.
+/// An answer replayed for an idempotency key: what docs/extensions.md §3 says is replayed byte for byte.
 struct StoredAnswer: Sendable, Equatable {
     /// The HTTP status.
     var status: Int

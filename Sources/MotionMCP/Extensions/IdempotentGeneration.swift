@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 
 extension MMCPServer {
-    /// `POST /generate` with an `Idempotency-Key` (EXTENSIONS.md §3), once the body has passed
+    /// `POST /generate` with an `Idempotency-Key` (docs/extensions.md §3), once the body has passed
     /// its cap: the first request with a key runs and its answer is kept; the same body again
     /// gets that answer replayed without calling the model (waiting for it while it runs); another
     /// body under the key is `409`. `answer` computes the request's own answer. An answer the
@@ -31,7 +31,7 @@ extension MMCPServer {
             if let retryAfter = stored.retryAfter { response.headers[.retryAfter] = retryAfter }
             return response
         case .conflict:
-            // The docs ask for 409 and name no code; invalid_request is the closest (EXTENSIONS.md §7 (a)).
+            // The docs ask for 409 and name no code; invalid_request is the closest (docs/extensions.md §7 (a)).
             var response = ProtocolResponse(
                 ProtocolError(
                     .invalidRequest, "Idempotency-Key reuse with a different body", details: ["idempotency_key": .string(key)]))

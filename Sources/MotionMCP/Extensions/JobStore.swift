@@ -2,7 +2,7 @@ import Foundation
 import ServiceLifecycle
 import Synchronization
 
-/// The async jobs of a server (EXTENSIONS.md §1): what `POST /generate` submits when it answers
+/// The async jobs of a server (docs/extensions.md §1): what `POST /generate` submits when it answers
 /// 202, and what `GET` and `DELETE /generate/jobs/{id}` read and remove.
 ///
 /// The store holds every job from submission until it is cancelled or its result has been kept for
@@ -20,7 +20,7 @@ import Synchronization
 /// submission that would pass the cap is refused like one past ``capacity``, unless the store
 /// holds no bytes at all (an answer larger than the whole cap still runs, alone).
 final class JobStore: Service, Sendable {
-    /// The shortest retention a server may be configured with: EXTENSIONS.md §1.7 keeps finished
+    /// The shortest retention a server may be configured with: docs/extensions.md §1.7 keeps finished
     /// jobs at least 5 minutes, and a poller resuming a job (C2's `poll_job`) relies on it.
     static let minimumRetention = Duration.seconds(300)
 
@@ -150,7 +150,7 @@ final class JobStore: Service, Sendable {
     }
 
     /// The job's state and, once finished, its answer; nil for an id that is unknown, malformed,
-    /// expired or cancelled. Reading never removes a job (a poll may be retried, EXTENSIONS.md
+    /// expired or cancelled. Reading never removes a job (a poll may be retried, docs/extensions.md
     /// §1.5), except one found expired.
     func status(of id: String) -> JobStatus? {
         guard Self.isJobID(id) else { return nil }
@@ -280,7 +280,7 @@ final class JobStore: Service, Sendable {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// `date` in UTC as `YYYY-MM-DDTHH:MM:SSZ`, the form of `submitted_at` (EXTENSIONS.md §1.3).
+    /// `date` in UTC as `YYYY-MM-DDTHH:MM:SSZ`, the form of `submitted_at` (docs/extensions.md §1.3).
     static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
     }
@@ -308,12 +308,12 @@ enum JobStatus: Sendable, Equatable {
 /// A finished job's answer, exactly as a poll returns it: the same status, headers and bytes the
 /// synchronous request would have got.
 struct JobResult: Sendable, Equatable {
-    /// The HTTP status: 200, or an error's status (PROTOCOL.md §5.2).
+    /// The HTTP status: 200, or an error's status (docs/protocol.md §5.2).
     var status: Int
     /// The `Content-Type`: the format negotiated at submission, or `application/json` for an
     /// error envelope.
     var contentType: String
-    /// The `Retry-After` seconds, for the 429s and 503s that carry one (EXTENSIONS.md §4).
+    /// The `Retry-After` seconds, for the 429s and 503s that carry one (docs/extensions.md §4).
     var retryAfter: Int?
     /// The body: the glTF document (JSON or GLB) or the error envelope.
     var body: [UInt8]
@@ -322,7 +322,7 @@ struct JobResult: Sendable, Equatable {
 
 /// Refuses a submission when the job store holds ``JobStore/capacity`` jobs already, or its answer
 /// would pass ``JobStore/maxBytes``: the server answers `503 resource_exhausted` with
-/// `Retry-After` instead of a 202 (EXTENSIONS.md §1.7).
+/// `Retry-After` instead of a 202 (docs/extensions.md §1.7).
 struct JobStoreFull: Error, Sendable, Equatable {
     /// The capacity in jobs.
     let capacity: Int

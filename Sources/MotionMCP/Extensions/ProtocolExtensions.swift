@@ -1,4 +1,4 @@
-/// The optional features of the protocol no reference server ships (EXTENSIONS.md): each one off
+/// The optional features of the protocol no reference server ships (docs/extensions.md): each one off
 /// by default, so that with none switched on the server answers byte for byte as the reference.
 public struct ProtocolExtensions: Sendable, Equatable {
     /// Async jobs (§1): a valid single request for a model whose spec says `supports_async` is

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// `X-Request-ID` on every answer, errors and the framework's 404 and 405 included (EXTENSIONS.md
+/// `X-Request-ID` on every answer, errors and the framework's 404 and 405 included (docs/extensions.md
 /// §4.1): the request's own when it is 1–128 visible ASCII characters (so a client's or a load
 /// balancer's id follows the request through), else a lowercase UUIDv4. The id is never put into
 /// an error envelope.

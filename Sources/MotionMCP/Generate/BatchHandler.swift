@@ -17,7 +17,7 @@ package enum BatchOutcome: Sendable {
 }
 
 /// A batch body (`{"protocol_version", "requests": [...]}`): the batch-level checks, each item
-/// validated on its own, items grouped by model, one result per item in order (PROTOCOL.md §6).
+/// validated on its own, items grouped by model, one result per item in order (docs/protocol.md §6).
 struct BatchHandler: Sendable {
     let generate: GenerateHandler
 

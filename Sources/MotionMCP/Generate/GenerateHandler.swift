@@ -1,7 +1,7 @@
 import Logging
 
 /// `POST /generate` once the body has been read: parsing, validation, the backbone call and the
-/// encoding, for single requests and batches (PROTOCOL.md §4.2–§4.11, §6).
+/// encoding, for single requests and batches (docs/protocol.md §4.2–§4.11, §6).
 struct GenerateHandler: Sendable {
     let registry: ModelRegistry
     let logger: Logger
@@ -154,7 +154,7 @@ struct GenerateHandler: Sendable {
 
     /// The glTF document for a result, logging (not failing) when no trajectory could be computed.
     /// A large result is encoded on ``HeavyWork``'s threads.
-    /// A GLB is the JSON document with its buffer moved to the binary chunk (EXTENSIONS.md §2.3).
+    /// A GLB is the JSON document with its buffer moved to the binary chunk (docs/extensions.md §2.3).
     func encode(_ result: MotionResult, for validated: ValidatedRequest, as format: ResponseFormat = .json) async throws -> [UInt8] {
         let logger = self.logger
         let model = validated.modelKey
@@ -167,7 +167,7 @@ struct GenerateHandler: Sendable {
     }
 }
 
-/// The body-size refusals of PROTOCOL.md §4.1 and §4.10.
+/// The body-size refusals of docs/protocol.md §4.1 and §4.10.
 enum BodyLimit {
     /// A body (or batch item) of known length over a cap.
     static func tooLarge(bodyLength: Int, cap: Int) -> ProtocolError {

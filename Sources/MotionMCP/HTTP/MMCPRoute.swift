@@ -20,7 +20,7 @@ struct MMCPRoute: Sendable {
         case documentation
         /// `/healthz`, `/readyz`, `/metrics`: once added with ``MMCPServer/addOperationalRoutes(to:)``.
         case operational
-        /// `/generate/jobs/{id}`: while async jobs are on (EXTENSIONS.md §1.8).
+        /// `/generate/jobs/{id}`: while async jobs are on (docs/extensions.md §1.8).
         case jobs
     }
 

@@ -101,7 +101,7 @@ extension MMCPServer {
         return response
     }
 
-    /// Reads the body, refusing it as soon as it is known to pass `cap` (PROTOCOL.md §4.1): from
+    /// Reads the body, refusing it as soon as it is known to pass `cap` (docs/protocol.md §4.1): from
     /// `Content-Length` before reading anything, else while streaming — never buffering past the cap.
     /// A body not complete after `limit` is refused, whether it trickles or has stopped: the read
     /// races a timer, and the one that loses is cancelled (which ends the connection's input).

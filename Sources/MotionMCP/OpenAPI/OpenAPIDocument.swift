@@ -158,7 +158,7 @@ enum OpenAPIDocument {
         ]
     }
 
-    /// Every HTTP status an error code maps to (PROTOCOL.md §5.2), with when it happens.
+    /// Every HTTP status an error code maps to (docs/protocol.md §5.2), with when it happens.
     static let errorStatuses: [(status: Int, explanation: String)] = [
         (400, "the request was refused as it stands (see `message` and `details`); fix it before retrying."),
         (401, "raised by a model or a deployment, never by the server itself."),

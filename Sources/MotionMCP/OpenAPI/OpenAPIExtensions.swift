@@ -1,4 +1,4 @@
-// What the protocol extensions (EXTENSIONS.md, docs/extensions.md) add to the wire, written into
+// What the protocol extensions (docs/extensions.md) add to the wire, written into
 // the document only while they are switched on: a client generated from `/openapi.json` then
 // accepts every answer the server as configured gives, and with every extension off the document
 // is byte for byte the one without them.

@@ -1,4 +1,4 @@
-// The body of a successful single `POST /generate`: a glTF 2.0 document (RESPONSE.md §3) with the
+// The body of a successful single `POST /generate`: a glTF 2.0 document (docs/response.md §3) with the
 // `MMCP_motion` extension (§5) and its travel trajectory (§8). The schemas name what the server
 // writes but stay open, as glTF itself allows `extras`, extensions and further keys.
 

@@ -1,5 +1,5 @@
 // The request side of the document: the generate request and everything inside it
-// (PROTOCOL.md §3), and the batch envelope (§6.1). Every object here refuses unknown keys except
+// (docs/protocol.md §3), and the batch envelope (§6.1). Every object here refuses unknown keys except
 // the batch envelope and the two free-form maps (`model_options`, `joint_rotations`).
 
 extension OpenAPIDocument {

@@ -1,4 +1,4 @@
-// The JSON answers other than the glTF document: capabilities (PROTOCOL.md §2), the error
+// The JSON answers other than the glTF document: capabilities (docs/protocol.md §2), the error
 // envelope (§5) and the batch response (§6.4). Response objects stay open to later additions.
 
 extension OpenAPIDocument {

@@ -1,4 +1,4 @@
-/// An MMCP error code: the closed set of PROTOCOL.md §5.2, each with its HTTP status.
+/// An MMCP error code: the closed set of docs/protocol.md §5.2, each with its HTTP status.
 public struct ErrorCode: Sendable, Hashable, CustomStringConvertible {
     /// The code as it appears on the wire.
     public let rawValue: String
@@ -59,7 +59,7 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
     /// Machine-readable details; always an object on the wire (`{}` when empty).
     public var details: JSONObject
     /// Seconds a client should wait before retrying, sent as `Retry-After` on a `429` or `503`
-    /// when the server's `Retry-After` extension is on (EXTENSIONS.md §4.2); never part of the
+    /// when the server's `Retry-After` extension is on (docs/extensions.md §4.2); never part of the
     /// envelope. `nil`: the server's default.
     public var retryAfterSeconds: Int?
 
@@ -148,7 +148,7 @@ extension ProtocolError {
     }
 }
 
-// MARK: - Raised by request validation (PROTOCOL.md §3.8–§4.9)
+// MARK: - Raised by request validation (docs/protocol.md §3.8–§4.9)
 
 extension ProtocolError {
     /// The request breaks the schema; `issues` are the `{"type","loc","msg"[,"ctx"]}` entries.

@@ -1,5 +1,5 @@
 /// The binary side of a glTF response: one growing float32 buffer where every append is one
-/// bufferView and one accessor (RESPONSE.md §4.1).
+/// bufferView and one accessor (docs/response.md §4.1).
 struct AnimationBuffer {
     /// One accessor (and its bufferView, which has the same index).
     struct Accessor {

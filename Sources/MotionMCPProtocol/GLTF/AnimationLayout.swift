@@ -1,5 +1,5 @@
 /// The animations of a response and the buffer behind them, laid out in the reference's order
-/// (RESPONSE.md §3.5, §4.1, §7.1).
+/// (docs/response.md §3.5, §4.1, §7.1).
 struct AnimationLayout {
     /// One channel and its sampler (channel `k` always uses sampler `k`).
     struct Channel {

@@ -65,7 +65,7 @@ public enum GLBContainerError: Error, Sendable, Equatable, CustomStringConvertib
     }
 }
 
-/// The binary glTF (GLB) container of EXTENSIONS.md §2.2–§2.3, made from and read back into the
+/// The binary glTF (GLB) container of docs/extensions.md §2.2–§2.3, made from and read back into the
 /// JSON document ``GLTFEncoder`` writes.
 ///
 /// The GLB carries the same document: its JSON chunk is the JSON answer with the `uri` member of
@@ -144,7 +144,7 @@ public enum GLBContainer {
     }
 
     /// The JSON chunk and the BIN data of `glb`, after the checks the reference client's
-    /// `glb_to_gltf` makes (EXTENSIONS.md §2, Clients): at least 12 bytes, the `glTF` magic,
+    /// `glb_to_gltf` makes (docs/extensions.md §2.2): at least 12 bytes, the `glTF` magic,
     /// version 2, a header length equal to the byte count, every chunk header complete and no chunk
     /// running past the end, a first chunk of type JSON holding a JSON object in UTF-8 without a
     /// byte-order mark. Other chunks are not looked at, as the client ignores them.

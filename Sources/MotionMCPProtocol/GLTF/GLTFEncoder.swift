@@ -50,7 +50,7 @@ public struct GLTFEncodingError: Error, Sendable, Equatable, CustomStringConvert
     public var description: String { message }
 }
 
-/// Writes a ``MotionResult`` as the glTF 2.0 JSON document of RESPONSE.md §3–§7, byte for byte as
+/// Writes a ``MotionResult`` as the glTF 2.0 JSON document of docs/response.md §3–§7, byte for byte as
 /// the reference does.
 public enum GLTFEncoder {
     /// Encodes `result` for `request` exactly as the server answers it: the document's bytes.

@@ -1,4 +1,4 @@
-/// The two ways a `/generate` answer can carry its glTF document (EXTENSIONS.md §2): the JSON text
+/// The two ways a `/generate` answer can carry its glTF document (docs/extensions.md §2): the JSON text
 /// the reference writes, or the same document in a binary glTF (GLB) container.
 ///
 /// ``negotiate(accept:)`` picks one from a request's `Accept` header. It knows nothing of HTTP
@@ -26,7 +26,7 @@ public enum ResponseFormat: Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// The format to answer with for a request whose `Accept` header is `accept` (EXTENSIONS.md §2.1).
+    /// The format to answer with for a request whose `Accept` header is `accept` (docs/extensions.md §2.1).
     ///
     /// The header is read as comma-separated media ranges, each with an optional weight `q`
     /// (default 1, a number in 0...1; media types compare case-insensitively). A range whose `q` is

@@ -22,7 +22,7 @@ extension GLTFEncoder {
     }
 
     /// Each sample's trajectory: the backbone's own when it supplied a list (used verbatim), else
-    /// computed (RESPONSE.md §8.1). A failed computation leaves every sample without one and is
+    /// computed (docs/response.md §8.1). A failed computation leaves every sample without one and is
     /// reported through the context; it never fails the response.
     static func trajectories(for result: MotionResult, context: EncodingContext) throws(GLTFEncodingError) -> SampleTrajectories {
         if let supplied = result.trajectories {
@@ -53,7 +53,7 @@ extension GLTFEncoder {
 }
 
 extension TravelTrajectory {
-    /// Writes the wire form of RESPONSE.md §8.2, keys in order, without building a JSON value
+    /// Writes the wire form of docs/response.md §8.2, keys in order, without building a JSON value
     /// first (this runs for every sample of every response).
     func write(to writer: inout JSONWriter) {
         writer.raw("{\"model\":")

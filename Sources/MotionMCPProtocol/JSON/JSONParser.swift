@@ -12,7 +12,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 ///
 /// Like the reference, it accepts the tokens `NaN`, `Infinity` and `-Infinity` and turns numbers
 /// that overflow a double into ±infinity, so a non-finite number reaches validation with its
-/// location and is refused there (PROTOCOL.md §3.0.4). Nesting is limited (the reference stops near
+/// location and is refused there (docs/protocol.md §3.0.4). Nesting is limited (the reference stops near
 /// 1000 levels); the parser keeps its own stack, so even 50 000 levels cannot exhaust the thread's
 /// stack.
 public struct JSONParser {

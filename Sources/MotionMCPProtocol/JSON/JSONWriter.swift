@@ -1,11 +1,11 @@
 /// Writes compact JSON straight into one byte buffer, formatted exactly as the reference writes it
-/// (RESPONSE.md §6.4): no whitespace, non-ASCII text literal, `/` not escaped, floats in the
+/// (docs/response.md §6.4): no whitespace, non-ASCII text literal, `/` not escaped, floats in the
 /// shortest round-trip form with a `.0` on integral values.
 public struct JSONWriter: Sendable {
     /// The bytes written so far.
     public private(set) var bytes: [UInt8]
     /// When set, every non-ASCII character is written as `\uXXXX` (the form the reference measures
-    /// batch items in, PROTOCOL.md §6.2).
+    /// batch items in, docs/protocol.md §6.2).
     public var escapesNonASCII: Bool
 
     /// An empty writer with room reserved for `capacity` bytes.

@@ -76,7 +76,7 @@ public struct ModelSpec: Sendable, Equatable {
         return byName
     }
 
-    /// Writes the `/capabilities` entry, key by key as PROTOCOL.md §2.2 orders them.
+    /// Writes the `/capabilities` entry, key by key as docs/protocol.md §2.2 orders them.
     public func writeCapabilities(to writer: inout JSONWriter) {
         writer.raw("{\"id\":")
         writer.string(id)
@@ -126,7 +126,7 @@ public struct ModelSpec: Sendable, Equatable {
     }
 }
 
-/// The hard limits of one model (PROTOCOL.md §2.3).
+/// The hard limits of one model (docs/protocol.md §2.3).
 public struct Limits: Sendable, Equatable {
     /// The longest request, in seconds of output.
     public var maxDurationSeconds = 30.0
@@ -216,7 +216,7 @@ public struct Limits: Sendable, Equatable {
     }
 }
 
-/// A dial a model declares (PROTOCOL.md §2.5); clients send values in `options.model_options`.
+/// A dial a model declares (docs/protocol.md §2.5); clients send values in `options.model_options`.
 public struct ModelOption: Sendable, Equatable {
     /// The kinds of value an option takes.
     public enum Kind: String, Sendable, CaseIterable {
@@ -240,7 +240,7 @@ public struct ModelOption: Sendable, Equatable {
     /// The accepted values, for enums and flags (required and non-empty for those).
     public var values: [String]?
 
-    /// An option; throws a ``ModelSpecError`` when it breaks the rules of PROTOCOL.md §2.5.
+    /// An option; throws a ``ModelSpecError`` when it breaks the rules of docs/protocol.md §2.5.
     public init(
         name: String, type: Kind, title: String? = nil, description: String? = nil, default defaultValue: JSONValue = .null,
         minimum: Double? = nil, maximum: Double? = nil, values: [String]? = nil

@@ -53,7 +53,7 @@ public struct Skeleton: Sendable, Hashable {
         return parents
     }
 
-    /// The first topology rule the skeleton breaks (PROTOCOL.md §3.2, in order: unique names,
+    /// The first topology rule the skeleton breaks (docs/protocol.md §3.2, in order: unique names,
     /// exactly one root, every parent named earlier), or `nil` when it is well formed.
     public var topologyProblem: String? {
         let names = JointNameLookup(joints)

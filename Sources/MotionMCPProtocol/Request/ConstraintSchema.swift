@@ -1,4 +1,4 @@
-/// The constraint union (PROTOCOL.md §3.5), discriminated by `type` like segments but with no
+/// The constraint union (docs/protocol.md §3.5), discriminated by `type` like segments but with no
 /// pre-parse gate.
 extension SchemaDecoder {
     private static let rootPathFields = ["type", "frames", "positions_xz", "heading_radians"]

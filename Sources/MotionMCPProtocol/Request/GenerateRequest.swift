@@ -1,4 +1,4 @@
-/// A validated `POST /generate` request (PROTOCOL.md §3.1), as a backbone receives it.
+/// A validated `POST /generate` request (docs/protocol.md §3.1), as a backbone receives it.
 public struct GenerateRequest: Sendable, Equatable {
     /// The protocol version the client spoke (`"1.<minor>"`).
     public var protocolVersion: String
@@ -64,7 +64,7 @@ public struct GenerateRequest: Sendable, Equatable {
     public var videoReference: VideoReferenceSegment? { videoReferences.first }
 }
 
-/// One part of the timeline (PROTOCOL.md §3.3).
+/// One part of the timeline (docs/protocol.md §3.3).
 public enum Segment: Sendable, Equatable {
     case text(TextSegment)
     case unconditioned(UnconditionedSegment)
@@ -137,7 +137,7 @@ public struct PoseSegment: Sendable, Equatable {
     }
 }
 
-/// Motion guided by a reference clip (PROTOCOL.md §3.3).
+/// Motion guided by a reference clip (docs/protocol.md §3.3).
 public struct MotionReferenceSegment: Sendable, Equatable {
     /// The output length, independent of the clip's.
     public var durationFrames: Int
@@ -181,7 +181,7 @@ public struct MotionReferenceSegment: Sendable, Equatable {
     }
 }
 
-/// Motion guided by a video (PROTOCOL.md §3.3–3.4).
+/// Motion guided by a video (docs/protocol.md §3.3–3.4).
 public struct VideoReferenceSegment: Sendable, Equatable {
     public var durationFrames: Int
     public var video: VideoSource
@@ -222,7 +222,7 @@ public enum VideoSource: Sendable, Equatable {
     }
 }
 
-/// A constraint on the global timeline (PROTOCOL.md §3.5).
+/// A constraint on the global timeline (docs/protocol.md §3.5).
 public enum Constraint: Sendable, Equatable {
     /// The root passes through ground positions at frames (strictly ascending).
     case rootPath(frames: [Int], positionsXZ: [SIMD2<Double>], headingRadians: [Double]?)
@@ -265,7 +265,7 @@ public enum Constraint: Sendable, Equatable {
     }
 }
 
-/// Generation options (PROTOCOL.md §3.6), with the protocol's defaults.
+/// Generation options (docs/protocol.md §3.6), with the protocol's defaults.
 public struct Options: Sendable, Equatable {
     public var diffusionSteps = 100
     public var numSamples = 1

@@ -1,4 +1,4 @@
-/// The reference's lax scalar coercions (PROTOCOL.md §3.0.3), which this port matches on purpose:
+/// The reference's lax scalar coercions (docs/protocol.md §3.0.3), which this port matches on purpose:
 /// integer fields take integral floats, numeric strings and booleans; float fields take integers,
 /// numeric strings and booleans; boolean fields take 0/1 and a few words. Strings are never made
 /// from numbers.

@@ -1,4 +1,4 @@
-/// The `motion_reference` segment (PROTOCOL.md §3.3). Its clip can be most of a 1 MB body, so
+/// The `motion_reference` segment (docs/protocol.md §3.3). Its clip can be most of a 1 MB body, so
 /// the numbers go straight into the segment's flat buffers.
 extension SchemaDecoder {
     private static let fields = [

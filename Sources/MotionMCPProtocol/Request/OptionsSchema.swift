@@ -1,4 +1,4 @@
-/// Options, Guidance and Timing (PROTOCOL.md §3.6–§3.7).
+/// Options, Guidance and Timing (docs/protocol.md §3.6–§3.7).
 extension SchemaDecoder {
     private static let optionFields = [
         "diffusion_steps", "num_samples", "seed", "post_processing", "transition_frames", "guidance", "loop",

@@ -1,4 +1,4 @@
-/// The generate request schema (PROTOCOL.md §3): JSON in, a ``GenerateRequest`` or every issue out.
+/// The generate request schema (docs/protocol.md §3): JSON in, a ``GenerateRequest`` or every issue out.
 public enum RequestSchema {
     /// The pattern a `protocol_version` must fully match.
     public static let versionPattern = #"^\d+\.\d+$"#

@@ -1,4 +1,4 @@
-/// The segment union (PROTOCOL.md §3.3): discriminated by `type`, the tag a step of every location
+/// The segment union (docs/protocol.md §3.3): discriminated by `type`, the tag a step of every location
 /// inside a segment (`["segments", 0, "text", "prompt"]`).
 extension SchemaDecoder {
     private static let textFields = ["type", "prompt", "duration_frames", "language", "seed"]

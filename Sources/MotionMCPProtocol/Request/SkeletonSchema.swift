@@ -1,4 +1,4 @@
-/// The Skeleton and Joint schema (PROTOCOL.md §3.2), used for the request's skeleton and for a
+/// The Skeleton and Joint schema (docs/protocol.md §3.2), used for the request's skeleton and for a
 /// motion reference's own.
 extension SchemaDecoder {
     private static let skeletonFields = ["joints", "coordinate_system", "units"]

@@ -1,4 +1,4 @@
-/// The `video_reference` segment and its VideoSource (PROTOCOL.md §3.3–§3.4, §8.1).
+/// The `video_reference` segment and its VideoSource (docs/protocol.md §3.3–§3.4, §8.1).
 extension SchemaDecoder {
     private static let segmentFields = ["type", "duration_frames", "video", "start_s", "end_s", "fps", "seed"]
     private static let sourceFields = ["url", "data", "media_type"]

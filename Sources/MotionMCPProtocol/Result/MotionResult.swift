@@ -1,5 +1,5 @@
 /// What a backbone returns: B samples of T frames of J joints, in flat float32 buffers
-/// (PROTOCOL.md §9.5, RESPONSE.md §1).
+/// (docs/protocol.md §9.5, docs/response.md §1).
 ///
 /// The buffers are laid out sample-major, then frame, then joint: the rotation of joint `j` at
 /// frame `t` of sample `b` starts at `((b * T + t) * J + j) * 4`. Construction checks every shape,
@@ -78,7 +78,7 @@ public struct MotionResult: Sendable {
     }
 }
 
-/// The frames a backbone chose to key for one joint (RESPONSE.md §7.1).
+/// The frames a backbone chose to key for one joint (docs/response.md §7.1).
 public struct Keyframes: Sendable, Equatable {
     /// Keyed frames of the rotation channel; `nil` or empty means every frame.
     public var rotation: [Int]?

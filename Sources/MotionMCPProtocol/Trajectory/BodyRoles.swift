@@ -1,4 +1,4 @@
-// RESPONSE.md §9.2: which joint is the hips, the head, the left thigh, ... read from the joint
+// docs/response.md §9.2: which joint is the hips, the head, the left thigh, ... read from the joint
 // names (Mixamo, SMPL, Blender, Unreal, 3ds Max spellings) and from the head's parent chain.
 
 /// A body side.

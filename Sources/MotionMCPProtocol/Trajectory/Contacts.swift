@@ -1,4 +1,4 @@
-// RESPONSE.md §9.6: the floor height, the body's scale, and which body parts rest on the ground
+// docs/response.md §9.6: the floor height, the body's scale, and which body parts rest on the ground
 // at each frame (low enough and slow enough).
 
 /// The contact groups, in the order the cycle window and the re-planting test visit them.

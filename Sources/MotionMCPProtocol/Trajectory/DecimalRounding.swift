@@ -1,4 +1,4 @@
-// Correct decimal rounding of doubles (RESPONSE.md §8.3).
+// Correct decimal rounding of doubles (docs/response.md §8.3).
 //
 // The trajectory's numbers go on the wire rounded to a fixed number of decimals, and they must
 // equal what the reference gets from Python's `round(x, n)`: the exact binary value rounded to

@@ -1,4 +1,4 @@
-// RESPONSE.md §9.16: the trajectory moves along the chosen shape with the body. Each frame takes
+// docs/response.md §9.16: the trajectory moves along the chosen shape with the body. Each frame takes
 // the point of the shape's guide (400–720 points) nearest to the lightly smoothed COM.
 //
 // This is the hot spot of the whole computation (frames × segments). The guide's segments are

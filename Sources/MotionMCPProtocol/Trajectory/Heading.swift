@@ -1,6 +1,6 @@
 import Foundation
 
-// RESPONSE.md §9.17–9.20: the yaw curve, read from where the body faces (square to its hips, or
+// docs/response.md §9.17–9.20: the yaw curve, read from where the body faces (square to its hips, or
 // its shoulders), or from the direction of travel when no facing can be read; and the loop
 // closure.
 

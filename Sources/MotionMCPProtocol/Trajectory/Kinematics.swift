@@ -1,4 +1,4 @@
-// RESPONSE.md §9.3: forward kinematics, and the flat per-frame point types the trajectory works
+// docs/response.md §9.3: forward kinematics, and the flat per-frame point types the trajectory works
 // with.
 
 /// One point per frame in the Z-up working frame, as three flat columns.

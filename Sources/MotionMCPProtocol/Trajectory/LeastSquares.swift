@@ -1,4 +1,4 @@
-// LSQ of RESPONSE.md §9.1. The reference calls LAPACK's gelsd through numpy (rcond=None), which
+// LSQ of docs/response.md §9.1. The reference calls LAPACK's gelsd through numpy (rcond=None), which
 // returns the minimum-norm solution and treats singular values at or below ε·max(M, N)·σ_max as
 // zero. A one-sided Jacobi SVD gives the same solution (to rounding) without LAPACK; the systems
 // here have at most four columns, so its cost is a few passes over the rows.

@@ -1,4 +1,4 @@
-// The numeric primitives of RESPONSE.md §9.1. They mirror numpy's definitions (interp, gradient,
+// The numeric primitives of docs/response.md §9.1. They mirror numpy's definitions (interp, gradient,
 // median, percentile, linspace, unwrap) down to the order of the arithmetic where that is cheap,
 // because the trajectory is compared numerically with the reference.
 

@@ -1,4 +1,4 @@
-// RESPONSE.md §9.4–9.5: each role's head and tail point per frame (Z-up), and the centre of mass
+// docs/response.md §9.4–9.5: each role's head and tail point per frame (Z-up), and the centre of mass
 // from a ten-segment body model.
 
 /// Which end of a role's bone a point is.

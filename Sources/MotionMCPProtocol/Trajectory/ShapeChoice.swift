@@ -1,4 +1,4 @@
-// RESPONSE.md §9.14–9.15: how far a shape strays across the travel path, and which shape is
+// docs/response.md §9.14–9.15: how far a shape strays across the travel path, and which shape is
 // chosen (then re-timed along it, §9.16, in GuideRetiming.swift).
 
 /// The chosen shape and the trajectory points along it.

@@ -1,6 +1,6 @@
 import Foundation
 
-// RESPONSE.md §9.13–9.15: the simplest shape (still, line, arc, cubic Bézier) that stays within
+// docs/response.md §9.13–9.15: the simplest shape (still, line, arc, cubic Bézier) that stays within
 // tolerance of the travel path.
 
 /// A shape laid onto the travel path.

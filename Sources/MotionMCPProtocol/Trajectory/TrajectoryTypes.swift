@@ -1,4 +1,4 @@
-// The public values of the travel trajectory (RESPONSE.md §8): what the computation reads, what
+// The public values of the travel trajectory (docs/response.md §8): what the computation reads, what
 // it produces, and how it fails.
 
 /// Everything the trajectory computation reads from a motion result and its request.
@@ -43,7 +43,7 @@ public struct TrajectoryInput: Sendable {
     }
 }
 
-/// One sample's travel trajectory, already rounded as RESPONSE.md §8.3 says.
+/// One sample's travel trajectory, already rounded as docs/response.md §8.3 says.
 public struct TravelTrajectory: Sendable, Equatable {
     /// The wire `model`: the shape the trajectory follows.
     public enum Shape: String, Sendable {
@@ -104,7 +104,7 @@ public struct TravelTrajectory: Sendable, Equatable {
     }
 }
 
-/// Why no sample gets a trajectory (RESPONSE.md §9.24). The response is still a success; only
+/// Why no sample gets a trajectory (docs/response.md §9.24). The response is still a success; only
 /// the `trajectory` keys are left out.
 public enum TravelTrajectoryError: Error, Sendable, Equatable {
     /// Fewer than two frames (a `pose` segment): the direction of travel needs two.

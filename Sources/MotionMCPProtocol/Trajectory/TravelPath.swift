@@ -1,4 +1,4 @@
-// RESPONSE.md §9.7–9.12: the travel path (the COM with the gait taken out) and the key times.
+// docs/response.md §9.7–9.12: the travel path (the COM with the gait taken out) and the key times.
 
 /// A frame's phase in a one-shot motion (§9.9).
 enum PhaseLabel: Equatable {

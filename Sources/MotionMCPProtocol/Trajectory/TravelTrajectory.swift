@@ -1,4 +1,4 @@
-// RESPONSE.md §9: the travel trajectory of every sample, end to end (§9.0), with the loop
+// docs/response.md §9: the travel trajectory of every sample, end to end (§9.0), with the loop
 // closure (§9.20), the parameters of the final trajectory (§9.21), the markers (§9.22) and the
 // rounded output (§9.23).
 

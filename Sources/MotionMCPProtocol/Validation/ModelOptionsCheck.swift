@@ -1,4 +1,4 @@
-/// `options.model_options` against the dials the model declares (PROTOCOL.md §4.9, check S5).
+/// `options.model_options` against the dials the model declares (docs/protocol.md §4.9, check S5).
 enum ModelOptionsCheck {
     /// Throws `invalid_options` for the first thing wrong: options sent to a model that has none,
     /// then, member by member in document order, an undeclared name or a value the option refuses.

@@ -1,4 +1,4 @@
-/// The checks of motion and video reference payloads against a model's spec (PROTOCOL.md §4.8,
+/// The checks of motion and video reference payloads against a model's spec (docs/protocol.md §4.8,
 /// S3 and S4), segment by segment.
 enum ReferenceChecks {
     /// S3: for each `motion_reference`, its own skeleton is one the model can take, its joints

@@ -41,10 +41,10 @@ public struct ValidatedRequest: Sendable {
     }
 }
 
-/// The single-request pipeline of PROTOCOL.md §4.4–§4.9, which the HTTP layer runs for a single
+/// The single-request pipeline of docs/protocol.md §4.4–§4.9, which the HTTP layer runs for a single
 /// body and for each batch item (after the batch's version has been laid over the item).
 public enum RequestValidator {
-    /// PROTOCOL.md §4.4–§4.9 in order: version pre-check, segment gate, schema (topology →
+    /// docs/protocol.md §4.4–§4.9 in order: version pre-check, segment gate, schema (topology →
     /// invalid_skeleton), model lookup, S1–S14 with model_options. Throws the first failure as the
     /// protocol reports it. A non-finite number in a field the protocol does not mark finite (which
     /// the reference accepts) is refused last, as `schema_validation`, so that every other answer

@@ -12,7 +12,7 @@ public enum LocationElement: Sendable, Hashable {
     }
 }
 
-/// One problem the request schema found (PROTOCOL.md §3.8), in the validator vocabulary the
+/// One problem the request schema found (docs/protocol.md §3.8), in the validator vocabulary the
 /// reference uses: `missing`, `extra_forbidden`, `int_parsing`, `value_error`, `invalid_skeleton`, ….
 public struct SchemaIssue: Sendable, Equatable {
     /// The kind of problem.

@@ -1,4 +1,4 @@
-/// The checks of a schema-valid request against its model's spec (PROTOCOL.md §4.8, S1–S14), in
+/// The checks of a schema-valid request against its model's spec (docs/protocol.md §4.8, S1–S14), in
 /// the protocol's order; the first failure is thrown.
 enum SemanticChecks {
     static func check(_ request: GenerateRequest, against spec: ModelSpec) throws(ProtocolError) {

@@ -1,4 +1,4 @@
-/// The rule a `video_reference` URL must follow (PROTOCOL.md §8.1): the request schema applies it,
+/// The rule a `video_reference` URL must follow (docs/protocol.md §8.1): the request schema applies it,
 /// and a fetch helper applies it again on every redirect hop. Where the host points is not
 /// checked here; that needs a DNS lookup.
 public enum VideoURLRule {

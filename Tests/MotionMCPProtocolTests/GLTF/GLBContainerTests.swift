@@ -2,11 +2,11 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// EXTENSIONS.md §2.2–§2.4: the GLB made from our JSON answer, and reading it back as the reference
+/// docs/extensions.md §2.2–§2.4: the GLB made from our JSON answer, and reading it back as the reference
 /// client's `glb_to_gltf` does.
 @Suite("GLB container")
 struct GLBContainerTests {
-    /// RESPONSE.md §10.1's answer as the encoder writes it: the NullBackbone's rest pose held for
+    /// docs/response.md §10.1's answer as the encoder writes it: the NullBackbone's rest pose held for
     /// 3 frames at 30 fps (identity rotations, the root at its rest translation).
     static func nullBackboneThreeFrameDocument() throws -> [UInt8] {
         let frames = 3

@@ -1,7 +1,7 @@
 import MotionMCPProtocol
 import Testing
 
-/// EXTENSIONS.md §2.1 and §7 case 6: which format an `Accept` header gets.
+/// docs/extensions.md §2.1 and §7 case 6: which format an `Accept` header gets.
 @Suite("Response format negotiation")
 struct ResponseFormatNegotiationTests {
     @Test(

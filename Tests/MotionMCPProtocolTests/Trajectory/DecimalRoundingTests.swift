@@ -2,7 +2,7 @@ import Foundation
 import MotionMCPProtocol
 import Testing
 
-/// `roundDecimal` must equal Python's `round(x, n)` bit for bit (RESPONSE.md §8.3).
+/// `roundDecimal` must equal Python's `round(x, n)` bit for bit (docs/response.md §8.3).
 @Suite("Correct decimal rounding")
 struct DecimalRoundingTests {
     private struct Cases: Decodable {

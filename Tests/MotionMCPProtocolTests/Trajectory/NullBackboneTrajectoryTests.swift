@@ -2,7 +2,7 @@ import Foundation
 import MotionMCPProtocol
 import Testing
 
-/// RESPONSE.md §10.2, §10.3 and §9.24: the NullBackbone's 5-joint rig, which yields
+/// docs/response.md §10.2, §10.3 and §9.24: the NullBackbone's 5-joint rig, which yields
 /// hips, neck (= Spine), head and the two feet, and the frame counts that get no trajectory.
 @Suite("Trajectories of the NullBackbone rig")
 struct NullBackboneTrajectoryTests {

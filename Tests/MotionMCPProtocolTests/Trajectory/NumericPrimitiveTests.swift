@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// RESPONSE.md §9.1 primitives against values printed by the reference's numpy (numpy 1.26.4 and
+/// docs/response.md §9.1 primitives against values printed by the reference's numpy (numpy 1.26.4 and
 /// the reference's own box average and PCHIP).
 @Suite("Trajectory numeric primitives")
 struct NumericPrimitiveTests {

@@ -1,7 +1,7 @@
 import Foundation
 import MotionMCPProtocol
 
-/// The 20-joint rig "R20" and the motion formulas of RESPONSE.md §10.4, producing the float32
+/// The 20-joint rig "R20" and the motion formulas of docs/response.md §10.4, producing the float32
 /// arrays a backbone would return.
 enum R20 {
     /// (name, parent index, rest translation), in request order.

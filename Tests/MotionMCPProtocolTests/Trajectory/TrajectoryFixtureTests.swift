@@ -6,7 +6,7 @@ import Testing
 /// last printed digit, everything else exact.
 @Suite("Trajectory fixtures from the reference")
 struct TrajectoryFixtureTests {
-    /// Ill-conditioned cases (RESPONSE.md §9.25), exempt for the listed outputs only. Each one is
+    /// Ill-conditioned cases (docs/response.md §9.25), exempt for the listed outputs only. Each one is
     /// also flagged by the generator, which saw the reference itself change that output when the
     /// motion moved by ~1e-12.
     ///

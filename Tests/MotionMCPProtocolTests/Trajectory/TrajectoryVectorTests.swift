@@ -1,8 +1,8 @@
 import MotionMCPProtocol
 import Testing
 
-/// RESPONSE.md §10.4: the trajectory test vectors on the 20-joint rig.
-@Suite("Trajectory test vectors (RESPONSE.md §10.4)")
+/// docs/response.md §10.4: the trajectory test vectors on the 20-joint rig.
+@Suite("Trajectory test vectors (docs/response.md §10.4)")
 struct TrajectoryVectorTests {
     typealias P = TravelTrajectory.Parameter
 

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// PROTOCOL.md §10 cases 17, 18, 26 and 48: the shape of the body as a whole.
+/// docs/protocol.md §10 cases 17, 18, 26 and 48: the shape of the body as a whole.
 @Suite("The request body as a whole")
 struct BodyShapeTests {
     @Test("BASE passes every check and names its model", arguments: [ValidationFixture.base])

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// PROTOCOL.md §10 cases 58–72: constraints, their schema and checks S8–S11.
+/// docs/protocol.md §10 cases 58–72: constraints, their schema and checks S8–S11.
 @Suite("Constraints")
 struct ConstraintTests {
     private let withGround = ValidationFixture.models { $0.supportedConstraints.append("ground_height") }

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// The reference's lax scalar coercions (PROTOCOL.md §3.0.3), which the project matches; every row
+/// The reference's lax scalar coercions (docs/protocol.md §3.0.3), which the project matches; every row
 /// was checked against the reference.
 @Suite("Lax scalar coercions")
 struct LaxCoercionTests {

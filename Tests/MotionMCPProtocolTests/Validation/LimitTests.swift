@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// PROTOCOL.md §10 cases 91–94: prompt length (S13), duration (S14) and their priority.
+/// docs/protocol.md §10 cases 91–94: prompt length (S13), duration (S14) and their priority.
 @Suite("Prompt and duration limits")
 struct LimitTests {
     private func text(_ prompt: String, frames: Int = 10) -> JSONValue {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// PROTOCOL.md §10 cases 84–90: `options.model_options` against a model's declared dials (§4.9).
+/// docs/protocol.md §10 cases 84–90: `options.model_options` against a model's declared dials (§4.9).
 @Suite("Model options")
 struct ModelOptionsTests {
     private let models = ValidationFixture.models { spec in

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// PROTOCOL.md §10 cases 95–106: motion reference segments (§3.3, check S3).
+/// docs/protocol.md §10 cases 95–106: motion reference segments (§3.3, check S3).
 @Suite("Motion references")
 struct MotionReferenceTests {
     /// N[segments+=motion_reference, max_reference_frames=5].

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// PROTOCOL.md §10 cases 73–83: options, guidance, timing, and the gates S6, S7, S12.
+/// docs/protocol.md §10 cases 73–83: options, guidance, timing, and the gates S6, S7, S12.
 @Suite("Options, guidance and timing")
 struct OptionsTests {
     private func options(_ text: String) -> JSONValue { ValidationFixture.base.with("options", text) }

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// PROTOCOL.md §10 cases 41–47: text, unconditioned and pose segments.
+/// docs/protocol.md §10 cases 41–47: text, unconditioned and pose segments.
 @Suite("Text, unconditioned and pose segments")
 struct SegmentSchemaTests {
     private let withPose = ValidationFixture.models { $0.supportedSegments += ["pose"] }

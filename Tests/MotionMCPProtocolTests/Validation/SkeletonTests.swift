@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// PROTOCOL.md §10 cases 49–57: the request skeleton's schema, topology and retargeting.
+/// docs/protocol.md §10 cases 49–57: the request skeleton's schema, topology and retargeting.
 @Suite("The request skeleton")
 struct SkeletonTests {
     private let retargeting = ValidationFixture.models { $0.supportsRetargeting = true }

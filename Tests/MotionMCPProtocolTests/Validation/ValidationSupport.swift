@@ -3,7 +3,7 @@ import Testing
 @testable import MotionMCPProtocol
 
 /// Request bodies and model directories for the validation tests, written as the conformance cases
-/// of PROTOCOL.md §10 write them: BASE plus a change, on N or N[...].
+/// of docs/protocol.md §10 write them: BASE plus a change, on N or N[...].
 enum ValidationFixture {
     /// SK: the canonical skeleton of a default NullBackbone, as `/capabilities` publishes it.
     static let skeletonText = #"""

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// PROTOCOL.md §10 cases 28–40: the version pre-check (§4.4) and the segment gate (§4.5).
+/// docs/protocol.md §10 cases 28–40: the version pre-check (§4.4) and the segment gate (§4.5).
 @Suite("Version pre-check and segment gate")
 struct VersionAndGateTests {
     @Test("every 1.x version is accepted, leading zeros included", arguments: ["1.0", "1.99", "01.4", "0001.4", "1.4"])

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// PROTOCOL.md §10 cases 107–114: video reference segments (§3.3–§3.4, §8.1, check S4).
+/// docs/protocol.md §10 cases 107–114: video reference segments (§3.3–§3.4, §8.1, check S4).
 @Suite("Video references")
 struct VideoReferenceTests {
     /// N[segments+=video_reference, max_video_bytes=1036, max_video_seconds=10.0].

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MotionMCPProtocol
 
-/// The URL rule of PROTOCOL.md §8.1 on its own (the fetch helper applies it on every hop).
+/// The URL rule of docs/protocol.md §8.1 on its own (the fetch helper applies it on every hop).
 @Suite("The video URL rule")
 struct VideoURLRuleTests {
     @Test(

@@ -75,7 +75,7 @@ struct FixtureError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// The result of RESPONSE.md §10.3: keys, joint translations, contacts, notes on the 5-joint rig.
+/// The result of docs/response.md §10.3: keys, joint translations, contacts, notes on the 5-joint rig.
 enum StructureDemo {
     static func result(for request: GenerateRequest) throws -> MotionResult {
         let samples = request.numSamples

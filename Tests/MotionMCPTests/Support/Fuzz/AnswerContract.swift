@@ -6,7 +6,7 @@ import Foundation
 @testable import MotionMCPGateway
 
 /// What the protocol promises about every answer to POST /generate, whatever was sent
-/// (PROTOCOL.md §4.12, §5, §6.4). NullBackbone never fails, so an `internal_error` is our bug.
+/// (docs/protocol.md §4.12, §5, §6.4). NullBackbone never fails, so an `internal_error` is our bug.
 enum AnswerContract {
     /// The glTF document's top-level members, as GLTFEncoder writes them.
     static let gltfKeys: Set<String> = [

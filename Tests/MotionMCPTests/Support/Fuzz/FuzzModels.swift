@@ -29,7 +29,7 @@ enum FuzzModels {
         "supported_constraints": ["root_path", "effector_target", "pose_keyframe", "ground_height"],
         "supported_segments": ["text", "unconditioned", "pose", "motion_reference", "video_reference"],
         // A larger body cap than `null`'s: big skeletons reach this model's backbone, and a body
-        // between the two caps passes the server's cap but not `null`'s (PROTOCOL.md §4.10).
+        // between the two caps passes the server's cap but not `null`'s (docs/protocol.md §4.10).
         "limits": ["max_request_bytes": 4_194_304, "max_reference_frames": 300, "max_video_bytes": 4096, "max_video_seconds": 20],
     ]
 

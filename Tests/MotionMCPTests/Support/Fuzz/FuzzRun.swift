@@ -24,7 +24,7 @@ struct FuzzRun {
     /// (valid, but slow to generate in a debug build).
     @discardableResult
     mutating func run(_ fuzzCase: FuzzCase, label: String) async -> ProtocolResponse? {
-        // The HTTP layer answers 413 while reading a body over the cap (PROTOCOL.md §4.1): such a
+        // The HTTP layer answers 413 while reading a body over the cap (docs/protocol.md §4.1): such a
         // body never reaches the handler, which is not built to parse tens of megabytes.
         if fuzzCase.body.count > handler.bodyCap {
             overCap += 1
