@@ -14,7 +14,7 @@ import Testing
 
 /// Issue 19: the server-wide budget for answers in flight (``AnswerBudget``), the estimate it is
 /// charged (``AnswerEstimate``), and the refusal a request gets when its answer does not fit.
-@Suite("The answer budget", .timeLimit(.minutes(1)))
+@Suite("The answer budget", .timeLimit(.minutes(1)), .keepsServerLogs)
 struct AnswerBudgetTests {
     /// A budget's waiter, run as a child task: its charge once it has one.
     static func waiter(_ budget: AnswerBudget, _ bytes: Int, limit: Duration? = .seconds(60)) -> Task<AnswerCharge?, Never> {

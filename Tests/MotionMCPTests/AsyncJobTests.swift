@@ -11,7 +11,7 @@ import Testing
 @testable import MotionMCPGateway
 
 /// docs/extensions.md §1 and §7 cases 1–5: async jobs for models that advertise `supports_async`.
-@Suite("Async jobs")
+@Suite("Async jobs", .keepsServerLogs)
 struct AsyncJobTests {
     /// A NullBackbone advertising `supports_async`, refusing the prompt "busy" with
     /// `503 resource_exhausted`, and taking `latency` per call.

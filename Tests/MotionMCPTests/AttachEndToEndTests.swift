@@ -9,7 +9,7 @@ import Testing
 
 /// `mmcp-console attach` in a real terminal (tmux) against real headless servers it did not
 /// start, reached through their control sockets, as an operator on a deployment host would.
-@Suite("The console attached to running servers", .serialized)
+@Suite("The console attached to running servers", .serialized, .keepsServerLogs)
 struct AttachEndToEndTests {
     /// A headless server with its own control socket, ready.
     static func server(_ arguments: [String] = [], controlSocket: String = TestEnvironment.uniqueControlSocket()) async throws -> ServerProcess {

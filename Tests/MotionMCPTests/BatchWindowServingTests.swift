@@ -12,7 +12,7 @@ import Testing
 @testable import MotionMCPGateway
 
 /// docs/extensions.md §6 on a server: `--batch-window` collects single requests into `generateBatch`.
-@Suite("The batch window on a server")
+@Suite("The batch window on a server", .keepsServerLogs)
 struct BatchWindowServingTests {
     /// A NullBackbone that records the size of every `generateBatch` call and keys requests by
     /// their first segment's prompt.

@@ -12,7 +12,7 @@ import Testing
 
 /// docs/extensions.md §2 on a server: `--glb` negotiates a GLB for a single request whose `Accept`
 /// prefers it, the same document as the JSON answer with the buffer in the binary chunk.
-@Suite("Binary glTF")
+@Suite("Binary glTF", .keepsServerLogs)
 struct BinaryGLTFTests {
     static let c1Accept = "model/gltf+json, application/json"
     static let c2Accept = "model/gltf+json, application/json, model/gltf-binary;q=0.9"

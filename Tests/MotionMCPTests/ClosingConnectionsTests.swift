@@ -8,7 +8,7 @@ import Testing
 @testable import MotionMCPGateway
 
 /// `Connection: close` while shutting down, in process.
-@Suite("Answers during a shutdown")
+@Suite("Answers during a shutdown", .keepsServerLogs)
 struct ClosingConnectionsTests {
     @Test("while the server shuts down every answer says Connection: close, errors thrown past the routes too; before, none does")
     func connectionCloseWhileShuttingDown() async throws {

@@ -7,7 +7,7 @@ import Testing
 @testable import MotionMCPGateway
 
 /// `mmcp-console` as a user runs it: the real binary, its exit status and its output.
-@Suite("The mmcp-console command line")
+@Suite("The mmcp-console command line", .keepsServerLogs)
 struct CommandLineTests {
     static var binary: URL {
         Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("mmcp-console")

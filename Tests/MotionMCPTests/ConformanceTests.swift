@@ -16,7 +16,7 @@ import Testing
 /// Compared: status, content type, the protocol headers, and the body — byte for byte for
 /// successes (capabilities, glTF, batches); for errors the code and the details (for schema errors,
 /// the `type` and `loc` of every entry). Messages are not part of the contract and are not compared.
-@Suite("Conformance with the reference server")
+@Suite("Conformance with the reference server", .keepsServerLogs)
 struct ConformanceTests {
     @Test("the server answers every recorded case as the reference does", arguments: ConformanceFixture.all)
     func matchesReference(_ fixture: ConformanceFixture) async throws {

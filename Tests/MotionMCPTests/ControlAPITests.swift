@@ -11,7 +11,7 @@ import Testing
 /// their answers, the read-only socket, the event stream, tokens over TCP, TLS, and the start-up
 /// refusals. Every test starts its own servers in a folder of its own and kills them whatever
 /// happens.
-@Suite("The control API")
+@Suite("The control API", .keepsServerLogs)
 struct ControlAPITests {
     // MARK: The socket file
 

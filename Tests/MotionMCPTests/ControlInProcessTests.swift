@@ -9,7 +9,7 @@ import Testing
 
 /// A Swift author's own server (`buildApp`, as `serve()` uses it) with the control API turned on
 /// by one option: an operator can watch and drain it from outside the process.
-@Suite("The control API of buildApp and serve()")
+@Suite("The control API of buildApp and serve()", .keepsServerLogs)
 struct ControlInProcessTests {
     @Test(
         "MMCPOptions(companions: [ControlOptions()]) serves the control API beside the app: the snapshot names the process and a drain through the socket removes the model"

@@ -8,7 +8,7 @@ import Testing
 
 /// The control API's levels as data: ``ControlEndpoint/all`` is what the routes enforce, and the
 /// docs list it. Walking the table on a real server proves each refusal.
-@Suite("The control API's level table")
+@Suite("The control API's level table", .keepsServerLogs)
 struct ControlLevelTests {
     /// A request of `endpoint` that changes nothing when it gets through: an unknown model for a
     /// drain, a duplicate id for an add, a host not allowed for an upstream, the docs switched on

@@ -9,7 +9,7 @@ import Testing
 // mutated at the JSON-value level and at the byte level, each answer checked against the protocol's
 // contract. Every case is derived from one 64-bit seed, so a failure is reproduced by its case number.
 
-@Suite("Fuzzing POST /generate with mutated requests")
+@Suite("Fuzzing POST /generate with mutated requests", .keepsServerLogs)
 struct FuzzTests {
     let settings = FuzzSettings.fromEnvironment()
 

@@ -21,7 +21,7 @@ import Testing
 /// under ids other than their specs' (a client, and so a gateway, learns a model's id from
 /// `/capabilities`, where the reference shows the spec's id), and a method no HTTP parser takes
 /// over a real connection (`FOO`, answered in process only).
-@Suite("Conformance through the gateway")
+@Suite("Conformance through the gateway", .keepsServerLogs)
 struct GatewayConformanceTests {
     /// The fixtures a gateway can pass, grouped by the models they were recorded against.
     static let groups: [FixtureGroup] = {

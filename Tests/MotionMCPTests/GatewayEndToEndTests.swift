@@ -10,7 +10,7 @@ import Testing
 /// The gateway (`mmcp-console --upstream`) with real processes on loopback: upstream servers and
 /// the gateway in front of them are all headless `mmcp-console`s, each on a port of its own with a
 /// control socket of its own, stopped (SIGTERM) or killed (SIGKILL) as a deployment's would be.
-@Suite("The gateway in front of upstream servers", .serialized)
+@Suite("The gateway in front of upstream servers", .serialized, .keepsServerLogs)
 struct GatewayEndToEndTests {
     /// The processes one test starts: every one is killed when the test ends, however it ends,
     /// and their logs go into the message of any expectation that fails.

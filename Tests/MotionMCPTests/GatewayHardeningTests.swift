@@ -11,7 +11,7 @@ import Testing
 /// Upstreams that misbehave on purpose (``MisbehavingUpstream``) behind a real gateway: no answer
 /// that stalls, drips, breaks off, resets or never comes may hold a place, a drain or a client for
 /// longer than its limits, and each failure is counted against its replica under a code.
-@Suite("The gateway against misbehaving upstreams")
+@Suite("The gateway against misbehaving upstreams", .keepsServerLogs)
 struct GatewayHardeningTests {
     static let request = LiveServerTests.base.replacingOccurrences(of: #""model":"null""#, with: #""model":"walker""#)
 

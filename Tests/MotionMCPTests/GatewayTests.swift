@@ -11,7 +11,7 @@ import Testing
 
 /// The gateway in process: upstream servers and the gateway in front of them all on loopback,
 /// each over a real connection.
-@Suite("The gateway")
+@Suite("The gateway", .keepsServerLogs)
 struct GatewayTests {
     @Test(
         "an upstream address is an http(s) URL, optionally with a model id and a path prefix",

@@ -10,7 +10,7 @@ import Testing
 @testable import MotionMCPGateway
 
 /// What one client, or one burst, may hold of the server.
-@Suite("Limits on what a client can hold")
+@Suite("Limits on what a client can hold", .keepsServerLogs)
 struct HardeningTests {
     func server(_ backbone: any Backbone, limits: ServerLimits) throws -> MMCPServer {
         try MMCPServer(["null": backbone], options: MMCPOptions(host: "127.0.0.1", port: 0, limits: limits))

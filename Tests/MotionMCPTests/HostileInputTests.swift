@@ -10,7 +10,7 @@ import Testing
 /// Nothing an upstream, a client or a terminal does wedges, floods or crashes the server: ids and
 /// spec values are checked where they enter, every log line is escaped, and the command line's
 /// faults are one clear line each (issue 19).
-@Suite("Hostile ids, values and environments")
+@Suite("Hostile ids, values and environments", .keepsServerLogs)
 struct HostileInputTests {
     /// A log line as the standard-error handler starts one: `2026-12-07T19:26:58+0000 info mmcp: `.
     static func isLogLine(_ line: Substring) -> Bool {

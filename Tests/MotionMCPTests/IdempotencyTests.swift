@@ -12,7 +12,7 @@ import Testing
 @testable import MotionMCPGateway
 
 /// docs/extensions.md §3 and §7 case 7 on a server: `Idempotency-Key` on `POST /generate`.
-@Suite("Idempotency-Key")
+@Suite("Idempotency-Key", .keepsServerLogs)
 struct IdempotencyTests {
     /// A NullBackbone that counts its calls, refuses the prompt "busy" with `503
     /// resource_exhausted`, and may advertise `supports_async`.

@@ -34,7 +34,7 @@ struct RecordingBackbone: Backbone {
     func teardown() async throws { journal.record("teardown \(id)") }
 }
 
-@Suite("Registration and lifecycle")
+@Suite("Registration and lifecycle", .keepsServerLogs)
 struct LifecycleTests {
     @Test("two backbones with the same id are refused before anything runs")
     func duplicateIDs() {
@@ -91,7 +91,7 @@ struct LifecycleTests {
     }
 }
 
-@Suite("Framework routes")
+@Suite("Framework routes", .keepsServerLogs)
 struct FrameworkRouteTests {
     @Test("a known route with a trailing slash is redirected to the route without it")
     func trailingSlash() async throws {

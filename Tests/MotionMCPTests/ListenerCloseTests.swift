@@ -112,7 +112,7 @@ final class CycleTally: Sendable {
 }
 
 /// SIGTERM while connections keep arriving: closing the listener loses none of them.
-@Suite("Closing the listener at shutdown")
+@Suite("Closing the listener at shutdown", .keepsServerLogs)
 struct ListenerCloseTests {
     @Test("twenty SIGTERMs under a stream of new connections: none is reset or closed unanswered, and the shutdown's answers say Connection: close")
     func noConnectionIsResetAtClose() async throws {

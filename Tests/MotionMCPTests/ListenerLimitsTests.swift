@@ -15,7 +15,7 @@ import Testing
 /// What every listener (the MMCP port, the control API's sockets and TCP listener) bounds before
 /// and between requests: idle and half-sent connections, TLS handshakes, how many connections it
 /// holds, running out of descriptors; and the HTTP/1 details a connection's end depends on.
-@Suite("Listener limits")
+@Suite("Listener limits", .keepsServerLogs)
 struct ListenerLimitsTests {
     typealias Scratch = ControlAPITests.Scratch
 

@@ -9,7 +9,7 @@ import Testing
 
 /// Requests over a real loopback connection, for what only a socket shows: streamed bodies, the
 /// body cap while streaming, huge nesting.
-@Suite("A live server on loopback")
+@Suite("A live server on loopback", .keepsServerLogs)
 struct LiveServerTests {
     /// Options for a server on a free loopback port.
     static let loopback = MMCPOptions(host: "127.0.0.1", port: 0)

@@ -57,7 +57,7 @@ struct FailingBatchBackbone: Backbone {
     }
 }
 
-@Suite("One path for every model call and every drain")
+@Suite("One path for every model call and every drain", .keepsServerLogs)
 struct ModelCallTests {
     static let single = LiveServerTests.base
     static let item = LiveServerTests.base.replacingOccurrences(of: #""protocol_version":"1.4","#, with: "")

@@ -11,7 +11,7 @@ import Testing
 
 /// With every protocol extension on, the server's answers conform to the OpenAPI document it
 /// serves: a client generated from `/openapi.json` accepts them (issue 19).
-@Suite("OpenAPI conformance")
+@Suite("OpenAPI conformance", .keepsServerLogs)
 struct OpenAPIConformanceTests {
     static let everything = ProtocolExtensions(
         asyncJobs: true, idempotency: true, binaryGLTF: true, requestIDs: true, retryAfter: true, batchWindow: .milliseconds(1))

@@ -8,7 +8,7 @@ import Testing
 @testable import MotionMCPGateway
 
 /// The OpenAPI document served at `/openapi.json`.
-@Suite struct OpenAPIDocumentTests {
+@Suite(.keepsServerLogs) struct OpenAPIDocumentTests {
     /// The rendered document, parsed back.
     private func document(
         title: String = "MMCP", description: String = "d", prefix: String = "", operational: Bool = false,

@@ -12,7 +12,7 @@ import Testing
 
 /// docs/extensions.md §4: `X-Request-ID` on every answer and `Retry-After` on the 429s and 503s a
 /// model raises, each behind its switch; with both off, no header is added.
-@Suite("Request ids and Retry-After")
+@Suite("Request ids and Retry-After", .keepsServerLogs)
 struct RequestIDTests {
     /// A NullBackbone that refuses the prompt "busy" with `503 resource_exhausted` (with a
     /// retry hint of 7 s) and "limited" with `429 rate_limited` (without one).

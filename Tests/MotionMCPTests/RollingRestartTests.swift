@@ -120,7 +120,7 @@ final class ProxyTally: Sendable {
 }
 
 /// A rolling restart behind nginx, with real nginx and real servers.
-@Suite("A rolling restart behind nginx")
+@Suite("A rolling restart behind nginx", .keepsServerLogs)
 struct RollingRestartTests {
     @Test("two instances behind the documented nginx, each restarted with SIGTERM under load: every request is answered 200")
     func rollingRestartLosesNothing() async throws {

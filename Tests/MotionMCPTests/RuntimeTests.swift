@@ -33,7 +33,7 @@ final class GatedBackbone: Backbone {
     func teardown() async throws { journal.record("teardown \(id)") }
 }
 
-@Suite("The runtime: hot-add, drain, states, metrics")
+@Suite("The runtime: hot-add, drain, states, metrics", .keepsServerLogs)
 struct RuntimeTests {
     static let base = LiveServerTests.base
 
@@ -193,7 +193,7 @@ final class SlowStartBackbone: Backbone {
     }
 }
 
-@Suite("Operational endpoints")
+@Suite("Operational endpoints", .keepsServerLogs)
 struct OperationalEndpointTests {
     @Test("/readyz is 503 naming the model still setting up, 200 once all are ready, 503 again when shutting down")
     func readiness() async throws {

@@ -11,7 +11,7 @@ import Testing
 @testable import MotionMCPGateway
 
 /// Issue 19: the idempotency and job stores are capped in bytes as well as in entries.
-@Suite("The stores' byte caps", .timeLimit(.minutes(1)))
+@Suite("The stores' byte caps", .timeLimit(.minutes(1)), .keepsServerLogs)
 struct StoreByteCapTests {
     /// A 200 whose body is `count` bytes.
     static func answer(_ count: Int) -> StoredAnswer {

@@ -7,7 +7,8 @@ import Synchronization
 final class ServerProcess: Sendable {
     /// The port it listens on.
     let port: Int
-    /// Where its standard error goes (kept for a failing test to show).
+    /// Where its standard error goes (kept for a failing test to show; ``ServerLog`` shows it
+    /// when the test fails).
     let log: URL
     /// Its control API's socket.
     let controlSocket: String
@@ -46,6 +47,7 @@ final class ServerProcess: Sendable {
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         self.process = process
+        ServerLog.current?.include(log)
     }
 
     var processIdentifier: Int32 { process.processIdentifier }
