@@ -229,7 +229,7 @@ public struct InstanceIdentity: Sendable, Equatable {
     public var hostName: String
     /// The server's process id.
     public var processID: Int
-    /// The MotionMCP SDK's version (``MMCPVersion/sdk``).
+    /// The MotionMCP SDK's version (`MMCPVersion.sdk`).
     public var version: String
     /// `host:port` the MMCP routes are served on.
     public var listenAddress: String

@@ -1,7 +1,7 @@
 public import MotionMCPProtocol
 
 /// What an operations console needs of a running server: a snapshot to draw, and the actions an
-/// operator takes. ``MMCPRuntime`` implements it in process; `MotionMCPAttach`'s attached server
+/// operator takes. MotionMCP's `MMCPRuntime` implements it in process; `MotionMCPAttach`'s attached server
 /// implements it over another process's control API, so one console drives either.
 public protocol ServerControl: Sendable {
     /// A picture of the server and its models as of now; cheap enough to call several times a
@@ -21,7 +21,7 @@ public protocol ServerControl: Sendable {
     /// Adds the upstream MMCP server at `address` (`URL` or `ID=URL`, as `--upstream` takes it):
     /// its models join once it answers a probe, each as a new model or a replica of one served
     /// already. Throws ``ControlError/badRequest(_:)`` for an address that is not an http(s) URL
-    /// or names a host the server does not allow (``GatewayOptions/allowedHosts``).
+    /// or names a host the server does not allow (`GatewayOptions.allowedHosts`).
     func addUpstream(_ address: String) async throws
 
     /// Starts draining the model: new requests are refused with 503, requests in flight finish,
@@ -33,8 +33,8 @@ public protocol ServerControl: Sendable {
     /// Switches `/openapi.json`, `/docs` and `/redoc` on or off.
     func setOpenAPIEnabled(_ enabled: Bool) async throws
 
-    /// Runs the server's graceful shutdown, the same sequence as SIGTERM (``ShutdownSequence``).
-    /// In process (``MMCPRuntime``) it returns once every model has drained and been torn down;
+    /// Runs the server's graceful shutdown, the same sequence as SIGTERM (`ShutdownSequence`).
+    /// In process (MotionMCP's `MMCPRuntime`) it returns once every model has drained and been torn down;
     /// attached, once the server has accepted the request (the drain then shows in snapshots).
     func shutDown() async throws
 }
