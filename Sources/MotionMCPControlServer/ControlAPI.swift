@@ -11,13 +11,13 @@ import NIOSSL
 public import ServiceLifecycle
 
 /// The control API as a service: HTTP/1.1 + JSON under `/v1/`, on the Unix sockets and the TCP
-/// listener ``ControlOptions`` name, driving an ``MMCPRuntime``. Run it in the server's service
-/// group before the ``ShutdownSequence`` (so it still answers while the models drain); `serve()`
-/// and `buildApp` add it when ``MMCPOptions/control`` is set.
+/// listener ``ControlOptions`` name, driving an `MMCPRuntime`. Run it in the server's service
+/// group before the `ShutdownSequence` (so it still answers while the models drain); `serve()`
+/// and `buildApp` run it when `MMCPOptions.companions` holds its ``ControlOptions``.
 ///
 /// | Route | Level | |
 /// |---|---|---|
-/// | `GET /v1/snapshot` | read | the server and its models, as ``ControlWire`` encodes them |
+/// | `GET /v1/snapshot` | read | the server and its models, as `ControlWire` encodes them |
 /// | `GET /v1/events` | read | newline-delimited JSON: a snapshot every second, every log line |
 /// | `POST /v1/models/{id}/drain` | operate | starts a drain |
 /// | `PUT /v1/openapi` | operate | `{"enabled": true\|false}` |
@@ -56,7 +56,7 @@ public struct ControlAPI: Service {
     }
 
     /// The control API `options` describe over `runtime`, streaming the lines of the options'
-    /// ``MMCPOptions/serverLogger`` to `/v1/events`.
+    /// `MMCPOptions.serverLogger` to `/v1/events`.
     /// Everything that can be checked before listening is checked here: a live socket at a path,
     /// a token file others can read, a non-loopback address without TLS, unreadable certificates.
     public init(runtime: MMCPRuntime, options: ControlOptions) throws(ControlConfigurationError) {

@@ -28,7 +28,7 @@ public struct ControlOptions: Sendable {
     public var socketGroup: String?
     /// The control API over TCP, with tokens; `nil` (the default) serves none.
     public var network: NetworkControl?
-    /// The server's log lines, for `/v1/events` (``MMCPOptions/serverLogger`` writes into it).
+    /// The server's log lines, for `/v1/events` (`MMCPOptions.serverLogger` writes into it).
     let logs = LogBroadcast()
 
     // Connection limits of every control listener (socket or TCP), before and between requests.
@@ -48,7 +48,7 @@ public struct ControlOptions: Sendable {
     public var maxConnections = 32
 
     /// A control API on the socket at `socketPath` (by default the one for the server's MMCP
-    /// port, ``defaultSocketPath(port:environment:userID:)``).
+    /// port, `ControlSockets.defaultPath(port:environment:userID:)`).
     public init(
         socketPath: ControlSocketPath? = .defaultForPort, readOnlySocketPath: String? = nil, socketMode: UInt16 = 0o600,
         socketGroup: String? = nil, network: NetworkControl? = nil

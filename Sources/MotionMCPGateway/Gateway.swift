@@ -39,7 +39,7 @@ public struct GatewayOptions: Sendable {
 }
 
 /// The gateway of a server: the upstream MMCP servers it fronts, their probes, and the models
-/// they bring into the registry (each as an ``UpstreamModel``, the same model id on several
+/// they bring into the registry (each as an `UpstreamModel`, the same model id on several
 /// upstreams being replicas of one model).
 ///
 /// Probes run on their own tasks and only write state that requests read: serving never waits

@@ -25,7 +25,7 @@ public struct ServerAssembly {
 
     /// The server assembled.
     public let server: MMCPServer
-    /// The runtime that drives it: a console's or the control API's ``ServerControl``.
+    /// The runtime that drives it: a console's or the control API's `ServerControl`.
     public let runtime: MMCPRuntime
     /// The companions' services, made (and checked) when the assembly is.
     public let companions: [any CompanionService]

@@ -4,7 +4,7 @@ public import ServiceLifecycle
 
 /// A running server as an operations console drives it: models set up in the background, added
 /// and drained while the server runs, the API docs switched on and off, the shutdown started
-/// (``ServerControl``).
+/// (`ServerControl`).
 ///
 /// Run it as a service beside the HTTP application, with `successTerminationBehavior:
 /// .gracefullyShutdownGroup` (``ServerAssembly`` does): background work (setups, drains, a

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// One model's traffic: counts, rates, latencies (one ``LatencyHistogram``, all-time) and errors
+/// One model's traffic: counts, rates, latencies (one `LatencyHistogram`, all-time) and errors
 /// by code.
 ///
 /// Recording takes a lock for a few counter updates; readers copy what they need under the same
