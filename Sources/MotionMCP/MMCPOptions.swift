@@ -30,6 +30,10 @@ public struct MMCPOptions: Sendable {
     public var extensions: ProtocolExtensions
     /// Where the server logs.
     public var logger: Logger
+    /// The clock the server's waits and expiries go by (``MMCPClock``): the batch window, the
+    /// retention of async jobs and idempotent answers. `ContinuousClock` unless a test sets one
+    /// it moves by hand.
+    public var clock: any MMCPClock = ContinuousClock()
 
     /// The logger the server logs through: ``logger``, writing also to the control API's event
     /// stream (`GET /v1/events`) when ``control`` is set. Give it to a ``ModelRegistry`` you build

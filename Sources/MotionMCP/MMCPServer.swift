@@ -71,13 +71,13 @@ public final class MMCPServer: Sendable {
             options.extensions.asyncJobs
             ? JobStore(
                 capacity: options.extensions.jobCapacity, retention: options.extensions.jobRetention,
-                maxBytes: options.extensions.jobStoreMaxBytes) : nil
-        self.batchWindow = options.extensions.batchWindow.map { BatchWindow(window: max($0, .zero)) }
+                maxBytes: options.extensions.jobStoreMaxBytes, clock: options.clock) : nil
+        self.batchWindow = options.extensions.batchWindow.map { BatchWindow(window: max($0, .zero), clock: options.clock) }
         self.idempotency =
             options.extensions.idempotency
             ? IdempotencyStore(
                 timeToLive: max(options.extensions.idempotencyTimeToLive, .seconds(60)),
-                maxBytes: options.extensions.idempotencyMaxBytes) : nil
+                maxBytes: options.extensions.idempotencyMaxBytes, clock: options.clock) : nil
         self.answerBudget = AnswerBudget(capacity: options.limits.answerBudget)
     }
 

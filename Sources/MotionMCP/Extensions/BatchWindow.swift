@@ -80,6 +80,8 @@ final class BatchWindow: Service, Sendable {
     /// How long a queue collects requests before its oldest go to the model, and the pause before
     /// each later group of the same queue.
     let window: Duration
+    /// The clock the window is waited on.
+    private let clock: any MMCPClock
 
     private let state = Mutex(State())
     /// The submitters waiting for their outcomes.
@@ -140,10 +142,11 @@ final class BatchWindow: Service, Sendable {
         case refused(any Error)
     }
 
-    /// A window that collects each queue's requests for `window` before running them.
-    init(window: Duration) {
+    /// A window that collects each queue's requests for `window` of `clock` before running them.
+    init(window: Duration, clock: any MMCPClock = ContinuousClock()) {
         precondition(window >= .zero, "a batch window cannot be negative")
         self.window = window
+        self.clock = clock
         (busyQueues, busyQueueFeed) = AsyncStream.makeStream(of: QueueName.self)
     }
 
@@ -254,7 +257,7 @@ final class BatchWindow: Service, Sendable {
         while true {
             // Cancellation (only run()'s task being cancelled) ends the sleep early; it is then
             // checked below, so a cancelled drain fails what waits instead of running it.
-            try? await Task.sleep(for: window)
+            try? await clock.sleep(for: window)
             let cancelled = Task.isCancelled
             let group = state.withLock { state -> [WaitingRequest]? in
                 guard let queue = state.queues[name], !queue.waiting.isEmpty else {

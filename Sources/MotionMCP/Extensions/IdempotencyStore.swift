@@ -75,26 +75,25 @@ final class IdempotencyStore: Sendable {
     /// The most bytes of finished answers held at once (``StoredAnswer/size`` each).
     let maxBytes: Int
 
-    /// The time entries are stored at and checked against; a test's clock can stand in.
-    private let now: @Sendable () -> ContinuousClock.Instant
+    /// The clock entries are stored at and checked against.
+    private let clock: any MMCPClock
     /// Every entry and the order they finished in.
     private let table: Mutex<IdempotencyTable>
     /// The requests waiting for the one that holds their key.
     private let waiters = Waiters<Claim>()
 
     /// A store that replays answers for `timeToLive` after they are stored and holds at most
-    /// `capacity` entries and `maxBytes` bytes of answers; `now` is the clock (tests pass one they
-    /// can move forward).
+    /// `capacity` entries and `maxBytes` bytes of answers, on `clock`.
     init(
         timeToLive: Duration = .seconds(300), capacity: Int = 10_000, maxBytes: Int = 256 << 20,
-        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+        clock: any MMCPClock = ContinuousClock()
     ) {
         precondition(timeToLive > .zero, "an idempotency time to live must be positive")
         precondition(capacity > 0, "an idempotency store must hold at least one entry")
         self.timeToLive = timeToLive
         self.capacity = capacity
         self.maxBytes = maxBytes
-        self.now = now
+        self.clock = clock
         self.table = Mutex(IdempotencyTable())
     }
 
@@ -103,7 +102,7 @@ final class IdempotencyStore: Sendable {
     func claim(authorization: String?, key: String, fingerprint: [UInt8]) async -> Claim {
         let scope = IdempotencyScope(authorization: authorization, key: key)
         let waiterID = waiters.makeID()
-        let at = now()
+        let at = clock.now
         let decided = table.withLock { table in
             table.claim(scope, fingerprint: fingerprint, waiter: waiterID, at: at, capacity: capacity)
         }
@@ -120,7 +119,7 @@ final class IdempotencyStore: Sendable {
     /// finished or released is ignored (true: nothing to decline).
     @discardableResult
     func finish(_ ticket: IdempotencyTicket, with answer: StoredAnswer) -> Bool {
-        let at = now()
+        let at = clock.now
         let (waiters, kept) = table.withLock { table in
             table.finish(ticket, with: answer, at: at, expiresAt: at.advanced(by: timeToLive), maxBytes: maxBytes)
         }
