@@ -163,7 +163,7 @@ public final class MMCPServer: Sendable {
     /// returns how each drain ended. A model still setting up is waited for, within the timeout.
     @discardableResult
     public func drainAll() async -> [DrainReport] {
-        await registry.drain(registry.models, timeout: drainTimeout)
+        await registry.drain(registry.models, timeout: drainTimeout, clock: options.clock)
     }
 
     /// The shutdown that loses nothing: `/readyz` turns 503 first; after the options'
@@ -187,10 +187,10 @@ public final class MMCPServer: Sendable {
         let grace = options.shutdownGrace
         isShuttingDown = true
         logger.info("shutting down", metadata: ["grace": "\(grace)"])
-        if grace > .zero { try? await Task.sleep(for: grace.clampedForTimers) }
+        if grace > .zero { try? await options.clock.sleep(for: grace) }
         await drainAll()
         logger.info("all models drained and torn down")
-        if grace > .zero { try? await Task.sleep(for: grace.clampedForTimers) }
+        if grace > .zero { try? await options.clock.sleep(for: grace) }
         // Last: the HTTP server closes its listener right after; nothing queued on it may be reset.
         await listenerGate.close()
         shutdownStage.withLock { $0 = .over }

@@ -25,30 +25,17 @@ struct ConcurrencyLimitTests {
         var finished: Int { state.withLock { $0.finished } }
     }
 
-    /// Holds the bodies that wait for it until it is opened.
-    final class Gate: Sendable {
-        private let opened = Atomic(false)
-        private let changes = ChangeSignal()
-
-        func wait() async { await changes.wait { self.opened.load(ordering: .acquiring) } }
-
-        func open() {
-            opened.store(true, ordering: .releasing)
-            changes.notify()
-        }
-    }
-
     @Test("at most the limit run at once; the others wait their turn, none is refused")
     func limitsAndQueues() async throws {
         let limit = ConcurrencyLimit(limit: 2)
         let occupancy = Occupancy()
-        let gate = Gate()
+        let gate = TestGate()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<8 {
                 group.addTask {
                     try await limit.run {
                         occupancy.enter()
-                        await gate.wait()
+                        try await gate.wait()
                         occupancy.leave()
                     }
                 }
@@ -65,11 +52,11 @@ struct ConcurrencyLimitTests {
     func cancelledWaiter() async throws {
         let limit = ConcurrencyLimit(limit: 1)
         let occupancy = Occupancy()
-        let gate = Gate()
+        let gate = TestGate()
         let holder = Task {
             try await limit.run {
                 occupancy.enter()
-                await gate.wait()
+                try await gate.wait()
                 occupancy.leave()
             }
         }

@@ -41,13 +41,13 @@ final class ChangeSignal: Sendable {
         }
     }
 
-    /// Returns `true` once `condition` holds, or `false` when `timeout` passes (or the task is
-    /// cancelled) first.
-    func wait(until condition: @escaping @Sendable () -> Bool, timeout: Duration) async -> Bool {
+    /// Returns `true` once `condition` holds, or `false` when `timeout` passes on `clock` (or the
+    /// task is cancelled) first.
+    func wait(until condition: @escaping @Sendable () -> Bool, timeout: Duration, clock: any MMCPClock) async -> Bool {
         if condition() { return true }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.wait(until: condition) }
-            group.addTask { try? await Task.sleep(for: timeout.clampedForTimers) }
+            group.addTask { try? await clock.sleep(for: timeout) }
             await group.next()
             group.cancelAll()
         }

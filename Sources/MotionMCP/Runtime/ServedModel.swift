@@ -135,9 +135,9 @@ public final class ServedModel: Sendable {
         if inFlightCount.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { changes.notify() }
     }
 
-    /// Waits until no request is in flight; `false` if `timeout` passed first.
-    func waitUntilIdle(timeout: Duration) async -> Bool {
-        await changes.wait(until: { self.inFlight == 0 }, timeout: timeout)
+    /// Waits until no request is in flight; `false` if `timeout` passed on `clock` first.
+    func waitUntilIdle(timeout: Duration, clock: any MMCPClock) async -> Bool {
+        await changes.wait(until: { self.inFlight == 0 }, timeout: timeout, clock: clock)
     }
 
     /// Whether this caller is the first to ask to run `setup()` (only the first may).
