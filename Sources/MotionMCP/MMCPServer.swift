@@ -66,7 +66,7 @@ public final class MMCPServer: Sendable {
         self.openAPIEnabled = Atomic(options.documentation.enabled)
         self.logger = options.serverLogger
         self.listenerGate = ListenerGate(logger: logger)
-        self.gateway = Gateway(registry: registry, options: options.gateway, logger: logger)
+        self.gateway = Gateway(registry: registry, options: options.gateway, clock: options.clock, logger: logger)
         self.jobs =
             options.extensions.asyncJobs
             ? JobStore(

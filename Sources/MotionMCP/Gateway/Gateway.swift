@@ -45,6 +45,8 @@ public struct GatewayOptions: Sendable {
 public final class Gateway: Service, Sendable {
     let registry: ModelRegistry
     let options: GatewayOptions
+    /// The clock the probes are spaced on (the server's ``MMCPOptions/clock``).
+    let clock: any MMCPClock
     let logger: Logger
     let forwarding: Forwarding
     private let state = Mutex(State())
@@ -63,9 +65,10 @@ public final class Gateway: Service, Sendable {
         var refusals: [String: String] = [:]
     }
 
-    init(registry: ModelRegistry, options: GatewayOptions, logger: Logger) {
+    init(registry: ModelRegistry, options: GatewayOptions, clock: any MMCPClock, logger: Logger) {
         self.registry = registry
         self.options = options
+        self.clock = clock
         self.logger = logger
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = TimeAmount(options.probeTimeout)
@@ -81,7 +84,7 @@ public final class Gateway: Service, Sendable {
         forwarding = Forwarding(configuration: configuration, idleTimeout: options.idleTimeout, logger: logger)
         (added, queue) = AsyncStream.makeStream(of: Upstream.self)
         state.withLock { state in
-            state.upstreams = options.upstreams.map { (Upstream(address: $0), $0.modelID) }
+            state.upstreams = options.upstreams.map { (Upstream(address: $0, clock: clock), $0.modelID) }
         }
         for (upstream, _) in state.withLock({ $0.upstreams }) { queue.yield(upstream) }
     }
@@ -130,7 +133,7 @@ public final class Gateway: Service, Sendable {
             if let known = state.upstreams.first(where: { $0.upstream.address.url == address.url && $0.filter == address.modelID }) {
                 return (known.upstream, false)
             }
-            let upstream = Upstream(address: address)
+            let upstream = Upstream(address: address, clock: clock)
             state.upstreams.append((upstream, address.modelID))
             return (upstream, true)
         }
@@ -168,7 +171,7 @@ public final class Gateway: Service, Sendable {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let interval = options.probeInterval * Double.random(in: 0.8...1.2)
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                try await cancelWhenGracefulShutdown { [clock] in try await clock.sleep(for: interval) }
             } catch {
                 return
             }

@@ -1,5 +1,6 @@
 /// The clock a server's waits and expiries go by: the batch window, the retention of async jobs
-/// and idempotent answers, a drain's timeout and the shutdown grace. A server runs on `ContinuousClock` (the
+/// and idempotent answers, a drain's timeout and the shutdown grace, the gateway's probes and its
+/// replicas' holds and ejections. A server runs on `ContinuousClock` (the
 /// default of ``MMCPOptions/clock``); a test passes a clock it moves by hand, so that it advances
 /// time instead of waiting for it.
 ///

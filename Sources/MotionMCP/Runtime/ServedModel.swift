@@ -83,7 +83,7 @@ public final class ServedModel: Sendable {
     /// The model's state as `/readyz` reports it: its lifecycle state, or `unreachable` for a
     /// ready upstream model none of whose replicas takes requests.
     var readinessName: String {
-        ModelSnapshot.readinessName(state: state, replicas: upstream?.replicaSnapshots(at: .now).map(\.state))
+        ModelSnapshot.readinessName(state: state, replicas: upstream?.replicaSnapshots().map(\.state))
     }
 
     /// The model's state now.
@@ -224,6 +224,6 @@ public final class ServedModel: Sendable {
             latencyP50: reading.p50, latencyP95: reading.p95, latencyP99: reading.p99,
             latencyHistogram: reading.histogram, inFlight: inFlight, errorsByCode: reading.errorsByCode,
             setupDuration: status.setupDuration, teardownDuration: status.teardownDuration, drain: drain,
-            transitions: status.transitions, replicas: upstream?.replicaSnapshots(at: now))
+            transitions: status.transitions, replicas: upstream?.replicaSnapshots())
     }
 }
