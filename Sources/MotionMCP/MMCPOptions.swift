@@ -27,6 +27,11 @@ public struct MMCPOptions: Sendable {
     public var extensions: ProtocolExtensions
     /// Where the server logs.
     public var logger: Logger
+    /// The clock the server's waits and expiries go by (``MMCPClock``): the batch window, the
+    /// retention of async jobs and idempotent answers, a drain's timeout and the shutdown grace,
+    /// the gateway's probes and ejections. `ContinuousClock` unless a test sets one it moves by
+    /// hand.
+    public var clock: any MMCPClock = ContinuousClock()
 
     /// The logger the server logs through: ``logger``, with what its ``companions`` add (the
     /// control API's event stream, `GET /v1/events`). Give it to a ``ModelRegistry`` you build

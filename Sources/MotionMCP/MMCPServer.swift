@@ -72,13 +72,13 @@ public final class MMCPServer: Sendable {
             options.extensions.asyncJobs
             ? JobStore(
                 capacity: options.extensions.jobCapacity, retention: options.extensions.jobRetention,
-                maxBytes: options.extensions.jobStoreMaxBytes) : nil
-        self.batchWindow = options.extensions.batchWindow.map { BatchWindow(window: max($0, .zero)) }
+                maxBytes: options.extensions.jobStoreMaxBytes, clock: options.clock) : nil
+        self.batchWindow = options.extensions.batchWindow.map { BatchWindow(window: max($0, .zero), clock: options.clock) }
         self.idempotency =
             options.extensions.idempotency
             ? IdempotencyStore(
                 timeToLive: max(options.extensions.idempotencyTimeToLive, .seconds(60)),
-                maxBytes: options.extensions.idempotencyMaxBytes) : nil
+                maxBytes: options.extensions.idempotencyMaxBytes, clock: options.clock) : nil
         self.answerBudget = AnswerBudget(capacity: options.limits.answerBudget)
     }
 
@@ -164,7 +164,7 @@ public final class MMCPServer: Sendable {
     /// returns how each drain ended. A model still setting up is waited for, within the timeout.
     @discardableResult
     public func drainAll() async -> [DrainReport] {
-        await registry.drain(registry.models, timeout: drainTimeout)
+        await registry.drain(registry.models, timeout: drainTimeout, clock: options.clock)
     }
 
     /// The shutdown that loses nothing: `/readyz` turns 503 first; after the options'
@@ -188,10 +188,10 @@ public final class MMCPServer: Sendable {
         let grace = options.shutdownGrace
         isShuttingDown = true
         logger.info("shutting down", metadata: ["grace": "\(grace)"])
-        if grace > .zero { try? await Task.sleep(for: grace.clampedForTimers) }
+        if grace > .zero { try? await options.clock.sleep(for: grace) }
         await drainAll()
         logger.info("all models drained and torn down")
-        if grace > .zero { try? await Task.sleep(for: grace.clampedForTimers) }
+        if grace > .zero { try? await options.clock.sleep(for: grace) }
         // Last: the HTTP server closes its listener right after; nothing queued on it may be reset.
         await listenerGate.close()
         shutdownStage.withLock { $0 = .over }

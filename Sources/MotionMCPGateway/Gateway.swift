@@ -47,6 +47,8 @@ public struct GatewayOptions: Sendable {
 public final class Gateway: ModelProvider, Sendable {
     let registry: ModelRegistry
     let options: GatewayOptions
+    /// The clock the probes are spaced on (the server's `MMCPOptions.clock`).
+    let clock: any MMCPClock
     let logger: Logger
     let forwarding: Forwarding
     private let state = Mutex(State())
@@ -67,14 +69,15 @@ public final class Gateway: ModelProvider, Sendable {
 
     /// A gateway bringing the models of `options`' upstreams into `registry`; give it to the
     /// server as a provider (`MMCPServer(registry:options:providers:)`), which runs it.
-    public init(registry: ModelRegistry, options: GatewayOptions, logger: Logger) {
+    public init(registry: ModelRegistry, options: GatewayOptions, clock: any MMCPClock = ContinuousClock(), logger: Logger) {
         self.registry = registry
         self.options = options
+        self.clock = clock
         self.logger = logger
         forwarding = Forwarding(probeTimeout: options.probeTimeout, idleTimeout: options.idleTimeout, logger: logger)
         (added, queue) = AsyncStream.makeStream(of: Upstream.self)
         state.withLock { state in
-            state.upstreams = options.upstreams.map { (Upstream(address: $0), $0.modelID) }
+            state.upstreams = options.upstreams.map { (Upstream(address: $0, clock: clock), $0.modelID) }
         }
         for (upstream, _) in state.withLock({ $0.upstreams }) { queue.yield(upstream) }
     }
@@ -129,7 +132,7 @@ public final class Gateway: ModelProvider, Sendable {
             if let known = state.upstreams.first(where: { $0.upstream.address.url == address.url && $0.filter == address.modelID }) {
                 return (known.upstream, false)
             }
-            let upstream = Upstream(address: address)
+            let upstream = Upstream(address: address, clock: clock)
             state.upstreams.append((upstream, address.modelID))
             return (upstream, true)
         }
@@ -167,7 +170,7 @@ public final class Gateway: ModelProvider, Sendable {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let interval = options.probeInterval * Double.random(in: 0.8...1.2)
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                try await cancelWhenGracefulShutdown { [clock] in try await clock.sleep(for: interval) }
             } catch {
                 return
             }

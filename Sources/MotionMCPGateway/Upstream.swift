@@ -10,10 +10,13 @@ import Synchronization
 /// One upstream MMCP server as the gateway knows it: the models it lists, whether it answers its
 /// probes, whether failed requests ejected it, and its traffic. Shared by every model it serves.
 ///
-/// The serving path only reads this state (``availability(for:entry:at:)``); probes and the
-/// outcome of requests write it. Nothing here waits.
+/// The serving path only reads this state (``availability(for:entry:)``); probes and the
+/// outcome of requests write it. Nothing here waits. Holds and ejections are timed on the
+/// gateway's clock (the server's ``MMCPOptions/clock``).
 final class Upstream: Sendable {
     let address: UpstreamAddress
+    /// The clock ejections and holds are timed on.
+    let clock: any MMCPClock
     private let state = Mutex(State())
     private let inFlightCount = Atomic(0)
     private let requestCount = Atomic(0)
@@ -65,8 +68,10 @@ final class Upstream: Sendable {
     /// replica that keeps hanging, cutting or resetting its answers must.
     static let failuresToEject = 3
 
-    init(address: UpstreamAddress) {
+    /// The upstream at `address`, its holds and ejections timed on `clock`.
+    init(address: UpstreamAddress, clock: any MMCPClock = ContinuousClock()) {
         self.address = address
+        self.clock = clock
     }
 
     /// The models of its last passed probe, in its order.
@@ -111,7 +116,8 @@ final class Upstream: Sendable {
     /// the gateway's requests does not count: a Python worker busy generating may not answer
     /// `/capabilities` in time, and it is working, not down.
     @discardableResult
-    func record(_ outcome: ProbeOutcome, at now: ContinuousClock.Instant = .now) -> Bool {
+    func record(_ outcome: ProbeOutcome) -> Bool {
+        let now = clock.now
         let inFlight = self.inFlight
         return state.withLock { state in
             let listing: [Listed]
@@ -167,8 +173,9 @@ final class Upstream: Sendable {
     // MARK: Serving
 
     /// Whether a request for the model `key` (advertised as `entry`) may go here now.
-    func availability(for key: String, entry: JSONValue, at now: ContinuousClock.Instant = .now) -> ReplicaState {
-        state.withLock { state in
+    func availability(for key: String, entry: JSONValue) -> ReplicaState {
+        let now = clock.now
+        return state.withLock { state in
             guard state.isUp else { return .down }
             guard let listed = state.listing.first(where: { $0.key == key }), listed.value == entry else { return .mismatch }
             if let since = state.drainingSince[key] {
@@ -196,7 +203,7 @@ final class Upstream: Sendable {
     /// 4xx is a complete, healthy answer. A `200` counts once its body has arrived whole
     /// (``completed()``) or failed (``failed(_:)``).
     func answered(status: Int, errorCode: String?, for key: String) {
-        let now = ContinuousClock.now
+        let now = clock.now
         state.withLock { state in
             state.lastAnswer = now
             if status == 503, errorCode == ErrorCode.modelUnavailable.rawValue {
@@ -217,13 +224,13 @@ final class Upstream: Sendable {
     /// A forwarded call failed here (any ``UpstreamFailure`` but ``UpstreamFailure/unreachable``,
     /// which ejects at once): ``failuresToEject`` in a row eject it.
     func failed() {
-        let now = ContinuousClock.now
+        let now = clock.now
         state.withLock { Self.countFailure(&$0, at: now) }
     }
 
     /// The connection failed (refused, timed out connecting): out at once.
     func connectionFailed() {
-        let now = ContinuousClock.now
+        let now = clock.now
         state.withLock { Self.eject(&$0, at: now) }
     }
 
@@ -250,8 +257,8 @@ final class Upstream: Sendable {
     }
 
     /// The replica as a snapshot shows it, for the model `key`.
-    func snapshot(for key: String, entry: JSONValue, at now: ContinuousClock.Instant) -> ReplicaSnapshot {
-        let availability = self.availability(for: key, entry: entry, at: now)
+    func snapshot(for key: String, entry: JSONValue) -> ReplicaSnapshot {
+        let availability = self.availability(for: key, entry: entry)
         let (probe, ejections) = state.withLock { ($0.lastProbe, $0.ejections) }
         return ReplicaSnapshot(
             address: address.url, state: availability, lastProbe: probe, inFlight: inFlight,

@@ -155,6 +155,8 @@ struct UpstreamForwarding: Sendable {
                     chunks.fail(error)
                 }
             }
+            // The generate timeout counts the relay in: past it, the stop fails the hand-over.
+            group.addTask { await lease.enforceDeadline() }
             defer { group.cancelAll() }
             let client = lease.watch?.client
             lease.running.attach {

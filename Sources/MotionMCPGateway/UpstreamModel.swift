@@ -50,8 +50,8 @@ final class UpstreamModel: RemoteModel {
     func withdraw() { withdrawn.store(true, ordering: .relaxed) }
 
     /// The replicas as a snapshot shows them.
-    func replicaSnapshots(at now: ContinuousClock.Instant) -> [ReplicaSnapshot] {
-        replicas.withLock { $0 }.map { $0.snapshot(for: key, entry: entryValue, at: now) }
+    func replicaSnapshots() -> [ReplicaSnapshot] {
+        replicas.withLock { $0 }.map { $0.snapshot(for: key, entry: entryValue) }
     }
 
     /// What a call to this model watches: the client of the request being answered, and the idle
@@ -62,11 +62,10 @@ final class UpstreamModel: RemoteModel {
     /// requests in flight (ties to the earliest added); when every one of them is ejected, the
     /// ejected ones (a gateway that refuses everything helps nobody); `nil` when none is up.
     func pick(excluding tried: Upstream?) -> Upstream? {
-        let now = ContinuousClock.now
         var best: Upstream?
         var bestEjected: Upstream?
         for replica in replicas.withLock({ $0 }) where replica !== tried {
-            switch replica.availability(for: key, entry: entryValue, at: now) {
+            switch replica.availability(for: key, entry: entryValue) {
             case .up:
                 if best == nil || replica.inFlight < best!.inFlight { best = replica }
             case .ejected:

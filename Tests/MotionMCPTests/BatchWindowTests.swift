@@ -241,7 +241,8 @@ struct BatchWindowTests {
 
     @Test("a submitter whose task is already cancelled gets a cancellation and queues nothing")
     func cancelledBeforeSubmitting() async throws {
-        let window = BatchWindow(window: .milliseconds(20))
+        let clock = TestClock()
+        let window = BatchWindow(window: .milliseconds(20), clock: clock)
         let model = RecordingModel()
         let outcome = await Task {
             withUnsafeCurrentTask { $0?.cancel() }
@@ -250,8 +251,15 @@ struct BatchWindowTests {
         }.value
         #expect(failure(of: outcome) is CancellationError)
         #expect(window.waitingCounts().isEmpty)
-        try await whileWindowRuns(window) { try await Task.sleep(for: .milliseconds(60)) }
-        #expect(model.calls.isEmpty)
+        try await whileWindowRuns(window) {
+            // The next request's group is the model's only call: the cancelled one never joined it.
+            async let next = window.submit(
+                model: "null", key: .modelWide, request: request(frames: 11), maxBatchSize: 8, runBatch: model.runBatch)
+            try await waitUntil { clock.sleeperCount == 1 }
+            clock.advance(by: window.window)
+            #expect(frames(of: await next) == 11)
+        }
+        #expect(model.calls.map { $0.map(\.totalFrames) } == [[11]])
     }
 
     @Test("a submitter cancelled after its request went into a group returns at once; the group still runs with it")
@@ -308,7 +316,8 @@ struct BatchWindowTests {
 
     @Test("a request submitted before run() starts waits, and runs once it does")
     func waitsForRun() async throws {
-        let window = BatchWindow(window: .milliseconds(10))
+        let clock = TestClock()
+        let window = BatchWindow(window: .milliseconds(10), clock: clock)
         let model = RecordingModel()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -317,9 +326,13 @@ struct BatchWindowTests {
                 #expect(frames(of: outcome) == 10)
             }
             try await waitUntil { window.waitingCounts()["null"] == 1 }
-            try await Task.sleep(for: .milliseconds(50))
+            // Its window passes, and nothing runs it: no drain waits on the clock.
+            clock.advance(by: window.window)
+            #expect(clock.sleeperCount == 0)
             #expect(model.calls.isEmpty)
             try await whileWindowRuns(window) {
+                try await waitUntil { clock.sleeperCount == 1 }
+                clock.advance(by: window.window)
                 try await waitUntil { model.sizes == [1] }
             }
             try await group.waitForAll()

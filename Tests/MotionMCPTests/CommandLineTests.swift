@@ -150,7 +150,7 @@ struct CommandLineTests {
         let body = LiveServerTests.base
         let request = "POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
         async let answer = offPool { try RawHTTPClient(port: server.port).send(Array(request.utf8)) }
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await waitUntil { try await server.requestsInFlight() == 1 })
         server.terminate()
         #expect(try await answer.status == 503)
         #expect(try await server.waitForExit())

@@ -23,6 +23,7 @@ struct ConcurrencyLimitTests {
                 $0.finished += 1
             }
         }
+        var now: Int { state.withLock { $0.now } }
         var peak: Int { state.withLock { $0.peak } }
         var finished: Int { state.withLock { $0.finished } }
     }
@@ -31,16 +32,19 @@ struct ConcurrencyLimitTests {
     func limitsAndQueues() async throws {
         let limit = ConcurrencyLimit(limit: 2)
         let occupancy = Occupancy()
+        let gate = TestGate()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<8 {
                 group.addTask {
                     try await limit.run {
                         occupancy.enter()
-                        try await Task.sleep(for: .milliseconds(20))
+                        try await gate.wait()
                         occupancy.leave()
                     }
                 }
             }
+            #expect(try await waitUntil { occupancy.now == 2 && limit.waitingCount == 6 })
+            gate.open()
             try await group.waitForAll()
         }
         #expect(occupancy.peak == 2)
@@ -50,12 +54,22 @@ struct ConcurrencyLimitTests {
     @Test("a caller cancelled while it waits stops waiting, and the place goes to the next")
     func cancelledWaiter() async throws {
         let limit = ConcurrencyLimit(limit: 1)
-        let holder = Task { try await limit.run { try await Task.sleep(for: .milliseconds(300)) } }
-        try await Task.sleep(for: .milliseconds(50))
+        let occupancy = Occupancy()
+        let gate = TestGate()
+        let holder = Task {
+            try await limit.run {
+                occupancy.enter()
+                try await gate.wait()
+                occupancy.leave()
+            }
+        }
+        #expect(try await waitUntil { occupancy.now == 1 })
         let waiter = Task { try await limit.run { "ran" } }
-        try await Task.sleep(for: .milliseconds(20))
+        #expect(try await waitUntil { limit.waitingCount == 1 })
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
+        #expect(limit.waitingCount == 0)
+        gate.open()
         try await holder.value
         let after = try await limit.run { "free again" }
         #expect(after == "free again")

@@ -73,16 +73,17 @@ struct GatewayTests {
         upstream.answered(status: 200, errorCode: nil, for: "walker")
         for _ in 0..<5 { upstream.record(.failed("no answer in time", timedOut: true)) }
         #expect(upstream.isUp)
-        #expect(upstream.snapshot(for: "walker", entry: .null, at: .now).lastProbe?.failure?.contains("busy") == true)
+        #expect(upstream.snapshot(for: "walker", entry: .null).lastProbe?.failure?.contains("busy") == true)
         // A refused connection is not busy, whatever was answered before.
         for _ in 0..<3 { upstream.record(.failed("connection refused", timedOut: false)) }
         #expect(!upstream.isUp)
         // Nor is a timeout once nothing has been answered for longer than the evidence lasts.
-        let hung = Upstream(address: try UpstreamAddress(parsing: "http://gpu-2:8000"))
+        let clock = TestClock()
+        let hung = Upstream(address: try UpstreamAddress(parsing: "http://gpu-2:8000"), clock: clock)
         hung.record(.passed([]))
         hung.answered(status: 200, errorCode: nil, for: "walker")
-        let later = ContinuousClock.now + Upstream.busyEvidence + .seconds(1)
-        for _ in 0..<3 { hung.record(.failed("no answer in time", timedOut: true), at: later) }
+        clock.advance(by: Upstream.busyEvidence + .seconds(1))
+        for _ in 0..<3 { hung.record(.failed("no answer in time", timedOut: true)) }
         #expect(!hung.isUp)
     }
 
@@ -92,20 +93,30 @@ struct GatewayTests {
     /// that timed out on a busy machine is repeated, so the test waits for them.
     func withGateway(
         upstreams: [MMCPServer], local: [RegisteredModel] = [], allowedHosts: [String] = [], startWith: Int? = nil,
-        expecting: Set<String>, _ body: @escaping @Sendable (MMCPServer, Int, [Int]) async throws -> Void
+        clock: TestClock? = nil, expecting: Set<String>, _ body: @escaping @Sendable (MMCPServer, Int, [Int]) async throws -> Void
     ) async throws {
         try await withUpstreams(upstreams, ports: []) { ports in
             var options = LiveServerTests.loopback
+            if let clock { options.clock = clock }
             let gateway = try MMCPServer.fronting(
                 GatewayOptions(
-                upstreams: try ports.prefix(startWith ?? ports.count).map { try UpstreamAddress(parsing: "http://127.0.0.1:\($0)") },
-                allowedHosts: allowedHosts, probeInterval: .milliseconds(200)), local: local, options: options)
+                    upstreams: try ports.prefix(startWith ?? ports.count).map { try UpstreamAddress(parsing: "http://127.0.0.1:\($0)") },
+                    allowedHosts: allowedHosts, probeInterval: Self.probeInterval), local: local, options: options)
             try await buildApp(gateway).test(.live) { client in
-                #expect(try await waitUntil(attempts: 2000, every: .milliseconds(10)) { Set(gateway.registry.models.map(\.key)) == expecting })
+                #expect(
+                    try await waitUntil(attempts: 2000, every: .milliseconds(10)) {
+                        // On a test clock, a probe interval passes at every look, so a probe that
+                        // timed out is repeated as on the real clock.
+                        clock?.advance(by: Self.probeInterval)
+                        return Set(gateway.registry.models.map(\.key)) == expecting
+                    })
                 try await body(gateway, try #require(client.port), ports)
             }
         }
     }
+
+    /// How often the gateways of these tests probe their upstreams (give or take a fifth).
+    static let probeInterval = Duration.milliseconds(200)
 
     private func withUpstreams(_ servers: [MMCPServer], ports: [Int], _ body: @escaping @Sendable ([Int]) async throws -> Void) async throws {
         guard let first = servers.first else { return try await body(ports) }
@@ -151,7 +162,8 @@ struct GatewayTests {
     func addAtRunTime() async throws {
         let first = try Self.upstream([NullBackbone(modelID: "walker")])
         let second = try Self.upstream([NullBackbone(modelID: "dancer")])
-        try await withGateway(upstreams: [first, second], startWith: 1, expecting: ["walker"]) { gateway, port, ports in
+        let clock = TestClock()
+        try await withGateway(upstreams: [first, second], startWith: 1, clock: clock, expecting: ["walker"]) { gateway, port, ports in
             let runtime = MMCPRuntime(server: gateway, listenAddress: "127.0.0.1:\(port)")
             await #expect {
                 try await runtime.addUpstream("http://169.254.169.254/latest")
@@ -165,8 +177,13 @@ struct GatewayTests {
 
             let dancer = try #require(gateway.registry.model(forKey: "dancer"))
             await gateway.registry.drain([dancer], timeout: .seconds(5))
-            // Probes run every 200 ms; a few of them must not bring the drained model back.
-            try await Task.sleep(for: .seconds(1))
+            // Three rounds of probes of both upstreams must not bring the drained model back: each
+            // round, both probe loops wait on the clock, which then passes their longest interval.
+            for _ in 0..<3 {
+                #expect(try await waitUntil { clock.sleeperCount == 2 })
+                clock.advance(by: Self.probeInterval * 1.2)
+            }
+            #expect(try await waitUntil { clock.sleeperCount == 2 })
             #expect(try await RawHTTPClient(port: port).capabilityIDs() == ["walker"])
             try await runtime.addUpstream("http://127.0.0.1:\(ports[1])")
             #expect(try await waitUntil(attempts: 2000, every: .milliseconds(10)) { gateway.registry.model(forKey: "dancer") != nil })

@@ -10,18 +10,6 @@ import Testing
 /// release, expiry, capacity, cancellation) and the SHA-256 its fingerprints are made with.
 @Suite("The idempotency store", .timeLimit(.minutes(1)))
 struct IdempotencyStoreTests {
-    /// A clock that moves only when a test moves it, so expiry is tested without sleeping.
-    final class ManualClock: Sendable {
-        private let start = ContinuousClock.now
-        private let elapsed = Mutex(Duration.zero)
-
-        /// The clock's time now.
-        var now: ContinuousClock.Instant { start.advanced(by: elapsed.withLock { $0 }) }
-
-        /// Moves the clock `duration` forward.
-        func advance(by duration: Duration) { elapsed.withLock { $0 += duration } }
-    }
-
     /// The fingerprint of a body given as text.
     static func fingerprint(_ body: String) -> [UInt8] { IdempotencyStore.fingerprint(Array(body.utf8)) }
 
@@ -178,8 +166,8 @@ struct IdempotencyStoreTests {
 
     @Test("a stored answer expires its time to live after it was stored; an entry in progress never does")
     func answersExpire() async throws {
-        let clock = ManualClock()
-        let store = IdempotencyStore(timeToLive: .seconds(60), now: { clock.now })
+        let clock = TestClock()
+        let store = IdempotencyStore(timeToLive: .seconds(60), clock: clock)
         let body = Self.fingerprint("{}")
         let ticket = try #require(Self.ticket(of: await store.claim(authorization: nil, key: "k", fingerprint: body)))
         // The time to live counts from the finish, not from the claim.
@@ -196,20 +184,10 @@ struct IdempotencyStoreTests {
         #expect(await store.claim(authorization: nil, key: "k", fingerprint: Self.fingerprint("[]")) == .replay(Self.jobAnswer))
     }
 
-    @Test("a short time to live on the real clock expires too")
-    func answersExpireOnTheRealClock() async throws {
-        let store = IdempotencyStore(timeToLive: .milliseconds(50))
-        let body = Self.fingerprint("{}")
-        let ticket = try #require(Self.ticket(of: await store.claim(authorization: nil, key: "k", fingerprint: body)))
-        store.finish(ticket, with: Self.gltfAnswer)
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(Self.ticket(of: await store.claim(authorization: nil, key: "k", fingerprint: body)) != nil)
-    }
-
     @Test("a full store evicts the entry finished longest ago, never one in progress")
     func fullStoreEvictsOldestFinished() async throws {
-        let clock = ManualClock()
-        let store = IdempotencyStore(capacity: 3, now: { clock.now })
+        let clock = TestClock()
+        let store = IdempotencyStore(capacity: 3, clock: clock)
         let body = Self.fingerprint("{}")
         let running = try #require(Self.ticket(of: await store.claim(authorization: nil, key: "running", fingerprint: body)))
         for key in ["older", "newer"] {

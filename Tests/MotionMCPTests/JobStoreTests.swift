@@ -18,6 +18,8 @@ final class SteppedWork: Sendable {
     private let startCount = Atomic(0)
     private let endCount = Atomic(0)
     private let cancellationSeen = Atomic(false)
+    /// Wakes the work when it is opened.
+    private let changes = ChangeSignal()
 
     /// Work that will return `result`.
     init(returning result: JobResult = .gltf("{}")) { self.result = result }
@@ -29,19 +31,18 @@ final class SteppedWork: Sendable {
     /// Whether the work saw its task cancelled before it was opened.
     var sawCancellation: Bool { cancellationSeen.load(ordering: .acquiring) }
     /// Lets the work return.
-    func open() { opened.store(true, ordering: .releasing) }
+    func open() {
+        opened.store(true, ordering: .releasing)
+        changes.notify()
+    }
 
     /// The work itself, as `JobStore.submit` takes it.
     @Sendable func run() async -> JobResult {
         startCount.add(1, ordering: .acquiringAndReleasing)
         defer { endCount.add(1, ordering: .acquiringAndReleasing) }
-        while !opened.load(ordering: .acquiring) {
-            if Task.isCancelled {
-                cancellationSeen.store(true, ordering: .releasing)
-                break
-            }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
+        // Returns when opened, or when the task is cancelled.
+        await changes.wait { self.opened.load(ordering: .acquiring) }
+        if !opened.load(ordering: .acquiring) { cancellationSeen.store(true, ordering: .releasing) }
         return result
     }
 }
@@ -174,15 +175,15 @@ struct JobStoreTests {
 
     @Test("a finished job is kept for its retention, then gone")
     func retention() async throws {
-        let retention = Duration.milliseconds(100)
-        let store = JobStore(capacity: 16, unclampedRetention: retention)
+        let clock = TestClock()
+        let store = JobStore(capacity: 16, clock: clock)
         try await whileRunning(store) {
-            let submitted = ContinuousClock.now
             let ticket = try store.submit(model: "null") { .gltf("{}") }
-            try await waitUntil { store.status(of: ticket.id) != .queued(ticket) && store.status(of: ticket.id) != .running(ticket) }
-            try await waitUntil { store.status(of: ticket.id) == nil }
-            // Finished after it was submitted, and kept at least `retention` after finishing.
-            #expect(ContinuousClock.now - submitted >= retention)
+            try await waitUntil { store.status(of: ticket.id)?.result != nil }
+            clock.advance(by: store.retention - .seconds(1))
+            #expect(store.status(of: ticket.id)?.result != nil)
+            clock.advance(by: .seconds(1))
+            #expect(store.status(of: ticket.id) == nil)
             #expect(!store.cancel(ticket.id))
             #expect(store.counts().isEmpty)
         }
@@ -208,21 +209,17 @@ struct JobStoreTests {
 
     @Test("finished jobs count toward the capacity until they expire, and a submission prunes the expired")
     func capacityWithFinishedJobs() async throws {
-        // Long enough to see the first job finished and refuse a second before it expires, on a
-        // busy machine too.
-        let store = JobStore(capacity: 1, unclampedRetention: .seconds(1))
+        let clock = TestClock()
+        let store = JobStore(capacity: 1, clock: clock)
         try await whileRunning(store) {
             let first = try store.submit(model: "null") { .gltf("{}") }
             try await waitUntil { store.status(of: first.id)?.result != nil }
+            clock.advance(by: store.retention - .seconds(1))
             #expect(throws: JobStoreFull(capacity: 1)) { try store.submit(model: "null") { .gltf("{}") } }
+            clock.advance(by: .seconds(1))
             // Not reading the first job: only the submission's own pruning can make room.
-            var second: JobTicket?
-            try await waitUntil(attempts: 2000) {
-                second = try? store.submit(model: "null") { .gltf("{}") }
-                return second != nil
-            }
-            let id = try #require(second?.id)
-            #expect(store.status(of: id) != nil)
+            let second = try store.submit(model: "null") { .gltf("{}") }
+            #expect(store.status(of: second.id) != nil)
         }
     }
 

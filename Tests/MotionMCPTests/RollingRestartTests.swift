@@ -186,7 +186,8 @@ struct RollingRestartTests {
                     }
                 }
             }
-            try await Task.sleep(for: .milliseconds(500))
+            // The restarts begin once the load is under way.
+            _ = try await waitUntil(attempts: 400, every: .milliseconds(25)) { tally.completed >= 16 }
             for index in instances.indices {
                 let old = instances[index]
                 let before = tally.completed

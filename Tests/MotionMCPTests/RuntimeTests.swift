@@ -13,7 +13,7 @@ import Testing
 /// A backbone whose `generate` waits until the test opens a gate, so requests can be held in flight.
 final class GatedBackbone: Backbone {
     let id: String
-    private let gate = Mutex(false)
+    private let gate = TestGate()
     private let started = Atomic<Int>(0)
     let journal = Journal()
 
@@ -22,11 +22,11 @@ final class GatedBackbone: Backbone {
     var modelID: String? { id }
     func capabilities() -> ModelSpec { NullBackbone(modelID: id).spec }
     var callsStarted: Int { started.load(ordering: .relaxed) }
-    func open() { gate.withLock { $0 = true } }
+    func open() { gate.open() }
 
     func generate(_ request: GenerateRequest) async throws -> MotionResult {
         started.add(1, ordering: .relaxed)
-        while !gate.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+        try await gate.wait()
         return try NullBackbone.restPose(for: request)
     }
 
@@ -85,15 +85,20 @@ struct RuntimeTests {
     @Test("a drain that times out cancels what is still running and removes the model")
     func drainTimeout() async throws {
         let gated = GatedBackbone(id: "null")
-        let server = MMCPServer(
-            registry: try ModelRegistry([RegisteredModel(key: "null", backbone: gated)]),
-            options: MMCPOptions(drainTimeout: .milliseconds(200)))
+        let clock = TestClock()
+        var options = MMCPOptions(drainTimeout: .seconds(30))
+        options.clock = clock
+        let server = MMCPServer(registry: try ModelRegistry([RegisteredModel(key: "null", backbone: gated)]), options: options)
         try await server.setUp()
         let handler = server.generateHandler
         async let answer = handler.handle(body: Array(Self.base.utf8))
         try await waitUntil { gated.callsStarted == 1 }
         let model = try #require(server.registry.model(forKey: "null"))
-        #expect(await server.registry.drain([model], timeout: server.drainTimeout) == [DrainReport(key: "null", outcome: .timedOut(cancelled: 1))])
+        async let report = server.registry.drain([model], timeout: server.drainTimeout, clock: clock)
+        // The drain waits for the request on the clock until its timeout passes.
+        try await waitUntil { clock.sleeperCount == 1 }
+        clock.advance(by: server.drainTimeout)
+        #expect(await report == [DrainReport(key: "null", outcome: .timedOut(cancelled: 1))])
         #expect(server.registry.model(forKey: "null") == nil)
         let response = await answer
         #expect(response.status == 503)
@@ -183,14 +188,12 @@ struct RuntimeTests {
 
 /// A backbone whose `setup()` waits for the test, so a model can be held in `settingUp`.
 final class SlowStartBackbone: Backbone {
-    private let gate = Mutex(false)
+    private let gate = TestGate()
     var modelID: String? { "slow" }
     func capabilities() -> ModelSpec { NullBackbone(modelID: "slow").spec }
     func generate(_ request: GenerateRequest) async throws -> MotionResult { try NullBackbone.restPose(for: request) }
-    func open() { gate.withLock { $0 = true } }
-    func setup() async throws {
-        while !gate.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
-    }
+    func open() { gate.open() }
+    func setup() async throws { try await gate.wait() }
 }
 
 @Suite("Operational endpoints", .keepsServerLogs)
@@ -214,7 +217,7 @@ struct OperationalEndpointTests {
                 #expect(String(buffer: response.body).contains(#""slow":"settingUp""#))
             }
             slow.open()
-            for _ in 0..<400 where server.registry.model(forKey: "slow")?.state != .ready { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(try await waitUntil { server.registry.model(forKey: "slow")?.state == .ready })
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body) == #"{"status":"ready","shutting_down":false,"models":{"null":"ready","slow":"ready"}}"#)

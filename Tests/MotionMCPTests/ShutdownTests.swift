@@ -73,7 +73,8 @@ struct ShutdownTests {
                     }
                 }
             }
-            try await Task.sleep(for: .milliseconds(700))
+            // SIGTERM once the load is under way.
+            _ = try await waitUntil(attempts: 400, every: .milliseconds(50)) { (tally.statuses[200] ?? 0) >= 8 }
             kill(process.processIdentifier, SIGTERM)
             try await group.waitForAll()
         }

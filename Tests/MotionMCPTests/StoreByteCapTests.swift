@@ -65,9 +65,9 @@ struct StoreByteCapTests {
 
     @Test("expired answers give their bytes back")
     func expiryFreesBytes() async throws {
-        let clock = IdempotencyStoreTests.ManualClock()
+        let clock = TestClock()
         let size = Self.answer(400).size
-        let store = IdempotencyStore(timeToLive: .seconds(60), maxBytes: size, now: { clock.now })
+        let store = IdempotencyStore(timeToLive: .seconds(60), maxBytes: size, clock: clock)
         #expect(try await Self.run(store, key: "a", Self.answer(400)))
         #expect(try await !Self.run(store, key: "b", Self.answer(400)))
         clock.advance(by: .seconds(61))
@@ -96,7 +96,7 @@ struct StoreByteCapTests {
 
     @Test("the job store refuses a submission whose estimated answer would pass its byte cap, unless it holds none")
     func jobStoreBytes() async throws {
-        let store = JobStore(capacity: 10, unclampedRetention: .seconds(60), maxBytes: 1000)
+        let store = JobStore(capacity: 10, maxBytes: 1000)
         let result = JobResult(status: 200, contentType: "model/gltf+json", body: [UInt8](repeating: 0x20, count: 300))
         try await whileRunning(store) {
             let first = try store.submit(model: "null", bytes: 600) { result }

@@ -80,8 +80,12 @@ final class BatchWindow: Service, Sendable {
     /// How long a queue collects requests before its oldest go to the model, and the pause before
     /// each later group of the same queue.
     let window: Duration
+    /// The clock the window is waited on.
+    private let clock: any MMCPClock
 
     private let state = Mutex(State())
+    /// The submitters waiting for their outcomes.
+    private let submitters = Waiters<Outcome>()
     /// The queues that became busy, for ``run()`` to start their drains. Only the queue's name
     /// travels here: its requests stay in ``State/queues`` so a cancelled submitter can leave.
     private let busyQueues: AsyncStream<QueueName>
@@ -97,7 +101,7 @@ final class BatchWindow: Service, Sendable {
 
     /// One submitted request, from submission until its group is taken.
     private struct WaitingRequest: Sendable {
-        /// Names the submitter's continuation in ``State/submitters``.
+        /// The submitter's id in ``State/submitters`` and ``BatchWindow/submitters``.
         let id: UInt64
         let request: GenerateRequest
         let runGroup: GroupRunner
@@ -118,10 +122,9 @@ final class BatchWindow: Service, Sendable {
     /// Everything the window knows, behind one lock that no `await` is ever made under.
     private struct State {
         var queues: [QueueName: Queue] = [:]
-        /// The continuation of every submitter still waiting for its outcome, queued or in a running
-        /// group. Whoever removes one resumes it, so each is resumed exactly once.
-        var submitters: [UInt64: CheckedContinuation<Outcome, Never>] = [:]
-        var lastRequestID: UInt64 = 0
+        /// Every submitter still waiting for its outcome, queued or in a running group. Whoever
+        /// removes one resumes it, so each is resumed exactly once.
+        var submitters: Set<UInt64> = []
         /// Set when ``run()`` stops taking new queues; an idle queue then takes no request.
         var closed = false
         /// Model → group size → how many groups of that size were run.
@@ -139,10 +142,11 @@ final class BatchWindow: Service, Sendable {
         case refused(any Error)
     }
 
-    /// A window that collects each queue's requests for `window` before running them.
-    init(window: Duration) {
+    /// A window that collects each queue's requests for `window` of `clock` before running them.
+    init(window: Duration, clock: any MMCPClock = ContinuousClock()) {
         precondition(window >= .zero, "a batch window cannot be negative")
         self.window = window
+        self.clock = clock
         (busyQueues, busyQueueFeed) = AsyncStream.makeStream(of: QueueName.self)
     }
 
@@ -166,42 +170,34 @@ final class BatchWindow: Service, Sendable {
     ) async -> Outcome {
         let name = QueueName(model: model, key: key)
         let cap = max(1, maxBatchSize)
-        let id = state.withLock { state in
-            state.lastRequestID += 1
-            return state.lastRequestID
+        let id = submitters.makeID()
+        let admission = state.withLock { state -> Admission in
+            // A submitter cancelled already is not queued (nor its queue announced).
+            if Task.isCancelled { return .refused(CancellationError()) }
+            let idle = state.queues[name] == nil
+            if idle && state.closed { return .refused(Self.closedError(model: model)) }
+            state.queues[name, default: Queue(maxBatchSize: cap)].maxBatchSize = cap
+            state.queues[name]?.waiting.append(WaitingRequest(id: id, request: request, runGroup: runBatch))
+            state.submitters.insert(id)
+            return idle ? .queuedFirst : .queued
         }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-                let admission = state.withLock { state -> Admission in
-                    // Checked under the lock the cancellation handler takes too: either it ran
-                    // before (and the flag is set) or it will find the request queued.
-                    if Task.isCancelled { return .refused(CancellationError()) }
-                    let idle = state.queues[name] == nil
-                    if idle && state.closed { return .refused(Self.closedError(model: model)) }
-                    state.queues[name, default: Queue(maxBatchSize: cap)].maxBatchSize = cap
-                    state.queues[name]?.waiting.append(WaitingRequest(id: id, request: request, runGroup: runBatch))
-                    state.submitters[id] = continuation
-                    return idle ? .queuedFirst : .queued
-                }
-                switch admission {
-                case .queuedFirst:
-                    // Outside the lock: the stream has its own and never blocks (unbounded
-                    // buffer). If run() closes before taking this, it starts the drain itself.
-                    busyQueueFeed.yield(name)
-                case .queued:
-                    break
-                case .refused(let error):
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-        } onCancel: {
-            let continuation = state.withLock { state -> CheckedContinuation<Outcome, Never>? in
-                guard let continuation = state.submitters.removeValue(forKey: id) else { return nil }
+        switch admission {
+        case .queuedFirst:
+            // Outside the lock: the stream has its own and never blocks (unbounded buffer). If
+            // run() closes before taking this, it starts the drain itself.
+            busyQueueFeed.yield(name)
+        case .queued:
+            break
+        case .refused(let error):
+            return .failure(error)
+        }
+        return await submitters.wait(id, cancelled: .failure(CancellationError())) {
+            self.state.withLock { state in
+                guard state.submitters.remove(id) != nil else { return false }
                 // Still queued: leave the queue. Already in a group: it runs; delivery skips it.
                 state.queues[name]?.waiting.removeAll { $0.id == id }
-                return continuation
+                return true
             }
-            continuation?.resume(returning: .failure(CancellationError()))
         }
     }
 
@@ -261,7 +257,7 @@ final class BatchWindow: Service, Sendable {
         while true {
             // Cancellation (only run()'s task being cancelled) ends the sleep early; it is then
             // checked below, so a cancelled drain fails what waits instead of running it.
-            try? await Task.sleep(for: window)
+            try? await clock.sleep(for: window)
             let cancelled = Task.isCancelled
             let group = state.withLock { state -> [WaitingRequest]? in
                 guard let queue = state.queues[name], !queue.waiting.isEmpty else {
@@ -299,11 +295,11 @@ final class BatchWindow: Service, Sendable {
         case .success(let results):
             outcomes = results
         }
-        let continuations = state.withLock { state in
-            group.map { state.submitters.removeValue(forKey: $0.id) }
+        let waiting = state.withLock { state in
+            group.map { state.submitters.remove($0.id) != nil }
         }
-        for (continuation, outcome) in zip(continuations, outcomes) {
-            continuation?.resume(returning: outcome)
+        for ((request, outcome), stillWaiting) in zip(zip(group, outcomes), waiting) where stillWaiting {
+            submitters.resume(request.id, returning: outcome)
         }
     }
 

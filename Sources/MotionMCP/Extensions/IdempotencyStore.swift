@@ -46,8 +46,8 @@ import Synchronization
 ///   replayable for their whole time to live, and one client's large answers cannot push out
 ///   everyone else's.
 ///
-/// No lock is held across an `await`: a waiter registers its continuation under the lock and is
-/// resumed, with its claim already decided, after the lock is let go. Handing the decision over
+/// No lock is held across an `await`: a waiter registers its id under the lock and is resumed
+/// (``Waiters``), with its claim already decided, after the lock is let go. Handing the decision over
 /// (instead of waking every waiter to look again, as ``ChangeSignal`` does) is what lets exactly
 /// the first waiter take over a released key.
 final class IdempotencyStore: Sendable {
@@ -75,26 +75,25 @@ final class IdempotencyStore: Sendable {
     /// The most bytes of finished answers held at once (``StoredAnswer/size`` each).
     let maxBytes: Int
 
-    /// The time entries are stored at and checked against; a test's clock can stand in.
-    private let now: @Sendable () -> ContinuousClock.Instant
+    /// The clock entries are stored at and checked against.
+    private let clock: any MMCPClock
     /// Every entry and the order they finished in.
     private let table: Mutex<IdempotencyTable>
-    /// Numbers the waiters, so that a cancelled one can find and remove its own continuation.
-    private let nextWaiterID = Atomic<UInt64>(0)
+    /// The requests waiting for the one that holds their key.
+    private let waiters = Waiters<Claim>()
 
     /// A store that replays answers for `timeToLive` after they are stored and holds at most
-    /// `capacity` entries and `maxBytes` bytes of answers; `now` is the clock (tests pass one they
-    /// can move forward).
+    /// `capacity` entries and `maxBytes` bytes of answers, on `clock`.
     init(
         timeToLive: Duration = .seconds(300), capacity: Int = 10_000, maxBytes: Int = 256 << 20,
-        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+        clock: any MMCPClock = ContinuousClock()
     ) {
         precondition(timeToLive > .zero, "an idempotency time to live must be positive")
         precondition(capacity > 0, "an idempotency store must hold at least one entry")
         self.timeToLive = timeToLive
         self.capacity = capacity
         self.maxBytes = maxBytes
-        self.now = now
+        self.clock = clock
         self.table = Mutex(IdempotencyTable())
     }
 
@@ -102,20 +101,15 @@ final class IdempotencyStore: Sendable {
     /// `fingerprint`, should do; waits while the same body is in progress under the same scope.
     func claim(authorization: String?, key: String, fingerprint: [UInt8]) async -> Claim {
         let scope = IdempotencyScope(authorization: authorization, key: key)
-        let waiterID = nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let waiter = IdempotencyWaiter(id: waiterID, continuation: continuation)
-                let at = now()
-                let decided = table.withLock { table in
-                    table.claim(scope, fingerprint: fingerprint, waiter: waiter, at: at, capacity: capacity)
-                }
-                // Nil: the waiter is registered, and `finish`, `release` or the cancellation
-                // handler resumes it.
-                if let decided { continuation.resume(returning: decided) }
-            }
-        } onCancel: {
-            table.withLock { $0.removeWaiter(waiterID, from: scope) }?.resume(returning: .cancelled)
+        let waiterID = waiters.makeID()
+        let at = clock.now
+        let decided = table.withLock { table in
+            table.claim(scope, fingerprint: fingerprint, waiter: waiterID, at: at, capacity: capacity)
+        }
+        if let decided { return decided }
+        // Registered as a waiter: `finish`, `release` or its cancellation resumes it.
+        return await waiters.wait(waiterID, cancelled: .cancelled) {
+            self.table.withLock { $0.removeWaiter(waiterID, from: scope) }
         }
     }
 
@@ -125,11 +119,11 @@ final class IdempotencyStore: Sendable {
     /// finished or released is ignored (true: nothing to decline).
     @discardableResult
     func finish(_ ticket: IdempotencyTicket, with answer: StoredAnswer) -> Bool {
-        let at = now()
+        let at = clock.now
         let (waiters, kept) = table.withLock { table in
             table.finish(ticket, with: answer, at: at, expiresAt: at.advanced(by: timeToLive), maxBytes: maxBytes)
         }
-        for waiter in waiters { waiter.continuation.resume(returning: .replay(answer)) }
+        for waiter in waiters { self.waiters.resume(waiter, returning: .replay(answer)) }
         return kept
     }
 
@@ -141,7 +135,7 @@ final class IdempotencyStore: Sendable {
     /// waiting the entry is gone. A ticket already finished or released is ignored.
     func release(_ ticket: IdempotencyTicket) {
         let successor = table.withLock { $0.release(ticket) }
-        if let successor { successor.waiter.continuation.resume(returning: .proceed(successor.ticket)) }
+        if let successor { waiters.resume(successor.waiter, returning: .proceed(successor.ticket)) }
     }
 
     /// How many requests wait for the one in progress under this scope (for tests and metrics).
@@ -206,14 +200,6 @@ private struct IdempotencyScope: Hashable, Sendable {
     let key: String
 }
 
-/// A request waiting for the one that holds its key.
-private struct IdempotencyWaiter: Sendable {
-    /// Its number, by which a cancelled waiter removes itself.
-    let id: UInt64
-    /// Resumed, once, with the waiter's claim.
-    let continuation: CheckedContinuation<IdempotencyStore.Claim, Never>
-}
-
 /// An idempotency entry.
 private enum IdempotencyEntry: Sendable {
     /// A request holds the key and runs.
@@ -227,8 +213,9 @@ private enum IdempotencyEntry: Sendable {
         let fingerprint: [UInt8]
         /// The serial of the ticket the running request holds.
         var serial: UInt64
-        /// The requests with the same body waiting for it, first come first.
-        var waiters: [IdempotencyWaiter]
+        /// The ids (in ``IdempotencyStore``'s waiters) of the requests with the same body waiting
+        /// for it, first come first.
+        var waiters: [UInt64]
     }
 
     /// An answer stored under a key.
@@ -284,7 +271,7 @@ private struct IdempotencyTable: Sendable {
     /// The claim for `scope` and `fingerprint` at `now`, or nil when `waiter` was registered to wait
     /// for the request in progress.
     mutating func claim(
-        _ scope: IdempotencyScope, fingerprint: [UInt8], waiter: IdempotencyWaiter, at now: ContinuousClock.Instant, capacity: Int
+        _ scope: IdempotencyScope, fingerprint: [UInt8], waiter: UInt64, at now: ContinuousClock.Instant, capacity: Int
     ) -> IdempotencyStore.Claim? {
         if case .finished(let finished) = entries[scope], finished.expiresAt <= now {
             removeFinished(scope, finished)
@@ -295,8 +282,7 @@ private struct IdempotencyTable: Sendable {
         case .finished(let finished):
             return .replay(finished.answer)
         case .inProgress(var work):
-            // Checked under the lock: a cancellation that came before this registration found no
-            // waiter to remove, so this is its only chance to be seen.
+            // A task cancelled already does not wait: ``Waiters`` would withdraw it at once.
             if Task.isCancelled { return .cancelled }
             work.waiters.append(waiter)
             entries[scope] = .inProgress(work)
@@ -316,7 +302,7 @@ private struct IdempotencyTable: Sendable {
     mutating func finish(
         _ ticket: IdempotencyTicket, with answer: StoredAnswer, at now: ContinuousClock.Instant, expiresAt: ContinuousClock.Instant,
         maxBytes: Int
-    ) -> (waiters: [IdempotencyWaiter], kept: Bool) {
+    ) -> (waiters: [UInt64], kept: Bool) {
         guard case .inProgress(let work) = entries[ticket.scope], work.serial == ticket.serial else { return ([], true) }
         pruneExpired(at: now)
         guard storedBytes + answer.size <= maxBytes else {
@@ -333,7 +319,7 @@ private struct IdempotencyTable: Sendable {
 
     /// Frees the ticket's entry if the ticket still holds it: the first waiter gets a new ticket
     /// (returned, to be resumed with it), or the entry goes when nobody waits.
-    mutating func release(_ ticket: IdempotencyTicket) -> (waiter: IdempotencyWaiter, ticket: IdempotencyTicket)? {
+    mutating func release(_ ticket: IdempotencyTicket) -> (waiter: UInt64, ticket: IdempotencyTicket)? {
         guard case .inProgress(var work) = entries[ticket.scope], work.serial == ticket.serial else { return nil }
         guard !work.waiters.isEmpty else {
             entries[ticket.scope] = nil
@@ -345,15 +331,13 @@ private struct IdempotencyTable: Sendable {
         return (first, IdempotencyTicket(scope: ticket.scope, serial: work.serial))
     }
 
-    /// Removes the waiter `id` from the entry of `scope` and returns its continuation, or nil when
-    /// it was already resumed (it then has its claim).
-    mutating func removeWaiter(_ id: UInt64, from scope: IdempotencyScope) -> CheckedContinuation<IdempotencyStore.Claim, Never>? {
-        guard case .inProgress(var work) = entries[scope], let index = work.waiters.firstIndex(where: { $0.id == id }) else {
-            return nil
-        }
-        let waiter = work.waiters.remove(at: index)
+    /// Removes the waiter `id` from the entry of `scope`; false when it was taken out already (it
+    /// then has its claim).
+    mutating func removeWaiter(_ id: UInt64, from scope: IdempotencyScope) -> Bool {
+        guard case .inProgress(var work) = entries[scope], let index = work.waiters.firstIndex(of: id) else { return false }
+        work.waiters.remove(at: index)
         entries[scope] = .inProgress(work)
-        return waiter.continuation
+        return true
     }
 
     /// Removes the finished entries expired at `now`, and the records of entries already gone.

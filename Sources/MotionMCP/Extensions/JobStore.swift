@@ -31,6 +31,8 @@ final class JobStore: Service, Sendable {
     let retention: Duration
     /// The most bytes of answers the store holds at once, estimated for unfinished jobs.
     let maxBytes: Int
+    /// The clock retention is counted on.
+    private let clock: any MMCPClock
 
     private let state = Mutex(State())
     /// The ids of submitted jobs, in submission order, for ``run()`` to start. Only an id travels
@@ -104,18 +106,13 @@ final class JobStore: Service, Sendable {
     }
 
     /// A store of at most `capacity` jobs and `maxBytes` bytes of answers keeping finished ones
-    /// for `retention`, raised to ``minimumRetention`` when shorter.
-    convenience init(capacity: Int = 1024, retention: Duration = .seconds(300), maxBytes: Int = 256 << 20) {
-        self.init(capacity: capacity, unclampedRetention: max(retention, Self.minimumRetention), maxBytes: maxBytes)
-    }
-
-    /// A store keeping finished jobs for exactly `retention`, however short: for tests, which
-    /// cannot wait the five minutes a server must keep them.
-    init(capacity: Int, unclampedRetention retention: Duration, maxBytes: Int = 256 << 20) {
+    /// for `retention` of `clock`, raised to ``minimumRetention`` when shorter.
+    init(capacity: Int = 1024, retention: Duration = .seconds(300), maxBytes: Int = 256 << 20, clock: any MMCPClock = ContinuousClock()) {
         precondition(capacity > 0, "a job store holds at least one job")
         self.capacity = capacity
-        self.retention = retention
+        self.retention = max(retention, Self.minimumRetention)
         self.maxBytes = maxBytes
+        self.clock = clock
         (submissions, submissionQueue) = AsyncStream.makeStream(of: String.self)
     }
 
@@ -127,7 +124,7 @@ final class JobStore: Service, Sendable {
     /// `work` is cancelled when the job is (its answer is then discarded), so it should return
     /// soon after it sees cancellation; it reports failures as a ``JobResult`` of its own.
     func submit(model: String, bytes: Int = 0, work: @escaping @Sendable () async -> JobResult) throws(JobStoreFull) -> JobTicket {
-        let now = ContinuousClock.now
+        let now = clock.now
         let submittedAt = Self.timestamp(Date())
         let ticket = try state.withLock { state throws(JobStoreFull) -> JobTicket in
             state.pruneExpired(at: now)
@@ -154,7 +151,7 @@ final class JobStore: Service, Sendable {
     /// §1.5), except one found expired.
     func status(of id: String) -> JobStatus? {
         guard Self.isJobID(id) else { return nil }
-        let now = ContinuousClock.now
+        let now = clock.now
         return state.withLock { state -> JobStatus? in
             guard let job = state.liveJob(id, at: now) else { return nil }
             switch job.phase {
@@ -170,7 +167,7 @@ final class JobStore: Service, Sendable {
     /// this id (unknown, malformed, expired or already cancelled).
     func cancel(_ id: String) -> Bool {
         guard Self.isJobID(id) else { return false }
-        let now = ContinuousClock.now
+        let now = clock.now
         let removed = state.withLock { state -> Job? in
             guard state.liveJob(id, at: now) != nil else { return nil }
             return state.remove(id)
@@ -186,7 +183,7 @@ final class JobStore: Service, Sendable {
     /// How many jobs each model has kept, by state, for the console and the snapshot. A model with
     /// no job kept is absent.
     func counts() -> [String: JobCounts] {
-        let now = ContinuousClock.now
+        let now = clock.now
         return state.withLock { state in
             state.pruneExpired(at: now)
             var counts: [String: JobCounts] = [:]
@@ -247,7 +244,7 @@ final class JobStore: Service, Sendable {
             return answer
         }
         guard let answer else { return }
-        let expiresAt = ContinuousClock.now + retention
+        let expiresAt = clock.now + retention
         state.withLock { state in
             // A job cancelled while it ran is gone: its answer is discarded.
             guard let job = state.jobs[id], case .running = job.phase else { return }

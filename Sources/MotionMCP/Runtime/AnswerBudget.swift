@@ -8,18 +8,19 @@ import Synchronization
 /// resource_exhausted` with `Retry-After`); an answer larger than the whole budget runs when
 /// nothing else is charged, so that it can run at all.
 ///
-/// The waiters are the continuation list of ``ConcurrencyLimit``, with sizes: the first waiter
+/// The waiters queue as ``ConcurrencyLimit``'s do (``Waiters``), with sizes: the first waiter
 /// that does not fit holds back the ones behind it, so a large answer is not starved by small ones.
 final class AnswerBudget: Sendable {
     /// The bytes that may be charged at once.
     let capacity: Int
     private let state: Mutex<State>
+    private let waiters = Waiters<Bool>()
 
     private struct State {
         var charged = 0
         var holders = 0
-        var waiters: [(id: Int, bytes: Int, continuation: CheckedContinuation<Bool, Never>)] = []
-        var nextID = 0
+        /// The waiters, the longest waiting first.
+        var queue: [(id: UInt64, bytes: Int)] = []
 
         /// Whether `bytes` may be charged now: within the budget, or alone.
         func fits(_ bytes: Int, capacity: Int) -> Bool {
@@ -41,12 +42,12 @@ final class AnswerBudget: Sendable {
     /// Bytes charged now (for tests).
     var charged: Int { state.withLock { $0.charged } }
     /// Requests waiting for room now (for tests).
-    var waiterCount: Int { state.withLock { $0.waiters.count } }
+    var waiterCount: Int { state.withLock { $0.queue.count } }
 
     /// A charge of `bytes` when it fits at once, else nil; nobody waits.
     func charge(now bytes: Int) -> AnswerCharge? {
         let granted = state.withLock { state -> Bool in
-            guard state.waiters.isEmpty, state.fits(bytes, capacity: capacity) else { return false }
+            guard state.queue.isEmpty, state.fits(bytes, capacity: capacity) else { return false }
             state.charge(bytes)
             return true
         }
@@ -56,71 +57,61 @@ final class AnswerBudget: Sendable {
     /// A charge of `bytes`, waiting behind earlier waiters for at most `limit` (nil: as long as
     /// it takes); nil when the time is up or the task is cancelled first.
     func charge(_ bytes: Int, waitingAtMost limit: Duration?) async -> AnswerCharge? {
-        let id: Int? = state.withLock { state in
-            if state.waiters.isEmpty, state.fits(bytes, capacity: capacity) {
+        let id: UInt64? = state.withLock { state in
+            if state.queue.isEmpty, state.fits(bytes, capacity: capacity) {
                 state.charge(bytes)
                 return nil
             }
-            state.nextID += 1
-            return state.nextID
+            let id = waiters.makeID()
+            state.queue.append((id, bytes))
+            return id
         }
         guard let id else { return AnswerCharge(budget: self, bytes: bytes) }
         let granted = await withTaskGroup(of: Void.self) { group -> Bool in
             if let limit {
                 group.addTask {
-                    // Cancelled once the waiter is answered; either way it withdraws the waiter,
-                    // which does nothing when it was already answered.
+                    // Cancelled once the waiter is answered; a waiter answered already is not
+                    // withdrawn.
                     try? await Task.sleep(for: limit.clampedForTimers)
-                    self.withdraw(id)
+                    if self.withdraw(id) { self.waiters.resume(id, returning: false) }
                 }
             }
-            let granted = await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in
-                    let resumeAtOnce = state.withLock { state -> Bool in
-                        // Cancelled before it could queue: do not wait.
-                        if Task.isCancelled { return true }
-                        state.waiters.append((id, bytes, continuation))
-                        return false
-                    }
-                    if resumeAtOnce { continuation.resume(returning: false) }
-                }
-            } onCancel: {
-                withdraw(id)
-            }
+            let granted = await waiters.wait(id, cancelled: false) { self.withdraw(id) }
             group.cancelAll()
             return granted
         }
         return granted ? AnswerCharge(budget: self, bytes: bytes) : nil
     }
 
-    /// Takes the waiter `id` off the list and answers it "no", unless it was answered already;
-    /// the waiters behind it may fit now.
-    private func withdraw(_ id: Int) {
-        let (withdrawn, admitted) = state.withLock { state -> (CheckedContinuation<Bool, Never>?, [CheckedContinuation<Bool, Never>]) in
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return (nil, []) }
-            let withdrawn = state.waiters.remove(at: index).continuation
-            return (withdrawn, Self.admit(&state, capacity: capacity))
+    /// Takes the waiter `id` off the list, unless it was answered already (false); the waiters
+    /// behind it may fit now, and are let in.
+    private func withdraw(_ id: UInt64) -> Bool {
+        let (withdrawn, admitted) = state.withLock { state -> (Bool, [UInt64]) in
+            guard let index = state.queue.firstIndex(where: { $0.id == id }) else { return (false, []) }
+            state.queue.remove(at: index)
+            return (true, Self.admit(&state, capacity: capacity))
         }
-        withdrawn?.resume(returning: false)
-        for waiter in admitted { waiter.resume(returning: true) }
+        for waiter in admitted { waiters.resume(waiter, returning: true) }
+        return withdrawn
     }
 
     /// Gives `bytes` back and lets in the waiters that now fit, in order.
     fileprivate func release(_ bytes: Int) {
-        let admitted = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
+        let admitted = state.withLock { state -> [UInt64] in
             state.charged -= bytes
             state.holders -= 1
             return Self.admit(&state, capacity: capacity)
         }
-        for waiter in admitted { waiter.resume(returning: true) }
+        for waiter in admitted { waiters.resume(waiter, returning: true) }
     }
 
-    /// Charges the waiters at the front that fit, and returns them to be resumed outside the lock.
-    private static func admit(_ state: inout State, capacity: Int) -> [CheckedContinuation<Bool, Never>] {
-        var admitted: [CheckedContinuation<Bool, Never>] = []
-        while let first = state.waiters.first, state.fits(first.bytes, capacity: capacity) {
+    /// Charges the waiters at the front that fit, and returns their ids to be resumed outside the
+    /// lock.
+    private static func admit(_ state: inout State, capacity: Int) -> [UInt64] {
+        var admitted: [UInt64] = []
+        while let first = state.queue.first, state.fits(first.bytes, capacity: capacity) {
             state.charge(first.bytes)
-            admitted.append(state.waiters.removeFirst().continuation)
+            admitted.append(state.queue.removeFirst().id)
         }
         return admitted
     }

@@ -8,67 +8,56 @@ import Synchronization
 /// registration is not missed. ``notify()`` costs one atomic load while nobody waits, so it can sit
 /// on a request's hot path.
 package final class ChangeSignal: Sendable {
-    private struct Waiters {
-        var next = 0
-        var continuations: [Int: CheckedContinuation<Void, Never>] = [:]
-    }
-
-    private let waiters = Mutex(Waiters())
+    /// The ids of the waiters to wake at the next change.
+    private let waiting = Mutex<Set<UInt64>>([])
     private let hasWaiters = Atomic(false)
+    private let waiters = Waiters<Void>()
 
     package init() {}
 
     /// Wakes every waiter, which then checks its condition again.
     package func notify() {
         guard hasWaiters.load(ordering: .sequentiallyConsistent) else { return }
-        let woken = waiters.withLock { waiters in
+        let woken = waiting.withLock { waiting in
             defer {
-                waiters.continuations = [:]
+                waiting = []
                 hasWaiters.store(false, ordering: .sequentiallyConsistent)
             }
-            return Array(waiters.continuations.values)
+            return waiting
         }
-        for continuation in woken { continuation.resume() }
+        for id in woken { waiters.resume(id, returning: ()) }
     }
 
     /// Returns once `condition` holds, or when the task is cancelled.
     package func wait(until condition: @Sendable () -> Bool) async {
         while !condition(), !Task.isCancelled {
-            let id = waiters.withLock { waiters in
-                defer { waiters.next += 1 }
-                return waiters.next
+            let id = waiters.makeID()
+            waiting.withLock { waiting in
+                waiting.insert(id)
+                hasWaiters.store(true, ordering: .sequentiallyConsistent)
             }
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in
-                    waiters.withLock { waiters in
-                        waiters.continuations[id] = continuation
-                        hasWaiters.store(true, ordering: .sequentiallyConsistent)
-                    }
-                    // Checked after registering: a change (or a cancellation) that came before the
-                    // registration found nobody to wake.
-                    if condition() || Task.isCancelled { resume(id) }
-                }
-            } onCancel: {
-                resume(id)
-            }
+            // Checked after registering: a change that came before the registration found
+            // nobody to wake.
+            if condition(), withdraw(id) { waiters.resume(id, returning: ()) }
+            await waiters.wait(id, cancelled: ()) { self.withdraw(id) }
         }
     }
 
-    /// Returns `true` once `condition` holds, or `false` when `timeout` passes (or the task is
-    /// cancelled) first.
-    package func wait(until condition: @escaping @Sendable () -> Bool, timeout: Duration) async -> Bool {
+    /// Returns `true` once `condition` holds, or `false` when `timeout` passes on `clock` (or the
+    /// task is cancelled) first.
+    package func wait(until condition: @escaping @Sendable () -> Bool, timeout: Duration, clock: any MMCPClock) async -> Bool {
         if condition() { return true }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.wait(until: condition) }
-            group.addTask { try? await Task.sleep(for: timeout.clampedForTimers) }
+            group.addTask { try? await clock.sleep(for: timeout) }
             await group.next()
             group.cancelAll()
         }
         return condition()
     }
 
-    /// Resumes the waiter `id` if it is still registered (it is resumed exactly once).
-    private func resume(_ id: Int) {
-        waiters.withLock { $0.continuations.removeValue(forKey: id) }?.resume()
+    /// Takes the waiter `id` off the list; false when a notification took it first.
+    private func withdraw(_ id: UInt64) -> Bool {
+        waiting.withLock { $0.remove(id) != nil }
     }
 }

@@ -7,11 +7,12 @@ public final class ConcurrencyLimit: Sendable {
     /// How many may hold it at once.
     public let limit: Int
     private let state: Mutex<State>
+    private let waiters = Waiters<Bool>()
 
     private struct State {
         var holders = 0
-        var waiters: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
-        var nextID = 0
+        /// The ids of the waiters, the longest waiting first.
+        var queue: [UInt64] = []
     }
 
     /// A limit of `limit` holders (at least one).
@@ -19,6 +20,9 @@ public final class ConcurrencyLimit: Sendable {
         self.limit = max(1, limit)
         state = Mutex(State())
     }
+
+    /// How many callers wait for a place now (for tests).
+    var waitingCount: Int { state.withLock { $0.queue.count } }
 
     /// Runs `body` once a place is free, and frees it after; a caller cancelled while it waits
     /// stops waiting and throws `CancellationError`.
@@ -29,31 +33,22 @@ public final class ConcurrencyLimit: Sendable {
     }
 
     private func acquire() async throws {
-        let id: Int? = state.withLock { state in
+        let id: UInt64? = state.withLock { state in
             if state.holders < limit {
                 state.holders += 1
                 return nil
             }
-            state.nextID += 1
-            return state.nextID
+            let id = waiters.makeID()
+            state.queue.append(id)
+            return id
         }
         guard let id else { return }
-        let granted = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeAtOnce = state.withLock { state -> Bool in
-                    // Cancelled before it could queue: do not wait.
-                    if Task.isCancelled { return true }
-                    state.waiters.append((id, continuation))
-                    return false
-                }
-                if resumeAtOnce { continuation.resume(returning: false) }
+        let granted = await waiters.wait(id, cancelled: false) {
+            self.state.withLock { state in
+                guard let index = state.queue.firstIndex(of: id) else { return false }
+                state.queue.remove(at: index)
+                return true
             }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
-                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.waiters.remove(at: index).continuation
-            }
-            waiter?.resume(returning: false)
         }
         guard granted else {
             throw CancellationError()
@@ -62,13 +57,13 @@ public final class ConcurrencyLimit: Sendable {
 
     /// Hands the place to the longest waiter, or frees it.
     private func release() {
-        let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
-            guard !state.waiters.isEmpty else {
+        let next = state.withLock { state -> UInt64? in
+            guard !state.queue.isEmpty else {
                 state.holders -= 1
                 return nil
             }
-            return state.waiters.removeFirst().continuation
+            return state.queue.removeFirst()
         }
-        next?.resume(returning: true)
+        if let next { waiters.resume(next, returning: true) }
     }
 }

@@ -47,7 +47,9 @@ public final class MMCPRuntime: ServerControl, Service {
                 case .setUp(let model):
                     group.addTask { try? await self.server.registry.lifecycle.setUp(model) }
                 case .drain(let model):
-                    group.addTask { await self.server.registry.drain([model], timeout: self.server.drainTimeout) }
+                    group.addTask {
+                        await self.server.registry.drain([model], timeout: self.server.drainTimeout, clock: self.server.options.clock)
+                    }
                 case .shutDown:
                     group.addTask { await self.shutDown() }
                 }

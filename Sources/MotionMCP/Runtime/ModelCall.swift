@@ -99,25 +99,36 @@ package final class CallWatcher: Sendable {
 }
 
 /// A backbone call in progress, with the one way to stop it early: ``stop(_:)``, whoever asks
-/// (the generate timeout or a drain that timed out). The first reason wins and decides the answer.
+/// (the generate timeout, a drain that timed out, or the gateway's ``CallWatcher``). The first
+/// reason wins and decides the answer.
 package final class RunningCall: Sendable {
     private let reason = Atomic<UInt8>(0)
     private let cancel = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Wakes ``waitForStop()``.
+    private let stops = ChangeSignal()
 
     /// Why the call was stopped, if it was.
     package var stopReason: CallStopReason? { CallStopReason(rawValue: reason.load(ordering: .acquiring)) }
 
-    /// Gives the call its cancellation; a stop that came before it cancels at once.
+    /// Gives the call a way to break off what it waits for besides its task's cancellation (a
+    /// forwarded answer's relay); a stop that came before it runs it at once.
     package func attach(_ cancellation: @escaping @Sendable () -> Void) {
         cancel.withLock { $0 = cancellation }
         if stopReason != nil { cancellation() }
     }
 
-    /// Stops the call for `reason` (cancelling the backbone's task), unless it was stopped already.
+    /// Stops the call for `reason` (waking ``waitForStop()`` and running what was attached),
+    /// unless it was stopped already.
     package func stop(_ reason: CallStopReason) {
         guard self.reason.compareExchange(expected: 0, desired: reason.rawValue, ordering: .acquiringAndReleasing).exchanged
         else { return }
+        stops.notify()
         cancel.withLock { $0 }?()
+    }
+
+    /// Returns once the call is stopped, or when the task is cancelled.
+    package func waitForStop() async {
+        await stops.wait(until: { self.stopReason != nil })
     }
 }
 
@@ -148,9 +159,9 @@ extension ServedModel {
         return await lease.run(logger: logger) { try await operation(lease) }
     }
 
-    /// Admits a call under the in-flight cap and starts its generate timeout; the request stays
-    /// counted in flight until the lease ends (``CallLease/end()``), which may be after
-    /// ``CallLease/run(logger:_:)`` returned: a forwarded answer ends it once its body is sent.
+    /// Admits a call under the in-flight cap; the request stays counted in flight until the lease
+    /// ends (``CallLease/end()``), which may be after ``CallLease/run(logger:_:)`` returned: a
+    /// forwarded answer ends it once its body is sent.
     /// With `watch`, the call also ends when its client leaves or its answer stops moving.
     package func startCall(limits: ServerLimits, since arrived: ContinuousClock.Instant, watch: CallWatch? = nil) -> Result<CallLease, CallFailure> {
         let admission = admit(cap: limits.maxInFlightPerModel)
@@ -179,17 +190,20 @@ extension ServedModel {
 
 /// One admitted call of a model, from its admission to its ``end()``: the one place a request is
 /// counted in flight, stoppable (by the generate timeout, or a drain that timed out) and timed.
+/// The generate timeout runs from the call's start and is enforced wherever the call waits:
+/// in ``run(logger:_:)``, and in a forwarded answer's relay (``enforceDeadline()``).
 package final class CallLease: Sendable {
     package let model: ServedModel
     package let limits: ServerLimits
     package let arrived: ContinuousClock.Instant
     /// When the call began (the end of the wait).
     package let called = ContinuousClock.now
+    /// When the generate timeout passes; `nil` without one.
+    package let deadline: ContinuousClock.Instant?
     package let running = RunningCall()
     /// What a forwarded call watches; `nil` for a backbone call.
     package let watch: CallWatch?
     private let handle: Int
-    private let timer: Task<Void, any Error>?
     private let ended = Atomic(false)
     /// When the answer last moved, in nanoseconds after ``called``; negative until it streams.
     private let lastProgress = AtomicBox<Int64>(-1)
@@ -201,14 +215,8 @@ package final class CallLease: Sendable {
         self.limits = limits
         self.arrived = arrived
         self.watch = watch
+        deadline = limits.generateTimeout.map { [called] in called + $0.clampedForTimers }
         handle = model.register(running)
-        let running = self.running
-        timer = limits.generateTimeout.map { limit in
-            Task {
-                try await Task.sleep(for: limit.clampedForTimers)
-                running.stop(.deadline)
-            }
-        }
         watch?.watcher.register(self)
     }
 
@@ -247,15 +255,50 @@ package final class CallLease: Sendable {
     /// The wait before the call and the call so far.
     package var timing: CallTiming { CallTiming(wait: called - arrived, generate: ContinuousClock.now - called) }
 
-    /// Runs `operation` in a task of its own, because a drain must be able to stop it from outside
-    /// the request; its timeout and the drain stop it the same way, through ``RunningCall``.
+    /// Stops the call with ``CallStopReason/deadline`` once its generate timeout passes; returns
+    /// at once without one, and early when its task is cancelled (what it watched has ended).
+    package func enforceDeadline() async {
+        guard let deadline else { return }
+        do {
+            try await Task.sleep(until: deadline, clock: .continuous)
+        } catch {
+            return
+        }
+        running.stop(.deadline)
+    }
+
+    /// Runs `operation` in a child task raced against the call's stops, as
+    /// `cancelWhenGracefulShutdown` races an operation against shutdown: the generate timeout, a
+    /// drain that timed out, or the call's watcher stop it (``RunningCall``) by cancelling that
+    /// child, and the call returns once the operation has, so a drain waits for a backbone that
+    /// ignores cancellation. Cancelling the caller's task cancels the operation too.
     package func run<Value: Sendable>(logger: Logger, _ operation: @escaping @Sendable () async throws -> Value) async -> ModelCall<Value> {
-        let task = Task { try await operation() }
-        running.attach { task.cancel() }
-        let returned = await withTaskCancellationHandler {
-            await task.result
-        } onCancel: {
-            task.cancel()
+        let returned = await withTaskGroup(of: Result<Value, any Error>?.self) { group -> Result<Value, any Error> in
+            group.addTask {
+                do {
+                    return .success(try await operation())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                await self.enforceDeadline()
+                return nil
+            }
+            group.addTask {
+                await self.running.waitForStop()
+                return nil
+            }
+            // The watching children return nil: when the call was stopped, the operation is
+            // cancelled and its result is awaited; otherwise (no generate timeout) the race goes on.
+            while let next = await group.next() {
+                if let returned = next {
+                    group.cancelAll()
+                    return returned
+                }
+                if running.stopReason != nil { group.cancelAll() }
+            }
+            preconditionFailure("the operation's child task always returns a result")
         }
         let timing = self.timing
         if let failure = stopped() { return ModelCall(result: .failure(failure), timing: timing) }
@@ -286,10 +329,9 @@ package final class CallLease: Sendable {
     }
 
     /// Ends the call once, whoever comes first: the request is no longer in flight (a drain
-    /// waiting for it may go on), and its timeout is cancelled.
+    /// waiting for it may go on), and its watcher forgets it.
     package func end() {
         guard ended.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
-        timer?.cancel()
         watch?.watcher.unregister(self)
         model.unregister(handle)
         model.release()

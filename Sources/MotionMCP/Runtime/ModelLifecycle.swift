@@ -100,13 +100,14 @@ extension ModelRegistry {
     /// parallel; calls still running when `timeout` passes are stopped (answered
     /// `503 model_unavailable`) and the timeout is logged. Then every drained model's
     /// `teardown()` runs, one after another in registration order, and it leaves the registry.
+    /// The timeouts are waited on `clock` (the server's ``MMCPOptions/clock``).
     @discardableResult
-    package func drain(_ models: [ServedModel], timeout: Duration) async -> [DrainReport] {
+    package func drain(_ models: [ServedModel], timeout: Duration, clock: any MMCPClock = ContinuousClock()) async -> [DrainReport] {
         let outcomes = await withTaskGroup(of: (String, DrainOutcome).self) { group in
             for model in models {
                 group.addTask {
-                    _ = await model.changes.wait(until: { model.state != .settingUp }, timeout: timeout)
-                    return (model.key, await self.quiesce(model, timeout: timeout))
+                    _ = await model.changes.wait(until: { model.state != .settingUp }, timeout: timeout, clock: clock)
+                    return (model.key, await self.quiesce(model, timeout: timeout, clock: clock))
                 }
             }
             return await group.reduce(into: [String: DrainOutcome]()) { $0[$1.0] = $1.1 }
@@ -124,9 +125,9 @@ extension ModelRegistry {
 
     /// Stops admitting requests to `model` and waits for those in flight, stopping them when
     /// `timeout` passes. The model is left draining, ready for its teardown.
-    private func quiesce(_ model: ServedModel, timeout: Duration) async -> DrainOutcome {
+    private func quiesce(_ model: ServedModel, timeout: Duration, clock: any MMCPClock) async -> DrainOutcome {
         guard await lifecycle.beginDrain(model, timeout: timeout) else { return .notReady }
-        guard await !model.waitUntilIdle(timeout: timeout) else { return .completed }
+        guard await !model.waitUntilIdle(timeout: timeout, clock: clock) else { return .completed }
         let left = model.inFlight
         let stopped = model.stopRunning()
         lifecycle.logger.warning(
@@ -134,7 +135,7 @@ extension ModelRegistry {
             metadata: ["model": "\(model.key)", "in_flight": "\(left)", "stopped": "\(stopped)"])
         // A backbone that honours cancellation returns at once, and its requests get their 503
         // before the teardown; one that ignores it must not hold the teardown (or a shutdown) for long.
-        _ = await model.waitUntilIdle(timeout: Self.stoppedCallsGrace)
+        _ = await model.waitUntilIdle(timeout: Self.stoppedCallsGrace, clock: clock)
         return .timedOut(cancelled: stopped)
     }
 

@@ -14,7 +14,7 @@ package protocol RemoteModel: Sendable {
     /// What a call to it watches while it runs (the client's connection, an idle limit).
     var watch: CallWatch { get }
     /// Its replicas as a snapshot shows them.
-    func replicaSnapshots(at now: ContinuousClock.Instant) -> [ReplicaSnapshot]
+    func replicaSnapshots() -> [ReplicaSnapshot]
     /// The model was drained and removed: it is not brought back by itself.
     func withdraw()
     /// The answer to one `POST /generate` for `model`, whose body (`contentType`, `accept`) goes

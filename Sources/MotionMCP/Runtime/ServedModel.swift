@@ -84,7 +84,7 @@ public final class ServedModel: Sendable {
     /// The model's state as `/readyz` reports it: its lifecycle state, or `unreachable` for a
     /// ready upstream model none of whose replicas takes requests.
     package var readinessName: String {
-        ModelSnapshot.readinessName(state: state, replicas: remote?.replicaSnapshots(at: .now).map(\.state))
+        ModelSnapshot.readinessName(state: state, replicas: remote?.replicaSnapshots().map(\.state))
     }
 
     /// The model's state now.
@@ -136,9 +136,9 @@ public final class ServedModel: Sendable {
         if inFlightCount.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { changes.notify() }
     }
 
-    /// Waits until no request is in flight; `false` if `timeout` passed first.
-    package func waitUntilIdle(timeout: Duration) async -> Bool {
-        await changes.wait(until: { self.inFlight == 0 }, timeout: timeout)
+    /// Waits until no request is in flight; `false` if `timeout` passed on `clock` first.
+    package func waitUntilIdle(timeout: Duration, clock: any MMCPClock) async -> Bool {
+        await changes.wait(until: { self.inFlight == 0 }, timeout: timeout, clock: clock)
     }
 
     /// Whether this caller is the first to ask to run `setup()` (only the first may).
@@ -224,6 +224,6 @@ public final class ServedModel: Sendable {
             rate10s: reading.rate10s, rate60s: reading.rate60s, rateHistory: reading.history,
             latencyHistogram: reading.histogram, inFlight: inFlight, errorsByCode: reading.errorsByCode,
             setupDuration: status.setupDuration, teardownDuration: status.teardownDuration, drain: drain,
-            transitions: status.transitions, replicas: remote?.replicaSnapshots(at: now))
+            transitions: status.transitions, replicas: remote?.replicaSnapshots())
     }
 }

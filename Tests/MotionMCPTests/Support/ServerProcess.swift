@@ -1,4 +1,5 @@
 import Foundation
+import MotionMCPProtocol
 import Synchronization
 
 /// A real `mmcp-console --headless` process on a loopback port, for tests that stop and restart
@@ -67,6 +68,15 @@ final class ServerProcess: Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         return false
+    }
+
+    /// The requests in flight on all its models now, as its control API's snapshot says; nil when
+    /// the control API does not answer 200.
+    func requestsInFlight() async throws -> Int? {
+        let response = try await offPool { [controlSocket] in try UnixHTTPClient(path: controlSocket).send("GET", "/v1/snapshot") }
+        guard response.status == 200 else { return nil }
+        let models = try JSONParser.parse(response.body).objectValue?["models"]?.arrayValue ?? []
+        return models.compactMap { $0.objectValue?["in_flight"]?.numberValue }.reduce(0) { $0 + Int($1) }
     }
 
     /// Sends SIGTERM.
