@@ -222,7 +222,7 @@ struct ServeOptions: ParsableArguments {
                 registry: registry,
                 options: GatewayOptions(
                     upstreams: try upstreamAddresses(), allowedHosts: upstreamAllowedHosts, idleTimeout: Self.duration(seconds: upstreamIdleTimeout)),
-                logger: options.serverLogger)
+                clock: options.clock, logger: options.serverLogger)
             return MMCPServer(registry: registry, options: memoryCapped(options), providers: [gateway])
         } catch let error as RegistrationError {
             throw ValidationError(error.description)

@@ -156,7 +156,13 @@ struct ControlRoutes: Sendable {
                 }
                 defer { group.cancelAll() }
                 // Ends at a graceful shutdown: a stream that never ends would hold the server open.
-                try await writer.write(lines.cancelOnGracefulShutdown())
+                // (Finishing the stream, not `cancelOnGracefulShutdown()`, whose merge can deadlock:
+                // see `AsyncStream.forEachUntilGracefulShutdown`.)
+                try await withGracefulShutdownHandler {
+                    try await writer.write(lines)
+                } onGracefulShutdown: {
+                    continuation.finish()
+                }
             }
             try await writer.finish(nil)
         }

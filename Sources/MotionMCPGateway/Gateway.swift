@@ -153,7 +153,7 @@ public final class Gateway: ModelProvider, Sendable {
         await discover()
         await withDiscardingTaskGroup { group in
             group.addTask { await self.forwarding.watcher.run() }
-            for await upstream in added.cancelOnGracefulShutdown() {
+            await added.forEachUntilGracefulShutdown(finishing: queue) { upstream in
                 group.addTask { await self.probeLoop(upstream) }
             }
         }

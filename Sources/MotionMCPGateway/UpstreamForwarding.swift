@@ -21,34 +21,59 @@ import NIOCore
 struct UpstreamForwarding: Sendable {
     let context: GenerateContext
 
+    /// The answer to `body` for `model`: the exchange with a replica, then, when one answered,
+    /// that answer passed on (``respond(with:lease:)``).
     func forward(_ body: [UInt8], contentType: String?, accept: String?, to model: ServedModel, upstream: UpstreamModel) async
         -> ProtocolResponse
     {
-        let started = context.started
         let lease: CallLease
-        switch model.startCall(limits: context.limits, since: started, watch: upstream.watch) {
+        switch model.startCall(limits: context.limits, since: context.started, watch: upstream.watch) {
         case .success(let admitted): lease = admitted
         case .failure(let refusal):
             let response = ProtocolResponse(refusal.error)
-            model.recordAnswer(status: response.status, errorCode: response.errorCode, total: ContinuousClock.now - started)
+            model.recordAnswer(status: response.status, errorCode: response.errorCode, total: ContinuousClock.now - context.started)
             return response
         }
+        switch await exchange(body, contentType: contentType, accept: accept, upstream: upstream, lease: lease) {
+        case .success(let answer): return respond(with: answer, lease: lease)
+        case .failure(let refusal): return refusal.response
+        }
+    }
+
+    /// Sends `body` to a replica within `lease` and returns its answer, or the gateway's own
+    /// refusal (already counted) when none came or the call was stopped meanwhile.
+    private func exchange(_ body: [UInt8], contentType: String?, accept: String?, upstream: UpstreamModel, lease: CallLease) async
+        -> Result<UpstreamAnswer, Refusal>
+    {
         let buffer = ByteBuffer(bytes: body)
         let call = await lease.run(logger: context.logger) {
             await upstream.forward(body: buffer, contentType: contentType, accept: accept, lease: lease)
         }
-        var answer: UpstreamAnswer
         switch call.result {
         case .success(.answered(let answered)) where lease.stopReason == nil:
-            answer = answered
+            return .success(answered)
         case .success(.answered(var answered)):
             answered.finish()
-            return refuse(lease.stopped()?.error ?? upstream.noReplica(), failure: nil, lease: lease, started: started)
+            return .failure(refuse(lease.stopped()?.error ?? upstream.noReplica(), failure: nil, lease: lease))
         case .success(.refused(let error, let failure)):
-            return refuse(error, failure: failure, lease: lease, started: started)
+            return .failure(refuse(error, failure: failure, lease: lease))
         case .failure(let failure):
-            return refuse(failure.error, failure: lease.stopReason == .deadline ? .timeout : nil, lease: lease, started: started)
+            return .failure(refuse(failure.error, failure: lease.stopReason == .deadline ? .timeout : nil, lease: lease))
         }
+    }
+
+    /// A refusal the gateway answers itself.
+    private struct Refusal: Error {
+        let response: ProtocolResponse
+    }
+
+    /// `answer` passed on to the client: its status, meaningful headers and body. A collected body
+    /// ends the call at once; a streamed one is relayed (``relay(_:to:lease:)``) and ends it,
+    /// counted by how the relay ended, once its last byte is written or it broke off.
+    private func respond(with answer: UpstreamAnswer, lease: CallLease) -> ProtocolResponse {
+        var answer = answer
+        let model = lease.model
+        let started = context.started
         var headers = HTTPFields()
         for name in UpstreamAnswer.passedHeaders {
             for value in answer.response.headers[name.canonicalName] { headers.append(HTTPField(name: name, value: value)) }
@@ -72,37 +97,46 @@ struct UpstreamForwarding: Sendable {
                     let end = await Self.relay(stream, to: &writer, lease: lease)
                     answer.finish()
                     lease.end()
-                    let total = ContinuousClock.now - started
-                    switch end {
-                    case .complete:
-                        answer.replica.completed()
-                        model.recordAnswer(status: answer.status, errorCode: nil, total: total, call: lease.timing)
-                        try await writer.finish(nil)
-                    case .upstreamFailed(let failure):
-                        answer.replica.failed()
-                        logger.warning(
-                            "upstream answer did not finish",
-                            metadata: ["model": "\(model.key)", "upstream": "\(answer.replica.address.url)", "failure": "\(failure.code)"])
-                        model.recordAnswer(status: 502, errorCode: failure.code, total: total, call: lease.timing)
-                        throw RelayEnded()
-                    case .stopped(let reason):
-                        // A drain that timed out, or a client that went away: nothing is wrong upstream.
-                        logger.debug("forwarded answer stopped", metadata: ["model": "\(model.key)", "reason": "\(reason)"])
-                        let (status, code) = Self.recorded(reason, model: model)
-                        model.recordAnswer(status: status, errorCode: code, total: total, call: lease.timing)
-                        throw RelayEnded()
-                    }
+                    try await Self.settle(end, of: answer, lease: lease, since: started, logger: logger, writer: &writer)
                 }
             )
         }
         return response
     }
 
+    /// Counts a relayed answer by how it ended, against the replica and the model, and finishes
+    /// the client's body when it arrived whole; otherwise throws ``RelayEnded`` so the connection
+    /// closes short of its `Content-Length`.
+    private static func settle(
+        _ end: RelayEnd, of answer: UpstreamAnswer, lease: CallLease, since started: ContinuousClock.Instant, logger: Logger,
+        writer: inout any ResponseBodyWriter
+    ) async throws {
+        let model = lease.model
+        let total = ContinuousClock.now - started
+        switch end {
+        case .complete:
+            answer.replica.completed()
+            model.recordAnswer(status: answer.status, errorCode: nil, total: total, call: lease.timing)
+            try await writer.finish(nil)
+        case .upstreamFailed(let failure):
+            answer.replica.failed()
+            logger.warning(
+                "upstream answer did not finish",
+                metadata: ["model": "\(model.key)", "upstream": "\(answer.replica.address.url)", "failure": "\(failure.code)"])
+            model.recordAnswer(status: 502, errorCode: failure.code, total: total, call: lease.timing)
+            throw RelayEnded()
+        case .stopped(let reason):
+            // A drain that timed out, or a client that went away: nothing is wrong upstream.
+            logger.debug("forwarded answer stopped", metadata: ["model": "\(model.key)", "reason": "\(reason)"])
+            let (status, code) = recorded(reason, model: model)
+            model.recordAnswer(status: status, errorCode: code, total: total, call: lease.timing)
+            throw RelayEnded()
+        }
+    }
+
     /// The gateway's own answer for a call that got no answer to pass on, counted under the
     /// failure's code when an upstream failed, or under the stop's when this side ended it.
-    private func refuse(_ error: ProtocolError, failure: UpstreamFailure?, lease: CallLease, started: ContinuousClock.Instant)
-        -> ProtocolResponse
-    {
+    private func refuse(_ error: ProtocolError, failure: UpstreamFailure?, lease: CallLease) -> Refusal {
         lease.end()
         let response = ProtocolResponse(error)
         var (status, code) = (response.status, response.errorCode)
@@ -111,8 +145,8 @@ struct UpstreamForwarding: Sendable {
         } else if let reason = lease.stopReason {
             (status, code) = Self.recorded(reason, model: lease.model)
         }
-        lease.model.recordAnswer(status: status, errorCode: code, total: ContinuousClock.now - started, call: lease.timing)
-        return response
+        lease.model.recordAnswer(status: status, errorCode: code, total: ContinuousClock.now - context.started, call: lease.timing)
+        return Refusal(response: response)
     }
 
     /// The status and code a call stopped by this side is counted under: a client that left as

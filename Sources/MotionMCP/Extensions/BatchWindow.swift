@@ -213,7 +213,7 @@ final class BatchWindow: Service, Sendable {
         }
         await withDiscardingTaskGroup { group in
             // Only the stream stops at graceful shutdown; the drains run on until their queues empty.
-            for await name in busyQueues.cancelOnGracefulShutdown() {
+            await busyQueues.forEachUntilGracefulShutdown(finishing: busyQueueFeed) { name in
                 let starts = state.withLock { state -> Bool in
                     guard let queue = state.queues[name], !queue.draining else { return false }
                     state.queues[name]?.draining = true

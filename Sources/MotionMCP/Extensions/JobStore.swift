@@ -209,7 +209,7 @@ final class JobStore: Service, Sendable {
         }
         await withDiscardingTaskGroup { group in
             // Only the stream stops at graceful shutdown; the jobs' tasks run on to the end.
-            for await id in submissions.cancelOnGracefulShutdown() {
+            await submissions.forEachUntilGracefulShutdown(finishing: submissionQueue) { id in
                 // Claimed here, in submission order, so a job cancelled while queued never starts.
                 let (cancellationSignal, cancellationTrigger) = AsyncStream.makeStream(of: Never.self)
                 let work = state.withLock { state -> (@Sendable () async -> JobResult)? in
@@ -217,7 +217,7 @@ final class JobStore: Service, Sendable {
                     state.jobs[id]?.phase = .running(cancellation: cancellationTrigger)
                     return work
                 }
-                guard let work else { continue }
+                guard let work else { return }
                 group.addTask { await self.perform(id, work: work, cancellation: cancellationSignal) }
             }
         }

@@ -42,7 +42,7 @@ public final class MMCPRuntime: ServerControl, Service {
     /// until a shutdown asked through ``shutDown()`` is over; work under way then still finishes.
     public func run() async {
         await withDiscardingTaskGroup { group in
-            for await command in commands.cancelOnGracefulShutdown() {
+            await commands.forEachUntilGracefulShutdown(finishing: queue) { command in
                 switch command {
                 case .setUp(let model):
                     group.addTask { try? await self.server.registry.lifecycle.setUp(model) }

@@ -1,4 +1,3 @@
-import AsyncAlgorithms
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -91,9 +90,14 @@ package final class CallWatcher: Sendable {
     /// Looks at every watched call each tick, until graceful shutdown (the drain that follows is
     /// bounded by its own timeout) or cancellation.
     package func run() async {
-        for await _ in AsyncTimerSequence(interval: tick, clock: .continuous).cancelOnGracefulShutdown() {
-            let now = ContinuousClock.now
-            for lease in calls.withLock({ $0.values.compactMap(\.lease) }) { await lease.look(at: now) }
+        // A race with graceful shutdown in a task group, not `cancelOnGracefulShutdown()`'s merge
+        // (see `AsyncStream.forEachUntilGracefulShutdown`).
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: self.tick)
+                let now = ContinuousClock.now
+                for lease in self.calls.withLock({ $0.values.compactMap(\.lease) }) { await lease.look(at: now) }
+            }
         }
     }
 }
