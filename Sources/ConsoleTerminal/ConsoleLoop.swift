@@ -1,7 +1,7 @@
 import CNCurses
 import Glibc
-import MotionMCPControl
 import MotionMCPConsole
+import MotionMCPControl
 import Synchronization
 
 /// What the curses loop tells the async side of ``TerminalConsole/run()``.

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import MotionMCPControl
 import MotionMCPConsole
+import MotionMCPControl
 import Synchronization
 
 /// Why the console could not run.

@@ -1,4 +1,3 @@
-
 /// A motion-generation model, as the MMCP server sees it.
 ///
 /// Implement ``capabilities()`` and ``generate(_:)``; everything else has a default. The server

@@ -1,11 +1,11 @@
-import MotionMCPProtocol
 import Foundation
 public import Hummingbird
-public import MotionMCP
-import MotionMCPControl
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+public import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 import NIOCore
 import NIOSSL
 public import ServiceLifecycle

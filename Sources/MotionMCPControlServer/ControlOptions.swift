@@ -1,7 +1,7 @@
+import Foundation
 import MotionMCP
 import MotionMCPControl
 import MotionMCPProtocol
-import Foundation
 
 /// Where a server serves its control API, the HTTP/1.1 + JSON interface an operations console
 /// attaches to (`mmcp-console attach`). It is never served on the MMCP port.
@@ -181,4 +181,3 @@ public struct ControlConfigurationError: Error, Sendable, Equatable, CustomStrin
 
     public var description: String { message }
 }
-

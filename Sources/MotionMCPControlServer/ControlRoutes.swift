@@ -1,9 +1,9 @@
-import MotionMCPProtocol
 import Foundation
-import MotionMCP
-import MotionMCPControl
 public import Hummingbird
 import Logging
+import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 import NIOCore
 import ServiceLifecycle
 

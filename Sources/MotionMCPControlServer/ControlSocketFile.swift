@@ -1,7 +1,7 @@
+import Foundation
 import MotionMCP
 import MotionMCPControl
 import MotionMCPProtocol
-import Foundation
 
 /// The control socket's file: checked before binding (a stale one left by a dead process is
 /// replaced, a live one is an error), published with its mode and group without a moment at the
@@ -123,4 +123,3 @@ struct ControlSocketFile: Sendable {
         }
     }
 }
-

@@ -1,8 +1,8 @@
-import MotionMCPControl
-import MotionMCPProtocol
 import HummingbirdCore
 import HummingbirdTLS
 import MotionMCP
+import MotionMCPControl
+import MotionMCPProtocol
 import NIOSSL
 
 extension HTTPServerBuilder {

@@ -1,8 +1,8 @@
+import Foundation
+public import Logging
 import MotionMCP
 import MotionMCPControl
 import MotionMCPProtocol
-import Foundation
-public import Logging
 import Synchronization
 
 /// The server's log lines, handed to every `/v1/events` stream as they happen. A server with a

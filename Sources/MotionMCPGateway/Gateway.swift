@@ -1,7 +1,7 @@
 import AsyncHTTPClient
+import Logging
 public import MotionMCP
 import MotionMCPProtocol
-import Logging
 import NIOCore
 public import ServiceLifecycle
 import Synchronization

@@ -1,10 +1,10 @@
 import AsyncHTTPClient
+import HTTPTypes
+import Logging
 import MotionMCP
 import MotionMCPControl
 import MotionMCPHTTPClient
 import MotionMCPProtocol
-import HTTPTypes
-import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix

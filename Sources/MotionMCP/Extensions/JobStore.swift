@@ -316,7 +316,6 @@ struct JobResult: Sendable, Equatable {
     var body: [UInt8]
 }
 
-
 /// Refuses a submission when the job store holds ``JobStore/capacity`` jobs already, or its answer
 /// would pass ``JobStore/maxBytes``: the server answers `503 resource_exhausted` with
 /// `Retry-After` instead of a 202 (docs/extensions.md §1.7).

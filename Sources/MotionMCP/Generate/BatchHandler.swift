@@ -27,7 +27,6 @@ struct BatchHandler: Sendable {
         case pending(ValidatedRequest)
     }
 
-
     func handle(_ batch: JSONObject, started: ContinuousClock.Instant) async -> ProtocolResponse {
         let requests: [JSONValue]
         let version: String

@@ -1,4 +1,5 @@
 import Foundation
+
 /// What a model publishes in `/capabilities` and what the server checks requests against.
 ///
 /// Every field but the first three has the reference's default, so a spec reads like the
