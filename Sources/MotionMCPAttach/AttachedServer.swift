@@ -66,11 +66,10 @@ public final class AttachedServer: ServerControl {
         self.target = target.description
         self.token = token
         self.receiveLog = receiveLog
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(2))
         if resolvedFromName, case .network(let url) = target, url.hasPrefix("https://"), caFile == nil {
             throw AttachTargetError("dns+https: targets need --ca-file: each address is trusted by the CA that signed its certificate")
         }
+        var trust: TLSConfiguration?
         if let caFile {
             var tls = TLSConfiguration.makeClientConfiguration()
             do {
@@ -79,9 +78,9 @@ public final class AttachedServer: ServerControl {
                 throw AttachTargetError("--ca-file '\(caFile)': \(error)")
             }
             if resolvedFromName { tls.certificateVerification = .noHostnameVerification }
-            configuration.tlsConfiguration = tls
+            trust = tls
         }
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = OutgoingHTTP.makeClient(connectTimeout: .seconds(2), tls: trust)
         state = Mutex(State())
     }
 
