@@ -3,6 +3,8 @@ FROM swift:6.2-bookworm AS build
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
+# The manifest names the test targets and their support target by path: they must exist to load it.
+COPY Tests ./Tests
 RUN swift build -c release --product mmcp-console --static-swift-stdlib \
     && cp "$(swift build -c release --show-bin-path)/mmcp-console" /mmcp-console
 
