@@ -155,6 +155,22 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "MotionMCPConsoleTests", dependencies: ["MotionMCPConsole", "MotionMCPControl", "MotionMCP"]),
+        // What both layers of the server tests use: raw HTTP clients, the kept server logs, waiting
+        // without sleeping, the small requests, `mmcp-console` as a process. Public and package API
+        // only (no @testable import), so it builds in any configuration; compiled once for both.
+        .target(
+            name: "MotionMCPTestSupport",
+            dependencies: [
+                "MotionMCP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/MotionMCPTestSupport"
+        ),
+        // The fast layer: servers in this process (buildApp, HummingbirdTesting's .live and
+        // .router), stores, handlers, the gateway over in-process upstreams, the conformance
+        // fixtures and the fuzz test. Starts no process.
         .testTarget(
             name: "MotionMCPTests",
             dependencies: [
@@ -163,10 +179,26 @@ let package = Package(
                 "MotionMCPControlServer",
                 "MotionMCPGateway",
                 "MotionMCPAttach",
+                "MotionMCPTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        // The process layer: the real `mmcp-console` binary (headless servers, the control API,
+        // attach, gateways, signals), in tmux, behind nginx, and a model author's package built
+        // outside this one. Takes minutes.
+        .testTarget(
+            name: "MotionMCPProcessTests",
+            dependencies: [
+                "MotionMCP",
+                "MotionMCPControl",
+                "MotionMCPControlServer",
+                "MotionMCPGateway",
+                "MotionMCPAttach",
+                "MotionMCPTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

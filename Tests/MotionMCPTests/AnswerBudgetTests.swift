@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import NIOCore
 import Synchronization
 import Testing
@@ -127,14 +128,6 @@ struct AnswerBudgetTests {
         #expect(AnswerBudget.machineDefault <= max(physical / 4, 256 << 20))
     }
 
-    /// `LiveServerTests.base` at `fps` for `frames` frames and `samples` samples.
-    static func request(fps: Int, frames: Int, samples: Int) -> String {
-        LiveServerTests.base
-            .replacingOccurrences(of: #""duration_frames":10"#, with: #""duration_frames":\#(frames)"#)
-            .replacingOccurrences(
-                of: #""segments":"#, with: #""timing":{"fps":\#(fps)},"options":{"num_samples":\#(samples)},"segments":"#)
-    }
-
     @Test(
         "the estimate is at least the answer's size and within twice it",
         arguments: [(30, 10, 1), (3333, 3333, 2), (120, 3600, 4)])
@@ -145,7 +138,7 @@ struct AnswerBudgetTests {
             let served = spec
             let directory = ModelDirectory(keys: ["null"]) { _ in served }
             let validated = try RequestValidator.validate(
-                JSONParser.parse(Array(Self.request(fps: fps, frames: frames, samples: samples).utf8)), models: directory)
+                JSONParser.parse(Array(TestRequests.sized(fps: fps, frames: frames, samples: samples).utf8)), models: directory)
             let rest = try NullBackbone.restPose(for: validated.request)
             // Every joint moved, so that every translation is written (one at rest is left out).
             let moved = [Float](repeating: 0.25, count: rest.sampleCount * rest.frameCount * rest.jointCount * 3)
@@ -168,10 +161,10 @@ struct AnswerBudgetTests {
         options.limits.answerBudgetWait = .milliseconds(100)
         let server = try MMCPServer(gated, options: options)
         try await buildApp(server).test(.router) { client in
-            async let held = client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { Int($0.status.code) }
+            async let held = client.execute(uri: "/generate", method: .post, body: TestRequests.body()) { Int($0.status.code) }
             try await waitUntil { gated.callsStarted == 1 }
             // The first answer is larger than the whole budget: it runs alone, so this one waits and is refused.
-            let refused = try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { response in
+            let refused = try await client.execute(uri: "/generate", method: .post, body: TestRequests.body()) { response in
                 (Int(response.status.code), response.headers[.retryAfter], String(buffer: response.body))
             }
             #expect(refused.0 == 503)
@@ -181,7 +174,7 @@ struct AnswerBudgetTests {
             gated.open()
             #expect(try await held == 200)
             try await waitUntil { server.answerBudget.charged == 0 }
-            let after = try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { Int($0.status.code) }
+            let after = try await client.execute(uri: "/generate", method: .post, body: TestRequests.body()) { Int($0.status.code) }
             #expect(after == 200)
         }
         #expect(server.answerBudget.charged == 0)
@@ -194,14 +187,14 @@ struct AnswerBudgetTests {
         options.limits.answerBudget = 1
         options.limits.answerBudgetWait = .milliseconds(100)
         let server = try MMCPServer(gated, options: options)
-        let item = LiveServerTests.base.replacingOccurrences(of: #""protocol_version":"1.4","#, with: "")
+        let item = TestRequests.base.replacingOccurrences(of: #""protocol_version":"1.4","#, with: "")
         let batch = #"{"protocol_version":"1.4","requests":[\#(item),\#(item)]}"#
         try await buildApp(server).test(.router) { client in
             async let held = client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: batch)) { response in
                 (Int(response.status.code), String(buffer: response.body))
             }
             try await waitUntil { gated.callsStarted >= 1 }
-            let single = try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { response in
+            let single = try await client.execute(uri: "/generate", method: .post, body: TestRequests.body()) { response in
                 Int(response.status.code)
             }
             #expect(single == 503)

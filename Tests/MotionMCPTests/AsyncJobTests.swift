@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import NIOCore
 import Testing
 
@@ -58,7 +59,7 @@ struct AsyncJobTests {
     @Test("a valid request is answered 202 with Location, an integer Retry-After and the ticket; polls give 202, then the synchronous answer's bytes")
     func alwaysPolicy() async throws {
         try await withApp(AsyncModel(latency: .milliseconds(200))) { client in
-            let (location, ticket) = try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { response in
+            let (location, ticket) = try await client.execute(uri: "/generate", method: .post, body: TestRequests.body()) { response in
                 #expect(response.status.code == 202)
                 #expect(response.headers[.contentType] == "application/json")
                 #expect(response.headers[.retryAfter]?.wholeMatch(of: /\d+/) != nil)
@@ -80,7 +81,7 @@ struct AsyncJobTests {
 
             let syncApp = try buildApp(AsyncModel(supportsAsync: false), options: MMCPOptions())
             let sync: [UInt8] = try await syncApp.test(.router) { other in
-                try await other.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { Array($0.body.readableBytesView) }
+                try await other.execute(uri: "/generate", method: .post, body: TestRequests.body()) { Array($0.body.readableBytesView) }
             }
             #expect(finished.body == sync)
         }
@@ -89,17 +90,17 @@ struct AsyncJobTests {
     @Test("a model without supports_async, a batch, and an invalid request are answered at once; no job is made")
     func answeredAtOnce() async throws {
         try await withApp(AsyncModel(supportsAsync: false)) { client in
-            try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { #expect($0.status.code == 200) }
+            try await client.execute(uri: "/generate", method: .post, body: TestRequests.body()) { #expect($0.status.code == 200) }
         }
         try await withApp { client in
-            let item = LiveServerTests.base.replacingOccurrences(of: #""protocol_version":"1.4","#, with: "")
+            let item = TestRequests.base.replacingOccurrences(of: #""protocol_version":"1.4","#, with: "")
             try await client.execute(
                 uri: "/generate", method: .post, body: ByteBuffer(string: #"{"protocol_version":"1.4","requests":["# + item + "]}")
             ) {
                 #expect($0.status.code == 200)
                 #expect($0.headers[.contentType] == "application/json")
             }
-            let invalid = LiveServerTests.base.replacingOccurrences(of: #""parent":"Hips""#, with: #""parent":"Nowhere""#)
+            let invalid = TestRequests.base.replacingOccurrences(of: #""parent":"Hips""#, with: #""parent":"Nowhere""#)
             try await client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: invalid)) { response in
                 #expect(response.status.code == 400 || response.status.code == 422)
                 #expect(response.headers[.location] == nil)
@@ -110,7 +111,7 @@ struct AsyncJobTests {
     @Test("a job whose model raises resource_exhausted polls as 503 with the envelope; with --retry-after, its hint")
     func failedJob() async throws {
         try await withApp(extensions: ProtocolExtensions(asyncJobs: true, retryAfter: true)) { client in
-            let location = try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body(prompt: "busy")) {
+            let location = try await client.execute(uri: "/generate", method: .post, body: TestRequests.body(prompt: "busy")) {
                 $0.headers[.location] ?? ""
             }
             let failed = try await Self.poll(client, location)
@@ -127,7 +128,7 @@ struct AsyncJobTests {
                 #expect(response.status.code == 404)
                 #expect(String(buffer: response.body) == #"{"detail":"Not Found"}"#)
             }
-            let location = try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { $0.headers[.location] ?? "" }
+            let location = try await client.execute(uri: "/generate", method: .post, body: TestRequests.body()) { $0.headers[.location] ?? "" }
             try await client.execute(uri: location, method: .put) { response in
                 #expect(response.status.code == 405)
                 #expect(response.headers[.allow] == "GET, DELETE")
@@ -145,7 +146,7 @@ struct AsyncJobTests {
     @Test("with async jobs off, a supports_async model answers at once and the jobs route is 404")
     func offByDefault() async throws {
         try await withApp(extensions: ProtocolExtensions()) { client in
-            try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { #expect($0.status.code == 200) }
+            try await client.execute(uri: "/generate", method: .post, body: TestRequests.body()) { #expect($0.status.code == 200) }
             try await client.execute(uri: "/generate/jobs/abc", method: .get) { #expect($0.status.code == 404) }
         }
     }
@@ -154,7 +155,7 @@ struct AsyncJobTests {
     func formatChosenAtSubmission() async throws {
         try await withApp(extensions: ProtocolExtensions(asyncJobs: true, binaryGLTF: true)) { client in
             let location = try await client.execute(
-                uri: "/generate", method: .post, headers: [.accept: "model/gltf-binary"], body: LiveServerTests.body()
+                uri: "/generate", method: .post, headers: [.accept: "model/gltf-binary"], body: TestRequests.body()
             ) { $0.headers[.location] ?? "" }
             let finished = try await Self.poll(client, location)
             #expect(finished.headers[.contentType] == "model/gltf-binary")

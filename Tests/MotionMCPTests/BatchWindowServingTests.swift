@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import NIOCore
 import Synchronization
 import Testing
@@ -35,7 +36,7 @@ struct BatchWindowServingTests {
     }
 
     static func body(prompt: String, frames: Int) -> String {
-        LiveServerTests.base.replacingOccurrences(
+        TestRequests.base.replacingOccurrences(
             of: #""prompt":"walk","duration_frames":10"#, with: #""prompt":"\#(prompt)","duration_frames":\#(frames)"#)
     }
 

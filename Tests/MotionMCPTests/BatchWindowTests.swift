@@ -1,4 +1,5 @@
 import Logging
+import MotionMCPTestSupport
 import ServiceLifecycle
 import Synchronization
 import Testing

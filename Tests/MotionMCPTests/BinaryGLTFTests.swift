@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import NIOCore
 import Testing
 
@@ -24,7 +25,7 @@ struct BinaryGLTFTests {
     static func generate(_ client: any TestClientProtocol, accept: String?) async throws -> (String?, [UInt8], HTTPFields) {
         var headers = HTTPFields()
         if let accept { headers[.accept] = accept }
-        return try await client.execute(uri: "/generate", method: .post, headers: headers, body: ByteBuffer(string: LiveServerTests.base)) {
+        return try await client.execute(uri: "/generate", method: .post, headers: headers, body: ByteBuffer(string: TestRequests.base)) {
             response in
             #expect(response.status == .ok)
             return (response.headers[.contentType], Array(response.body.readableBytesView), response.headers)
@@ -74,7 +75,7 @@ struct BinaryGLTFTests {
     @Test("errors and batches stay JSON whatever Accept asks for")
     func errorsAndBatchesStayJSON() async throws {
         try await withApp(glb: true) { client in
-            let item = LiveServerTests.base.replacingOccurrences(of: #""protocol_version":"1.4","#, with: "")
+            let item = TestRequests.base.replacingOccurrences(of: #""protocol_version":"1.4","#, with: "")
             let batch = #"{"protocol_version":"1.4","requests":["# + item + "]}"
             for body in ["{", batch] {
                 try await client.execute(

@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdTesting
+import MotionMCPTestSupport
 import Testing
 
 @testable import MotionMCP

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MotionMCPAttach
+import MotionMCPTestSupport
 import Synchronization
 import Testing
 

@@ -1,3 +1,4 @@
+import MotionMCPTestSupport
 import Testing
 
 @testable import MotionMCP

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import NIOCore
 import Testing
 
@@ -54,13 +55,13 @@ struct GatewayConformanceTests {
 
     @Test("the gateway answers every recorded case as the reference does", arguments: Self.groups)
     func matchesReferenceThroughGateway(_ group: FixtureGroup) async throws {
-        let upstream = buildApp(try group.fixtures[0].makeServer(options: LiveServerTests.loopback))
+        let upstream = buildApp(try group.fixtures[0].makeServer(options: MMCPOptions.loopback))
         try await upstream.test(.live) { upstreamClient in
             let port = try #require(upstreamClient.port)
-            var options = LiveServerTests.loopback
+            var options = MMCPOptions.loopback
             let gateway = try MMCPServer.fronting(
                 GatewayOptions(
-                upstreams: [try UpstreamAddress(parsing: "http://127.0.0.1:\(port)")], probeInterval: .milliseconds(100)), options: options)
+                    upstreams: [try UpstreamAddress(parsing: "http://127.0.0.1:\(port)")], probeInterval: .milliseconds(100)), options: options)
             let expected = Set(group.models.compactMap { $0["key"]?.stringValue })
             try await buildApp(gateway).test(.live) { client in
                 // A probe that timed out on a busy machine is repeated; the models join then.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import Testing
 
 @testable import MotionMCP
@@ -8,16 +9,13 @@ import Testing
 @testable import MotionMCPControlServer
 @testable import MotionMCPGateway
 
-/// Upstreams that misbehave on purpose (``MisbehavingUpstream``) behind a real gateway: no answer
+/// Upstreams that misbehave on purpose (`MisbehavingUpstream`) behind a real gateway: no answer
 /// that stalls, drips, breaks off, resets or never comes may hold a place, a drain or a client for
-/// longer than its limits, and each failure is counted against its replica under a code.
+/// longer than its limits, and each failure is counted against its replica under a code. SIGTERM
+/// to a real gateway process is `GatewayHardeningProcessTests` (MotionMCPProcessTests).
 @Suite("The gateway against misbehaving upstreams", .keepsServerLogs)
 struct GatewayHardeningTests {
-    static let request = LiveServerTests.base.replacingOccurrences(of: #""model":"null""#, with: #""model":"walker""#)
-
-    static func post(_ body: String) -> [UInt8] {
-        Array("POST /generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
-    }
+    static let request = TestRequests.base(model: "walker")
 
     /// Runs `body` with a healthy upstream serving `walker`, a misbehaving one listing the same
     /// entry, and a gateway in front of `replicas` of them (`.bad`, `.healthy`, in that order), with
@@ -27,7 +25,7 @@ struct GatewayHardeningTests {
         idle: Duration = .seconds(30), drainTimeout: Duration = .seconds(30), announcedLength: Int = 10_000_000,
         _ body: @escaping @Sendable (MMCPServer, Int, MisbehavingUpstream) async throws -> Void
     ) async throws {
-        let healthy = try GatewayTests.upstream([NullBackbone(modelID: "walker")])
+        let healthy = try MMCPServer.onLoopback([NullBackbone(modelID: "walker")])
         try await buildApp(healthy).test(.live) { healthyClient in
             let healthyPort = try #require(healthyClient.port)
             let capabilities = try await offPool {
@@ -35,13 +33,13 @@ struct GatewayHardeningTests {
             }
             let bad = try await MisbehavingUpstream.start(capabilities: capabilities, behaviour: behaviour, announcedLength: announcedLength)
             do {
-                var options = LiveServerTests.loopback
+                var options = MMCPOptions.loopback
                 options.limits = limits
                 options.drainTimeout = drainTimeout
                 let gateway = try MMCPServer.fronting(
                     GatewayOptions(
-                    upstreams: try replicas.map { try UpstreamAddress(parsing: "http://127.0.0.1:\($0 == .bad ? bad.port : healthyPort)") },
-                    probeInterval: .milliseconds(200), idleTimeout: idle), options: options)
+                        upstreams: try replicas.map { try UpstreamAddress(parsing: "http://127.0.0.1:\($0 == .bad ? bad.port : healthyPort)") },
+                        probeInterval: .milliseconds(200), idleTimeout: idle), options: options)
                 try await buildApp(gateway).test(.live) { client in
                     guard try await waitUntil(attempts: 2000, every: .milliseconds(10), { gateway.registry.model(forKey: "walker") != nil })
                     else { return }
@@ -60,7 +58,7 @@ struct GatewayHardeningTests {
     @Test("an answer that stalls mid-body is ended by the generate timeout, counted, and its place is free again")
     func stalledAnswerEndsAtTheDeadline() async throws {
         try await withGateway(.stall, limits: ServerLimits(maxInFlightPerModel: 1, generateTimeout: .milliseconds(600))) { gateway, port, _ in
-            let answer = try await offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(Self.post(Self.request)) }
+            let answer = try await offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(TestRequests.rawGenerate(Self.request)) }
             #expect(answer?.status == 200)
             #expect(answer?.announcedLength == 10_000_000)
             #expect(answer?.isWhole == false)
@@ -74,7 +72,7 @@ struct GatewayHardeningTests {
     @Test("an answer that stops moving is ended by the idle limit even without a generate timeout")
     func stalledAnswerEndsAtTheIdleLimit() async throws {
         try await withGateway(.stall, idle: .milliseconds(500)) { gateway, port, _ in
-            let answer = try await offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(Self.post(Self.request)) }
+            let answer = try await offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(TestRequests.rawGenerate(Self.request)) }
             #expect(answer?.status == 200)
             #expect(answer?.isWhole == false)
             let model = try #require(gateway.registry.model(forKey: "walker"))
@@ -90,7 +88,7 @@ struct GatewayHardeningTests {
         // Only the stall is ended by the idle limit; the cut must not be, however loaded the machine.
         let idle: Duration = behaviour == .stall ? .milliseconds(500) : .seconds(30)
         try await withGateway(behaviour, idle: idle, announcedLength: 100_000) { gateway, port, _ in
-            let answer = try await offPool { try RawHTTPClient(port: port).send(Self.post(Self.request)) }
+            let answer = try await offPool { try RawHTTPClient(port: port).send(TestRequests.rawGenerate(Self.request)) }
             #expect(answer.status == status)
             let model = try #require(gateway.registry.model(forKey: "walker"))
             #expect(model.inFlight == 0)
@@ -102,7 +100,7 @@ struct GatewayHardeningTests {
     func hangIsAlwaysTimeout() async throws {
         try await withGateway(.hang, limits: ServerLimits(generateTimeout: .milliseconds(200))) { gateway, port, _ in
             for _ in 0..<6 {
-                let answer = try await offPool { try RawHTTPClient(port: port).send(Self.post(Self.request)) }
+                let answer = try await offPool { try RawHTTPClient(port: port).send(TestRequests.rawGenerate(Self.request)) }
                 #expect(answer.status == 504)
                 #expect(answer.text.contains(#""code":"timeout""#))
             }
@@ -113,7 +111,7 @@ struct GatewayHardeningTests {
     @Test("a client that leaves while the upstream thinks frees its place at once and cancels the upstream's request")
     func clientLeavingCancels() async throws {
         try await withGateway(.hang) { gateway, port, bad in
-            try await offPool { try RawHTTPClient(port: port).sendAndLeave(Self.post(Self.request)) }
+            try await offPool { try RawHTTPClient(port: port).sendAndLeave(TestRequests.rawGenerate(Self.request)) }
             let model = try #require(gateway.registry.model(forKey: "walker"))
             #expect(try await waitUntil { bad.generateRequests == 1 })
             #expect(try await waitUntil { model.inFlight == 0 })
@@ -125,48 +123,13 @@ struct GatewayHardeningTests {
     @Test("a drain whose timeout passes ends a stalled forwarded answer instead of waiting for the upstream")
     func drainEndsStalledAnswer() async throws {
         try await withGateway(.stall, drainTimeout: .milliseconds(300)) { gateway, port, _ in
-            async let answer = offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(Self.post(Self.request)) }
+            async let answer = offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(TestRequests.rawGenerate(Self.request)) }
             let model = try #require(gateway.registry.model(forKey: "walker"))
             #expect(try await waitUntil { model.inFlight == 1 })
             let reports = await gateway.registry.drain([model], timeout: .milliseconds(300))
             #expect(reports.first?.outcome == .timedOut(cancelled: 1))
             #expect(try await answer?.isWhole == false)
             #expect(model.inFlight == 0)
-        }
-    }
-
-    @Test("SIGTERM ends a real gateway within its drain timeout while an upstream holds an answer open")
-    func sigtermIsNotHeldByAnUpstream() async throws {
-        let healthy = try GatewayTests.upstream([NullBackbone(modelID: "walker")])
-        try await buildApp(healthy).test(.live) { healthyClient in
-            let healthyPort = try #require(healthyClient.port)
-            let capabilities = try await offPool {
-                try RawHTTPClient(port: healthyPort).send(Array("GET /capabilities HTTP/1.1\r\nHost: x\r\n\r\n".utf8)).body
-            }
-            let bad = try await MisbehavingUpstream.start(capabilities: capabilities, behaviour: .stall)
-            let log = FileManager.default.temporaryDirectory.appendingPathComponent("stalled-gateway-\(UUID().uuidString).log")
-            let gateway = try ServerProcess(
-                port: try freePort(), arguments: ["--upstream", "http://127.0.0.1:\(bad.port)", "--drain-timeout", "1"], log: log)
-            defer {
-                gateway.kill()
-                try? FileManager.default.removeItem(at: log)
-            }
-            guard try await gateway.waitUntilReady() else {
-                await bad.stop()
-                Issue.record("the gateway never became ready: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
-                return
-            }
-            async let answer = offPool { try RawHTTPClient(port: gateway.port).sendReadingUntilClosed(Self.post(Self.request)) }
-            #expect(try await waitUntil { bad.generateRequests == 1 })
-            let clock = ContinuousClock()
-            let signalled = clock.now
-            gateway.terminate()
-            let exited = try await gateway.waitForExit(timeout: .seconds(15))
-            #expect(exited, "still running 15 s after SIGTERM with --drain-timeout 1")
-            #expect(clock.now - signalled < .seconds(10))
-            #expect(try await answer?.isWhole == false)
-            #expect(try await waitUntil { bad.closedGenerateConnections == 1 })
-            await bad.stop()
         }
     }
 
@@ -190,7 +153,7 @@ struct GatewayHardeningTests {
             else { return }
             var statuses: [Int] = []
             for _ in 0..<15 {
-                let answer = try await offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(Self.post(Self.request)) }
+                let answer = try await offPool { try RawHTTPClient(port: port).sendReadingUntilClosed(TestRequests.rawGenerate(Self.request)) }
                 statuses.append(answer?.isWhole == true ? answer?.status ?? 0 : 0)
             }
             let failures = statuses.filter { $0 != 200 }.count

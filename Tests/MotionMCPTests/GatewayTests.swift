@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import NIOCore
 import Testing
 
@@ -96,7 +97,7 @@ struct GatewayTests {
         clock: TestClock? = nil, expecting: Set<String>, _ body: @escaping @Sendable (MMCPServer, Int, [Int]) async throws -> Void
     ) async throws {
         try await withUpstreams(upstreams, ports: []) { ports in
-            var options = LiveServerTests.loopback
+            var options = MMCPOptions.loopback
             if let clock { options.clock = clock }
             let gateway = try MMCPServer.fronting(
                 GatewayOptions(
@@ -125,14 +126,10 @@ struct GatewayTests {
         }
     }
 
-    static func upstream(_ backbones: [any Backbone]) throws -> MMCPServer {
-        try MMCPServer(MMCPModels(backbones), options: LiveServerTests.loopback)
-    }
-
     @Test("a replica whose entry differs from the model's is not used, and shows as a mismatch")
     func mismatchedReplica() async throws {
-        let first = try Self.upstream([NullBackbone(modelID: "walker", fps: 30)])
-        let second = try Self.upstream([NullBackbone(modelID: "walker", fps: 60)])
+        let first = try MMCPServer.onLoopback([NullBackbone(modelID: "walker", fps: 30)])
+        let second = try MMCPServer.onLoopback([NullBackbone(modelID: "walker", fps: 60)])
         try await withGateway(upstreams: [first, second], expecting: ["walker"]) { gateway, port, _ in
             let model = try #require(gateway.registry.model(forKey: "walker"))
             #expect(try await waitUntil(attempts: 2000, every: .milliseconds(10)) { model.snapshot().replicas?.count == 2 })
@@ -148,7 +145,7 @@ struct GatewayTests {
 
     @Test("an upstream model never takes the id of a model served here")
     func localIDWins() async throws {
-        let upstream = try Self.upstream([NullBackbone(modelID: "null", fps: 60), NullBackbone(modelID: "walker")])
+        let upstream = try MMCPServer.onLoopback([NullBackbone(modelID: "null", fps: 60), NullBackbone(modelID: "walker")])
         let local = [RegisteredModel(key: "null", backbone: NullBackbone())]
         try await withGateway(upstreams: [upstream], local: local, expecting: ["null", "walker"]) { gateway, port, _ in
             let ids = try await RawHTTPClient(port: port).capabilityIDs()
@@ -160,8 +157,8 @@ struct GatewayTests {
 
     @Test("an upstream added at run time must name an allowed host; its models join; a drained one stays gone until it is added again")
     func addAtRunTime() async throws {
-        let first = try Self.upstream([NullBackbone(modelID: "walker")])
-        let second = try Self.upstream([NullBackbone(modelID: "dancer")])
+        let first = try MMCPServer.onLoopback([NullBackbone(modelID: "walker")])
+        let second = try MMCPServer.onLoopback([NullBackbone(modelID: "dancer")])
         let clock = TestClock()
         try await withGateway(upstreams: [first, second], startWith: 1, clock: clock, expecting: ["walker"]) { gateway, port, ports in
             let runtime = MMCPRuntime(server: gateway, listenAddress: "127.0.0.1:\(port)")
@@ -208,7 +205,7 @@ struct GatewayTests {
     func overCapAnsweredHere() async throws {
         var spec = NullBackbone().spec
         spec.limits.maxRequestBytes = 300
-        let upstream = try Self.upstream([NullBackbone(modelID: "null", spec: spec)])
+        let upstream = try MMCPServer.onLoopback([NullBackbone(modelID: "null", spec: spec)])
         // A local model with the default cap, so the body passes the server-wide cap and reaches the model's.
         let local = [RegisteredModel(key: "big", backbone: NullBackbone(modelID: "big"))]
         try await withGateway(upstreams: [upstream], local: local, expecting: ["big", "null"]) { gateway, port, _ in

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import NIOCore
 import Testing
 
@@ -22,10 +23,10 @@ struct HardeningTests {
         let server = try server(gated, limits: ServerLimits(maxInFlightPerModel: 2))
         try await server.setUp()
         let handler = server.generateHandler
-        async let first = handler.handle(body: Array(LiveServerTests.base.utf8))
-        async let second = handler.handle(body: Array(LiveServerTests.base.utf8))
+        async let first = handler.handle(body: Array(TestRequests.base.utf8))
+        async let second = handler.handle(body: Array(TestRequests.base.utf8))
         try await waitUntil { gated.callsStarted >= 2 }
-        let third = await handler.handle(body: Array(LiveServerTests.base.utf8))
+        let third = await handler.handle(body: Array(TestRequests.base.utf8))
         #expect(third.status == 503)
         #expect(third.errorCode == "resource_exhausted")
         #expect(third.retryAfter == 5)
@@ -39,7 +40,7 @@ struct HardeningTests {
         let gated = GatedBackbone(id: "null")
         let server = try server(gated, limits: ServerLimits(generateTimeout: .milliseconds(100)))
         try await server.setUp()
-        let answer = await server.generateHandler.handle(body: Array(LiveServerTests.base.utf8))
+        let answer = await server.generateHandler.handle(body: Array(TestRequests.base.utf8))
         #expect(answer.status == 504)
         #expect(answer.errorCode == "timeout")
         #expect(server.registry.model(forKey: "null")?.inFlight == 0)
@@ -59,28 +60,5 @@ struct HardeningTests {
             }
             #expect(trickle.status == 408)
         }
-    }
-
-    @Test("the real server closes a connection that stays idle past --idle-timeout")
-    func idleConnection() async throws {
-        let port = try freePort()
-        let process = Process()
-        process.executableURL = CommandLineTests.binary
-        process.environment = TestEnvironment.server()
-        process.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)", "--idle-timeout", "0.3"]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { process.terminate() }
-        let client = RawHTTPClient(port: port)
-        guard
-            try await waitUntil(
-                attempts: 100, every: .milliseconds(100),
-                {
-                    (try? await offPool { try client.send(Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) })?.status == 200
-                })
-        else { return }
-        // 0.3 s idle timeout; the bound is generous so that a loaded machine does not fail the test.
-        let closed = try await offPool { try client.secondsUntilClosed(limit: 20) }
-        #expect(closed < 20)
     }
 }

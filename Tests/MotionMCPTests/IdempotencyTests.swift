@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import NIOCore
 import Synchronization
 import Testing
@@ -51,7 +52,7 @@ struct IdempotencyTests {
     }
 
     static func post(
-        _ client: any TestClientProtocol, key: String?, authorization: String? = nil, body: ByteBuffer = LiveServerTests.body()
+        _ client: any TestClientProtocol, key: String?, authorization: String? = nil, body: ByteBuffer = TestRequests.body()
     ) async throws -> Answer {
         var headers = HTTPFields()
         if let key { headers[.idempotencyKey] = key }
@@ -82,12 +83,12 @@ struct IdempotencyTests {
         let model = Counting()
         try await withApp(model) { client in
             _ = try await Self.post(client, key: "k-2")
-            let conflict = try await Self.post(client, key: "k-2", body: LiveServerTests.body(prompt: "run"))
+            let conflict = try await Self.post(client, key: "k-2", body: TestRequests.body(prompt: "run"))
             #expect(conflict.status == 409)
             let error = try JSONParser.parse(conflict.body).objectValue?["error"]?.objectValue
             #expect(error?["code"] == "invalid_request")
             #expect(error?["details"] == .object(["idempotency_key": "k-2"]))
-            let other = try await Self.post(client, key: "k-2", authorization: "Bearer other", body: LiveServerTests.body(prompt: "run"))
+            let other = try await Self.post(client, key: "k-2", authorization: "Bearer other", body: TestRequests.body(prompt: "run"))
             #expect(other.status == 200)
             #expect(model.count == 2)
         }
@@ -110,8 +111,8 @@ struct IdempotencyTests {
     func serverErrorsNotStored() async throws {
         let model = Counting()
         try await withApp(model) { client in
-            let first = try await Self.post(client, key: "k-3", body: LiveServerTests.body(prompt: "busy"))
-            let retry = try await Self.post(client, key: "k-3", body: LiveServerTests.body(prompt: "busy"))
+            let first = try await Self.post(client, key: "k-3", body: TestRequests.body(prompt: "busy"))
+            let retry = try await Self.post(client, key: "k-3", body: TestRequests.body(prompt: "busy"))
             #expect(first.status == 503 && retry.status == 503)
             #expect(model.count == 2)
         }
@@ -134,7 +135,7 @@ struct IdempotencyTests {
         let model = Counting()
         try await withApp(model, extensions: ProtocolExtensions()) { client in
             _ = try await Self.post(client, key: "k-5")
-            _ = try await Self.post(client, key: "k-5", body: LiveServerTests.body(prompt: "run"))
+            _ = try await Self.post(client, key: "k-5", body: TestRequests.body(prompt: "run"))
             #expect(model.count == 2)
         }
     }

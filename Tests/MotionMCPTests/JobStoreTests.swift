@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MotionMCPTestSupport
 import ServiceLifecycle
 import Synchronization
 import Testing

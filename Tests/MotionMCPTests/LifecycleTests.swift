@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import Synchronization
 import Testing
 

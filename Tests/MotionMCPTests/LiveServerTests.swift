@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import Testing
 
 @testable import MotionMCP
@@ -11,9 +12,6 @@ import Testing
 /// body cap while streaming, huge nesting.
 @Suite("A live server on loopback", .keepsServerLogs)
 struct LiveServerTests {
-    /// Options for a server on a free loopback port.
-    static let loopback = MMCPOptions(host: "127.0.0.1", port: 0)
-
     func withLiveServer(_ server: MMCPServer, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
         let app = buildApp(server)
         try await app.test(.live) { client in
@@ -21,13 +19,10 @@ struct LiveServerTests {
         }
     }
 
-    static let base =
-        #"{"protocol_version":"1.4","model":"null","skeleton":{"joints":[{"name":"Hips","rest_translation":[0,0.95,0],"rest_rotation":[0,0,0,1]},{"name":"Spine","parent":"Hips","rest_translation":[0,0.5,0],"rest_rotation":[0,0,0,1]},{"name":"Head","parent":"Spine","rest_translation":[0,0.3,0],"rest_rotation":[0,0,0,1]},{"name":"LeftFoot","parent":"Hips","rest_translation":[0.1,-0.95,0],"rest_rotation":[0,0,0,1]},{"name":"RightFoot","parent":"Hips","rest_translation":[-0.1,-0.95,0],"rest_rotation":[0,0,0,1]}]},"segments":[{"type":"text","prompt":"walk","duration_frames":10}]}"#
-
     @Test("a chunked body within the cap is read whole and answered")
     func chunkedWithinCap() async throws {
-        try await withLiveServer(try MMCPServer(NullBackbone(), options: Self.loopback)) { port in
-            let body = Array(Self.base.utf8)
+        try await withLiveServer(try MMCPServer(NullBackbone(), options: .loopback)) { port in
+            let body = Array(TestRequests.base.utf8)
             let chunks = stride(from: 0, to: body.count, by: 100).map { Array(body[$0..<min($0 + 100, body.count)]) }
             let (response, _) = try await offPool {
                 try RawHTTPClient(port: port).sendChunked(head: "POST /generate HTTP/1.1\r\nHost: localhost", chunks: chunks)
@@ -41,7 +36,7 @@ struct LiveServerTests {
     func chunkedOverCap() async throws {
         var spec = NullBackbone().spec
         spec.limits.maxRequestBytes = 10_000
-        try await withLiveServer(try MMCPServer(NullBackbone(modelID: "null", spec: spec), options: Self.loopback)) { port in
+        try await withLiveServer(try MMCPServer(NullBackbone(modelID: "null", spec: spec), options: .loopback)) { port in
             // Many more chunks than the cap needs, so that even a machine busy with the rest of the
             // suite answers before the client has sent them all.
             let chunks = Array(repeating: [UInt8](repeating: UInt8(ascii: " "), count: 4096), count: 2000)
@@ -59,9 +54,9 @@ struct LiveServerTests {
 
     @Test("a Content-Length over the cap is refused with 413 before the body is read")
     func declaredLengthOverCap() async throws {
-        try await withLiveServer(try MMCPServer(NullBackbone(), options: Self.loopback)) { port in
+        try await withLiveServer(try MMCPServer(NullBackbone(), options: .loopback)) { port in
             let head = "POST /generate HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000000\r\n\r\n"
-            let response = try await offPool { try RawHTTPClient(port: port).send(Array(head.utf8) + Array(Self.base.utf8)) }
+            let response = try await offPool { try RawHTTPClient(port: port).send(Array(head.utf8) + Array(TestRequests.base.utf8)) }
             #expect(response.status == 413)
             #expect(response.text.contains(#""details":{"max_request_bytes":1048576,"request_bytes":5000000}"#))
         }
@@ -69,7 +64,7 @@ struct LiveServerTests {
 
     @Test("50 000 levels of nesting get a 422, alone and inside a batch")
     func extremeNesting() async throws {
-        try await withLiveServer(try MMCPServer(NullBackbone(), options: Self.loopback)) { port in
+        try await withLiveServer(try MMCPServer(NullBackbone(), options: .loopback)) { port in
             let nested = String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000)
             for body in [nested, #"{"protocol_version":"1.4","requests":["# + nested + "]}"] {
                 let head = "POST /generate HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
@@ -82,7 +77,7 @@ struct LiveServerTests {
 
     @Test("a trailing slash is redirected to an absolute URL on the host the client used")
     func trailingSlashRedirect() async throws {
-        try await withLiveServer(try MMCPServer(NullBackbone(), options: Self.loopback)) { port in
+        try await withLiveServer(try MMCPServer(NullBackbone(), options: .loopback)) { port in
             let request = "GET /generate/ HTTP/1.1\r\nHost: motion.example:8000\r\nContent-Length: 0\r\n\r\n"
             let response = try await offPool { try RawHTTPClient(port: port).send(Array(request.utf8)) }
             #expect(response.status == 307)
@@ -92,7 +87,7 @@ struct LiveServerTests {
 
     @Test("the server answers over a real connection with the reference's bytes for /capabilities")
     func capabilitiesOverSocket() async throws {
-        try await withLiveServer(try MMCPServer(NullBackbone(), options: Self.loopback)) { port in
+        try await withLiveServer(try MMCPServer(NullBackbone(), options: .loopback)) { port in
             let response = try await offPool {
                 try RawHTTPClient(port: port).send(Array("GET /capabilities HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8))
             }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import MotionMCPTestSupport
 import NIOCore
 import Synchronization
 import Testing
@@ -59,8 +60,8 @@ struct FailingBatchBackbone: Backbone {
 
 @Suite("One path for every model call and every drain", .keepsServerLogs)
 struct ModelCallTests {
-    static let single = LiveServerTests.base
-    static let item = LiveServerTests.base.replacingOccurrences(of: #""protocol_version":"1.4","#, with: "")
+    static let single = TestRequests.base
+    static let item = TestRequests.base.replacingOccurrences(of: #""protocol_version":"1.4","#, with: "")
     static func batch(_ count: Int) -> String {
         #"{"protocol_version":"1.4","requests":["# + Array(repeating: item, count: count).joined(separator: ",") + "]}"
     }
@@ -217,7 +218,7 @@ struct ModelCallTests {
         let server = try MMCPServer([gated], options: MMCPOptions(host: "127.0.0.1", port: port))
         let group = try ServerAssembly(server, setUp: .beforeListening).serviceGroup(signals: [])
         let client = RawHTTPClient(port: port)
-        let body = LiveServerTests.base
+        let body = TestRequests.base
         let request = Array("POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
         // Every way out of the steps opens the gate and shuts the group down, so a failed step
         // fails the test instead of leaving a request or the server waiting forever.

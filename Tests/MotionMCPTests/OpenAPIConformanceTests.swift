@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import NIOCore
 import Testing
 
@@ -55,7 +56,7 @@ struct OpenAPIConformanceTests {
     @Test("an async job's 202, its poll's 202 or glTF, its DELETE's 204 and the 404 after it conform to the served document")
     func asyncJob() async throws {
         try await withServer(AsyncJobTests.AsyncModel(latency: .milliseconds(100))) { client, check in
-            let accepted = try await Self.send(client, "/generate", .post, body: LiveServerTests.body())
+            let accepted = try await Self.send(client, "/generate", .post, body: TestRequests.body())
             #expect(accepted.status == 202)
             #expect(check.problems(answer: accepted.status, headers: accepted.headers, body: accepted.body, path: "/generate", method: "post") == [])
             let location = try #require(accepted.headers[.location])
@@ -78,16 +79,16 @@ struct OpenAPIConformanceTests {
     @Test("a GLB answer, a JSON answer and a batch conform to the served document, Vary and X-Request-ID included")
     func binaryAndJSON() async throws {
         try await withServer(AsyncJobTests.AsyncModel(supportsAsync: false)) { client, check in
-            let glb = try await Self.send(client, "/generate", .post, headers: [.accept: "model/gltf-binary"], body: LiveServerTests.body())
+            let glb = try await Self.send(client, "/generate", .post, headers: [.accept: "model/gltf-binary"], body: TestRequests.body())
             #expect(glb.status == 200)
             #expect(glb.headers[.contentType] == "model/gltf-binary")
             #expect(check.problems(answer: glb.status, headers: glb.headers, body: glb.body, path: "/generate", method: "post") == [])
-            let json = try await Self.send(client, "/generate", .post, headers: [.requestID: "trace-1"], body: LiveServerTests.body())
+            let json = try await Self.send(client, "/generate", .post, headers: [.requestID: "trace-1"], body: TestRequests.body())
             #expect(json.headers[.contentType] == "model/gltf+json")
             #expect(json.headers[.requestID] == "trace-1")
             #expect(check.problems(answer: json.status, headers: json.headers, body: json.body, path: "/generate", method: "post") == [])
             let batch = try await Self.send(
-                client, "/generate", .post, body: ByteBuffer(string: #"{"protocol_version":"1.4","requests":[\#(LiveServerTests.base)]}"#))
+                client, "/generate", .post, body: ByteBuffer(string: #"{"protocol_version":"1.4","requests":[\#(TestRequests.base)]}"#))
             #expect(batch.status == 200)
             #expect(check.problems(answer: batch.status, headers: batch.headers, body: batch.body, path: "/generate", method: "post") == [])
         }
@@ -96,13 +97,13 @@ struct OpenAPIConformanceTests {
     @Test("an idempotency conflict's 409, a model's 503 with Retry-After and a 422 conform to the served document")
     func refusals() async throws {
         try await withServer(AsyncJobTests.AsyncModel(supportsAsync: false)) { client, check in
-            let first = try await Self.send(client, "/generate", .post, headers: [.idempotencyKey: "k1"], body: LiveServerTests.body())
+            let first = try await Self.send(client, "/generate", .post, headers: [.idempotencyKey: "k1"], body: TestRequests.body())
             #expect(first.status == 200)
             let conflict = try await Self.send(
-                client, "/generate", .post, headers: [.idempotencyKey: "k1"], body: LiveServerTests.body(prompt: "run"))
+                client, "/generate", .post, headers: [.idempotencyKey: "k1"], body: TestRequests.body(prompt: "run"))
             #expect(conflict.status == 409)
             #expect(check.problems(answer: conflict.status, headers: conflict.headers, body: conflict.body, path: "/generate", method: "post") == [])
-            let busy = try await Self.send(client, "/generate", .post, body: LiveServerTests.body(prompt: "busy"))
+            let busy = try await Self.send(client, "/generate", .post, body: TestRequests.body(prompt: "busy"))
             #expect(busy.status == 503)
             #expect(busy.headers[.retryAfter] == "7")
             #expect(check.problems(answer: busy.status, headers: busy.headers, body: busy.body, path: "/generate", method: "post") == [])

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import NIOCore
 import Testing
 
@@ -65,8 +66,8 @@ struct RequestIDTests {
         try await withApp(ProtocolExtensions(requestIDs: true)) { client in
             var ids = Set<String>()
             let requests: [(String, HTTPRequest.Method, ByteBuffer?, Int)] = [
-                ("/generate", .post, LiveServerTests.body(prompt: "walk"), 200), ("/generate", .post, ByteBuffer(string: "{"), 422),
-                ("/nowhere", .get, nil, 404), ("/generate", .get, nil, 405), ("/generate", .post, LiveServerTests.body(prompt: "busy"), 503),
+                ("/generate", .post, TestRequests.body(prompt: "walk"), 200), ("/generate", .post, ByteBuffer(string: "{"), 422),
+                ("/nowhere", .get, nil, 404), ("/generate", .get, nil, 405), ("/generate", .post, TestRequests.body(prompt: "busy"), 503),
             ]
             for (path, method, body, status) in requests {
                 try await client.execute(uri: path, method: method, body: body) { response in
@@ -81,7 +82,7 @@ struct RequestIDTests {
     @Test("with both switches off no header is added, and a model's retry hint is not sent")
     func offAddsNothing() async throws {
         try await withApp(ProtocolExtensions()) { client in
-            try await client.execute(uri: "/generate", method: .post, headers: [.requestID: "abc"], body: LiveServerTests.body(prompt: "busy")) {
+            try await client.execute(uri: "/generate", method: .post, headers: [.requestID: "abc"], body: TestRequests.body(prompt: "busy")) {
                 response in
                 #expect(response.status.code == 503)
                 #expect(response.headers[.requestID] == nil)
@@ -94,7 +95,7 @@ struct RequestIDTests {
     func retryAfterFromTheError() async throws {
         try await withApp(ProtocolExtensions(retryAfter: true, defaultRetryAfter: 4)) { client in
             for (prompt, status, header) in [("busy", 503, "7"), ("limited", 429, "4"), ("invalid", 400, nil as String?), ("walk", 200, nil)] {
-                try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body(prompt: prompt)) { response in
+                try await client.execute(uri: "/generate", method: .post, body: TestRequests.body(prompt: prompt)) { response in
                     #expect(response.status.code == status, "\(prompt)")
                     #expect(response.headers[.retryAfter] == header, "\(prompt)")
                     // The hint is a header only, never part of the envelope.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import NIOCore
 import Synchronization
 import Testing
@@ -35,7 +36,7 @@ final class GatedBackbone: Backbone {
 
 @Suite("The runtime: hot-add, drain, states, metrics", .keepsServerLogs)
 struct RuntimeTests {
-    static let base = LiveServerTests.base
+    static let base = TestRequests.base
 
     func generate(_ client: some TestClientProtocol, model: String = "null") async throws -> (Int, String, String?) {
         let body = Self.base.replacingOccurrences(of: #""model":"null""#, with: #""model":"\#(model)""#)
@@ -236,8 +237,8 @@ struct OperationalEndpointTests {
         var app = Application(router: router)
         app.addMMCP(server)
         try await app.test(.router) { client in
-            try await client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: LiveServerTests.base)) { #expect($0.status == .ok) }
-            let invalid = LiveServerTests.base.replacingOccurrences(of: #""duration_frames":10"#, with: #""duration_frames":0"#)
+            try await client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: TestRequests.base)) { #expect($0.status == .ok) }
+            let invalid = TestRequests.base.replacingOccurrences(of: #""duration_frames":10"#, with: #""duration_frames":0"#)
             try await client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: invalid)) { #expect($0.status.code == 422) }
             try await client.execute(uri: "/generate", method: .post, body: ByteBuffer(string: "{}")) { #expect($0.status.code == 422) }
             let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
@@ -258,7 +259,7 @@ struct OperationalEndpointTests {
         let server = MMCPServer(
             registry: try ModelRegistry([RegisteredModel(key: "null", backbone: NullBackbone())], recordsMetrics: false))
         try await server.setUp()
-        _ = await server.generateHandler.handle(body: Array(LiveServerTests.base.utf8))
+        _ = await server.generateHandler.handle(body: Array(TestRequests.base.utf8))
         #expect(server.registry.prometheus == nil)
         #expect(server.registry.model(forKey: "null")?.snapshot().requests == 0)
     }

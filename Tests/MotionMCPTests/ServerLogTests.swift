@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MotionMCPTestSupport
 import Testing
 
 @Suite("Server output kept for a failing test")

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MotionMCPTestSupport
 import NIOCore
 import Testing
 
@@ -84,7 +85,7 @@ struct StoreByteCapTests {
             var headers = HTTPFields()
             headers[.idempotencyKey] = "big"
             for call in 1...2 {
-                let declined = try await client.execute(uri: "/generate", method: .post, headers: headers, body: LiveServerTests.body()) {
+                let declined = try await client.execute(uri: "/generate", method: .post, headers: headers, body: TestRequests.body()) {
                     response in (Int(response.status.code), response.headers[.idempotencyStatus])
                 }
                 #expect(declined.0 == 200)
@@ -123,9 +124,9 @@ struct StoreByteCapTests {
         var extensions = ProtocolExtensions(asyncJobs: true)
         extensions.jobStoreMaxBytes = 1
         try await buildApp(model, options: MMCPOptions(extensions: extensions)).test(.router) { client in
-            let first = try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { Int($0.status.code) }
+            let first = try await client.execute(uri: "/generate", method: .post, body: TestRequests.body()) { Int($0.status.code) }
             #expect(first == 202)
-            let refused = try await client.execute(uri: "/generate", method: .post, body: LiveServerTests.body()) { response in
+            let refused = try await client.execute(uri: "/generate", method: .post, body: TestRequests.body()) { response in
                 (Int(response.status.code), response.headers[.retryAfter], String(buffer: response.body))
             }
             #expect(refused.0 == 503)

@@ -1,6 +1,5 @@
 import Hummingbird
 import HummingbirdTesting
-import NIOCore
 
 @testable import MotionMCP
 @testable import MotionMCPControl
@@ -13,11 +12,4 @@ func withInProcessServer(
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     try await buildApp(backbone, options: MMCPOptions(extensions: extensions)).test(.router) { client in try await body(client) }
-}
-
-extension LiveServerTests {
-    /// The small request of ``base`` with another prompt: test backbones refuse some prompts by name.
-    static func body(prompt: String = "walk") -> ByteBuffer {
-        ByteBuffer(string: base.replacingOccurrences(of: #""prompt":"walk""#, with: #""prompt":"\#(prompt)""#))
-    }
 }

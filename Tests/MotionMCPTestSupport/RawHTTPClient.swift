@@ -6,20 +6,26 @@ import Foundation
 
 /// A deliberately dumb HTTP/1.1 client over a blocking loopback socket, for what test clients
 /// smooth over: chunked bodies, bodies that stop early, headers written by hand.
-struct RawHTTPClient {
-    struct Response {
-        var status: Int
-        var headers: [String: String]
-        var body: [UInt8]
-        var text: String { String(decoding: body, as: UTF8.self) }
+package struct RawHTTPClient {
+    package struct Response {
+        package var status: Int
+        package var headers: [String: String]
+        package var body: [UInt8]
+        package var text: String { String(decoding: body, as: UTF8.self) }
+
+        package init(status: Int, headers: [String: String], body: [UInt8]) {
+            (self.status, self.headers, self.body) = (status, headers, body)
+        }
     }
 
-    let port: Int
+    package let port: Int
+
+    package init(port: Int) { self.port = port }
 
     /// Sends `head` (request line and headers, without the blank line), then each chunk of `chunks`
     /// with chunked transfer encoding, stopping early once the server has answered; returns the
     /// response and how many chunks were written.
-    func sendChunked(head: String, chunks: [[UInt8]]) throws -> (Response, chunksSent: Int) {
+    package func sendChunked(head: String, chunks: [[UInt8]]) throws -> (Response, chunksSent: Int) {
         let socket = try connect()
         defer { close(socket) }
         try sendAll(socket, Array((head + "\r\nTransfer-Encoding: chunked\r\n\r\n").utf8))
@@ -36,7 +42,7 @@ struct RawHTTPClient {
 
     /// Sends `head`, then `bytes` one at a time with a pause between them (a slow client), stopping
     /// once the server has answered; returns the response.
-    func sendSlowly(head: String, bytes: [UInt8], every pause: Duration) throws -> Response {
+    package func sendSlowly(head: String, bytes: [UInt8], every pause: Duration) throws -> Response {
         let socket = try connect()
         defer { close(socket) }
         try sendAll(socket, Array((head + "\r\n\r\n").utf8))
@@ -50,7 +56,7 @@ struct RawHTTPClient {
 
     /// Opens a connection, sends nothing, and returns how many seconds pass before the server
     /// closes it (or `limit`).
-    func secondsUntilClosed(limit: Double) throws -> Double {
+    package func secondsUntilClosed(limit: Double) throws -> Double {
         let socket = try connect()
         defer { close(socket) }
         let start = Date()
@@ -62,7 +68,7 @@ struct RawHTTPClient {
     }
 
     /// Sends raw request bytes and reads the response.
-    func send(_ request: [UInt8]) throws -> Response {
+    package func send(_ request: [UInt8]) throws -> Response {
         let socket = try connect()
         defer { close(socket) }
         try sendAll(socket, request)
@@ -71,16 +77,16 @@ struct RawHTTPClient {
 
     /// What came back for a request whose answer may break off: the status, the length the head
     /// announced, and the body bytes that arrived before the connection closed (or the answer ended).
-    struct PartialResponse {
-        var status: Int
-        var announcedLength: Int?
-        var received: Int
-        var isWhole: Bool { announcedLength == received }
+    package struct PartialResponse {
+        package var status: Int
+        package var announcedLength: Int?
+        package var received: Int
+        package var isWhole: Bool { announcedLength == received }
     }
 
     /// Sends raw request bytes and reads until the answer is whole or the connection closes (or
     /// `limit` seconds pass without a byte); `nil` when no head came.
-    func sendReadingUntilClosed(_ request: [UInt8], limit: Int = 20) throws -> PartialResponse? {
+    package func sendReadingUntilClosed(_ request: [UInt8], limit: Int = 20) throws -> PartialResponse? {
         let socket = try connect(receiveTimeout: limit)
         defer { close(socket) }
         try sendAll(socket, request)
@@ -101,14 +107,14 @@ struct RawHTTPClient {
 
     /// Sends raw request bytes and closes the connection without waiting for the answer: a client
     /// that gives up.
-    func sendAndLeave(_ request: [UInt8]) throws {
+    package func sendAndLeave(_ request: [UInt8]) throws {
         let socket = try connect()
         defer { close(socket) }
         try sendAll(socket, request)
     }
 
     /// A connected blocking socket whose reads give up after `receiveTimeout` seconds without a byte.
-    func connect(receiveTimeout: Int = 10) throws -> Int32 {
+    package func connect(receiveTimeout: Int = 10) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw ClientError("socket() failed") }
         var address = sockaddr_in()
@@ -159,7 +165,7 @@ struct RawHTTPClient {
 
     /// The status and headers (names lowercased) of a response whose head has arrived whole in
     /// `buffer`, and where its body starts; `nil` before that.
-    static func head(of buffer: [UInt8]) -> (status: Int, headers: [String: String], bodyStart: Int)? {
+    package static func head(of buffer: [UInt8]) -> (status: Int, headers: [String: String], bodyStart: Int)? {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard buffer.count >= 4, let end = (0...(buffer.count - 4)).first(where: { buffer[$0..<$0 + 4].elementsEqual(separator) }) else {
             return nil
@@ -175,13 +181,13 @@ struct RawHTTPClient {
     }
 }
 
-struct ClientError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+package struct ClientError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// Writes all of `bytes` to `socket` (without SIGPIPE), for the test clients of either kind of socket.
-func sendAll(_ socket: Int32, _ bytes: [UInt8]) throws {
+package func sendAll(_ socket: Int32, _ bytes: [UInt8]) throws {
     var offset = 0
     while offset < bytes.count {
         let written = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

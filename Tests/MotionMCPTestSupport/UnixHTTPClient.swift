@@ -7,13 +7,15 @@ import Foundation
 /// A blocking HTTP/1.1 client over a Unix domain socket, for the control API: one request per
 /// connection, the answer read whole (a `Content-Length` or a chunked body), or a streamed body
 /// read line by line (`/v1/events`). Every read gives up after 10 s of silence.
-struct UnixHTTPClient {
+package struct UnixHTTPClient {
     /// The socket's path.
-    let path: String
+    package let path: String
+
+    package init(path: String) { self.path = path }
 
     /// Sends `method target` with `body` (JSON, when given) and any extra `headers` (`Name: value`),
     /// and reads the whole answer.
-    func send(_ method: String, _ target: String, body: String? = nil, headers: [String] = []) throws -> RawHTTPClient.Response {
+    package func send(_ method: String, _ target: String, body: String? = nil, headers: [String] = []) throws -> RawHTTPClient.Response {
         let socket = try connect()
         defer { close(socket) }
         try sendAll(socket, request(method, target, body: body, headers: headers))
@@ -36,7 +38,7 @@ struct UnixHTTPClient {
     /// its newline, until `receive` returns `false`, the server ends the body, or `limit` passes.
     /// Returns the answer's status; a status other than 200 ends it before any line.
     @discardableResult
-    func streamLines(_ target: String, limit: Duration, _ receive: (String) -> Bool) throws -> Int {
+    package func streamLines(_ target: String, limit: Duration, _ receive: (String) -> Bool) throws -> Int {
         let socket = try connect()
         defer { close(socket) }
         try sendAll(socket, request("GET", target, body: nil, headers: []))
@@ -64,7 +66,7 @@ struct UnixHTTPClient {
     }
 
     /// The address of the socket at `path`.
-    static func address(of path: String) throws -> sockaddr_un {
+    package static func address(of path: String) throws -> sockaddr_un {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -187,12 +189,12 @@ struct UnixHTTPClient {
 
 /// A Unix socket bound at a path: listening (a live server's), or bound and never listened on,
 /// which refuses connections as a dead server's leftover socket does.
-struct UnixListener {
-    let descriptor: Int32
-    let path: String
+package struct UnixListener {
+    package let descriptor: Int32
+    package let path: String
 
     /// Binds `path`, and listens on it when `listening`.
-    init(path: String, listening: Bool) throws {
+    package init(path: String, listening: Bool) throws {
         self.path = path
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -213,7 +215,7 @@ struct UnixListener {
     }
 
     /// Closes it and removes its file.
-    func close() {
+    package func close() {
         Glibc.close(descriptor)
         unlink(path)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MotionMCPTestSupport
 import Synchronization
 import Testing
 
@@ -24,7 +25,7 @@ struct ShutdownTests {
     func sigtermUnderLoad() async throws {
         let port = try freePort()
         let process = Process()
-        process.executableURL = CommandLineTests.binary
+        process.executableURL = TestPaths.mmcpConsole
         process.environment = TestEnvironment.server()
         process.arguments = [
             "--headless", "--host", "127.0.0.1", "--port", "\(port)", "--null", "null", "--null", "walker",
@@ -45,7 +46,7 @@ struct ShutdownTests {
         else { return }
 
         let tally = LoadTally()
-        let body = LiveServerTests.base
+        let body = TestRequests.base
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<8 {
                 let model = worker % 2 == 0 ? "null" : "walker"

@@ -1,4 +1,5 @@
 import Foundation
+import MotionMCPTestSupport
 import Testing
 
 @testable import MotionMCP
@@ -17,7 +18,7 @@ struct ConsoleEndToEndTests {
         /// Starts the console; the shell records the terminal settings before and after, and the exit status.
         init(arguments: String = "") async throws {
             port = try freePort()
-            let binary = CommandLineTests.binary.path
+            let binary = TestPaths.mmcpConsole.path
             let command =
                 "stty -g > /tmp/\(tmux.socket).before; SWIFT_BACKTRACE=interactive=no MMCP_CONTROL_SOCKET=\(TestEnvironment.uniqueControlSocket()) \(binary) --host 127.0.0.1 --port \(port) \(arguments); "
                 + "echo EXITED $?; stty -g > /tmp/\(tmux.socket).after; cmp -s /tmp/\(tmux.socket).before /tmp/\(tmux.socket).after && echo TERMINAL-CLEAN; sleep 60"
@@ -119,7 +120,7 @@ struct ConsoleEndToEndTests {
     @Test("--once prints the table as plain text and exits")
     func once() async throws {
         let process = Process()
-        process.executableURL = CommandLineTests.binary
+        process.executableURL = TestPaths.mmcpConsole
         process.environment = TestEnvironment.server()
         process.arguments = ["--once", "--null", "walker", "--null", "null"]
         let output = Pipe()

@@ -1,4 +1,5 @@
 import Foundation
+import MotionMCPTestSupport
 import Testing
 
 @testable import MotionMCP
@@ -9,10 +10,6 @@ import Testing
 /// `mmcp-console` as a user runs it: the real binary, its exit status and its output.
 @Suite("The mmcp-console command line", .keepsServerLogs)
 struct CommandLineTests {
-    static var binary: URL {
-        Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("mmcp-console")
-    }
-
     struct Run {
         var status: Int32
         var standardError: String
@@ -24,7 +21,7 @@ struct CommandLineTests {
 
     static func runBlocking(_ arguments: [String]) throws -> Run {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = TestPaths.mmcpConsole
         process.environment = TestEnvironment.server()
         process.arguments = arguments
         let errors = Pipe()
@@ -85,7 +82,7 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let port = try freePort()
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = TestPaths.mmcpConsole
         process.environment = TestEnvironment.server()
         process.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)", "--null", "walker=\(path)", "--null", "null"]
         let errors = Pipe()
@@ -147,7 +144,7 @@ struct CommandLineTests {
         let server = try ServerProcess(port: try freePort(), arguments: ["--latency", "5000", "--drain-timeout", "0.2"], log: log)
         defer { server.kill() }
         guard try await server.waitUntilReady() else { return }
-        let body = LiveServerTests.base
+        let body = TestRequests.base
         let request = "POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
         async let answer = offPool { try RawHTTPClient(port: server.port).send(Array(request.utf8)) }
         #expect(try await waitUntil { try await server.requestsInFlight() == 1 })
@@ -158,22 +155,4 @@ struct CommandLineTests {
         let text = try String(contentsOf: log, encoding: .utf8)
         #expect(text.hasSuffix("mmcp-console: a drain timed out; requests still running were cancelled\n"), "\(text.suffix(300))")
     }
-}
-
-/// A port nothing listens on right now.
-func freePort() throws -> Int {
-    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    _ = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -1,14 +1,11 @@
 import Foundation
+import MotionMCPTestSupport
 import Testing
 
 /// What a model author does with the package: a package of their own, outside this one, that
 /// depends on it and gets the whole `mmcp-console` command line over their backbone in a few lines.
 @Suite("A model author's own console binary")
 struct AuthorPackageTests {
-    /// This package's folder (the tests live two folders below it).
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     static let manifest = """
         // swift-tools-version:6.2
         import PackageDescription
@@ -78,10 +75,10 @@ struct AuthorPackageTests {
     func servingAuthorCompilesNoTLS() async throws {
         // Its own folder, kept between runs: a console package built in the same folder would
         // leave TLS's build folders behind.
-        let folder = Self.repository.appendingPathComponent(".build/author-server")
+        let folder = TestPaths.repository.appendingPathComponent(".build/author-server")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("Sources/walker-server"), withIntermediateDirectories: true)
-        try Self.serverManifest.replacingOccurrences(of: "REPOSITORY", with: Self.repository.path)
-            .replacingOccurrences(of: "IDENTITY", with: Self.repository.lastPathComponent.lowercased())
+        try Self.serverManifest.replacingOccurrences(of: "REPOSITORY", with: TestPaths.repository.path)
+            .replacingOccurrences(of: "IDENTITY", with: TestPaths.repository.lastPathComponent.lowercased())
             .write(to: folder.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
         try Self.serverMain.write(to: folder.appendingPathComponent("Sources/walker-server/main.swift"), atomically: true, encoding: .utf8)
         let build = try await runToEnd(
@@ -119,11 +116,11 @@ struct AuthorPackageTests {
     func authorsConsole() async throws {
         // Under this package's own .build (ignored by git), kept between runs: the first build
         // compiles every dependency again (about 6 minutes on 2 cores), later ones only what changed.
-        let folder = Self.repository.appendingPathComponent(".build/author-package")
+        let folder = TestPaths.repository.appendingPathComponent(".build/author-package")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("Sources/walker-console"), withIntermediateDirectories: true)
         // A path dependency is known by its folder's name (here the checkout's, wherever it is).
-        try Self.manifest.replacingOccurrences(of: "REPOSITORY", with: Self.repository.path)
-            .replacingOccurrences(of: "IDENTITY", with: Self.repository.lastPathComponent.lowercased())
+        try Self.manifest.replacingOccurrences(of: "REPOSITORY", with: TestPaths.repository.path)
+            .replacingOccurrences(of: "IDENTITY", with: TestPaths.repository.lastPathComponent.lowercased())
             .write(to: folder.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
         try Self.main.write(to: folder.appendingPathComponent("Sources/walker-console/main.swift"), atomically: true, encoding: .utf8)
 

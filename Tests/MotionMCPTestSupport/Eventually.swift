@@ -5,7 +5,7 @@ import Testing
 /// caller when it never held, and returns whether it did, so a test that cannot go on without it
 /// stops there: `guard try await waitUntil(…) else { return }`.
 @discardableResult
-func waitUntil(
+package func waitUntil(
     attempts: Int = 1000, every interval: Duration = .milliseconds(5),
     sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () async throws -> Bool

@@ -5,27 +5,27 @@ import Synchronization
 /// A real `mmcp-console --headless` process on a loopback port, for tests that stop and restart
 /// servers: started, waited for until `/readyz` answers 200, stopped with SIGTERM and waited for,
 /// every wait bounded.
-final class ServerProcess: Sendable {
+package final class ServerProcess: Sendable {
     /// The port it listens on.
-    let port: Int
+    package let port: Int
     /// Where its standard error goes (kept for a failing test to show; ``ServerLog`` shows it
     /// when the test fails).
-    let log: URL
+    package let log: URL
     /// Its control API's socket.
-    let controlSocket: String
+    package let controlSocket: String
     private let process: Process
 
     /// Starts `mmcp-console --headless --host 127.0.0.1 --port <port>` followed by `arguments`,
     /// with standard error into `log` and its control API at `controlSocket`.
-    convenience init(port: Int, arguments: [String], log: URL, controlSocket: String = TestEnvironment.uniqueControlSocket()) throws {
+    package convenience init(port: Int, arguments: [String], log: URL, controlSocket: String = TestEnvironment.uniqueControlSocket()) throws {
         try self.init(
             port: port, arguments: arguments, log: log, controlSocket: controlSocket,
-            environment: TestEnvironment.server(controlSocket: controlSocket), command: { (CommandLineTests.binary, $0) })
+            environment: TestEnvironment.server(controlSocket: controlSocket), command: { (TestPaths.mmcpConsole, $0) })
     }
 
     /// Starts one in `runtime`, with no control socket named: it takes its port's default one
     /// in ``RuntimeFolder/socketFolder``.
-    convenience init(port: Int, arguments: [String] = [], log: URL, runtime: RuntimeFolder) throws {
+    package convenience init(port: Int, arguments: [String] = [], log: URL, runtime: RuntimeFolder) throws {
         try self.init(
             port: port, arguments: arguments, log: log, controlSocket: runtime.defaultSocket(port: port), environment: runtime.environment,
             command: runtime.command)
@@ -51,14 +51,14 @@ final class ServerProcess: Sendable {
         ServerLog.current?.include(log)
     }
 
-    var processIdentifier: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    package var processIdentifier: Int32 { process.processIdentifier }
+    package var isRunning: Bool { process.isRunning }
     /// The exit status, once it has exited.
-    var terminationStatus: Int32 { process.terminationStatus }
+    package var terminationStatus: Int32 { process.terminationStatus }
 
     /// Waits until `/readyz` answers 200, for at most `timeout` (generous: the whole suite in
     /// parallel can keep two cores busy for seconds); returns whether it did.
-    func waitUntilReady(timeout: Duration = .seconds(30)) async throws -> Bool {
+    package func waitUntilReady(timeout: Duration = .seconds(30)) async throws -> Bool {
         let client = RawHTTPClient(port: port)
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
@@ -80,10 +80,10 @@ final class ServerProcess: Sendable {
     }
 
     /// Sends SIGTERM.
-    func terminate() { _ = Glibc.kill(process.processIdentifier, SIGTERM) }
+    package func terminate() { _ = Glibc.kill(process.processIdentifier, SIGTERM) }
 
     /// Waits until the process has exited, for at most `timeout`; returns whether it did.
-    func waitForExit(timeout: Duration = .seconds(15)) async throws -> Bool {
+    package func waitForExit(timeout: Duration = .seconds(15)) async throws -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while process.isRunning, clock.now < deadline {
@@ -94,7 +94,7 @@ final class ServerProcess: Sendable {
 
     /// Kills it if it still runs (for a test's cleanup, whatever happened), and removes the
     /// control socket SIGKILL leaves behind.
-    func kill() {
+    package func kill() {
         if process.isRunning {
             _ = Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -104,22 +104,23 @@ final class ServerProcess: Sendable {
 }
 
 /// A flag one task raises and others read, for workers that run until told to stop.
-final class StopFlag: Sendable {
+package final class StopFlag: Sendable {
     private let raised = Atomic(false)
-    func raise() { raised.store(true, ordering: .relaxed) }
-    var isRaised: Bool { raised.load(ordering: .relaxed) }
+    package init() {}
+    package func raise() { raised.store(true, ordering: .relaxed) }
+    package var isRaised: Bool { raised.load(ordering: .relaxed) }
 }
 
 /// The environment of a server or console a test starts: this process's, with a control socket
 /// of its own (`MMCP_CONTROL_SOCKET`), so servers started side by side never meet at the default path.
-enum TestEnvironment {
+package enum TestEnvironment {
     /// A control socket path no other test uses (the folder is made by the server, mode 0700).
-    static func uniqueControlSocket() -> String {
+    package static func uniqueControlSocket() -> String {
         "/tmp/mmcp-tests/\(UUID().uuidString.prefix(13)).sock"
     }
 
     /// The environment with `MMCP_CONTROL_SOCKET` set to `controlSocket`.
-    static func server(controlSocket: String = uniqueControlSocket()) -> [String: String] {
+    package static func server(controlSocket: String = uniqueControlSocket()) -> [String: String] {
         ProcessInfo.processInfo.environment.merging(["MMCP_CONTROL_SOCKET": controlSocket]) { $1 }
     }
 }
@@ -129,16 +130,16 @@ enum TestEnvironment {
 /// target looks there, never in the user's real folder. Root's default folder is `/run/mmcp`
 /// whatever the environment, so as root every process runs as `nobody` (through setpriv), who
 /// owns the folder.
-struct RuntimeFolder {
-    let path: String
+package struct RuntimeFolder {
+    package let path: String
     /// The user the processes run as.
-    let userID: uid_t
-    let groupID: gid_t
+    package let userID: uid_t
+    package let groupID: gid_t
 
     /// Whether the processes can run as a user whose default folder the environment chooses.
-    static var isUsable: Bool { getuid() != 0 || (getpwnam("nobody") != nil && getgrnam("nogroup") != nil) }
+    package static var isUsable: Bool { getuid() != 0 || (getpwnam("nobody") != nil && getgrnam("nogroup") != nil) }
 
-    init() throws {
+    package init() throws {
         path = "/tmp/mmcp-rt-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         if getuid() == 0, let nobody = getpwnam("nobody"), let nogroup = getgrnam("nogroup") {
@@ -151,13 +152,13 @@ struct RuntimeFolder {
     }
 
     /// Where the servers' default control sockets are.
-    var socketFolder: String { path + "/mmcp" }
+    package var socketFolder: String { path + "/mmcp" }
 
     /// The default control socket of a server on `port`.
-    func defaultSocket(port: Int) -> String { "\(socketFolder)/control-\(port).sock" }
+    package func defaultSocket(port: Int) -> String { "\(socketFolder)/control-\(port).sock" }
 
     /// This process's environment with `XDG_RUNTIME_DIR` here and no `MMCP_CONTROL_SOCKET`.
-    var environment: [String: String] {
+    package var environment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["MMCP_CONTROL_SOCKET"] = nil
         environment["XDG_RUNTIME_DIR"] = path
@@ -165,14 +166,14 @@ struct RuntimeFolder {
     }
 
     /// What runs `mmcp-console` with `arguments` as the folder's user.
-    func command(_ arguments: [String]) -> (executable: URL, arguments: [String]) {
-        guard userID != getuid() else { return (CommandLineTests.binary, arguments) }
+    package func command(_ arguments: [String]) -> (executable: URL, arguments: [String]) {
+        guard userID != getuid() else { return (TestPaths.mmcpConsole, arguments) }
         return (
             URL(fileURLWithPath: "/usr/bin/env"),
-            ["setpriv", "--reuid=\(userID)", "--regid=\(groupID)", "--clear-groups", CommandLineTests.binary.path] + arguments
+            ["setpriv", "--reuid=\(userID)", "--regid=\(groupID)", "--clear-groups", TestPaths.mmcpConsole.path] + arguments
         )
     }
 
     /// Removes the folder and everything in it.
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
+    package func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -8,16 +8,16 @@ import Testing
 /// processes it starts (``ServerProcess``). A test under ``Trait/keepsServerLogs`` has one, and it
 /// is printed to standard error only when that test fails, so a passing suite prints only its own
 /// lines.
-final class ServerLog: Sendable {
+package final class ServerLog: Sendable {
     /// The log of the test this task runs for (set by ``KeepsServerLogs``).
-    @TaskLocal static var current: ServerLog?
+    @TaskLocal package static var current: ServerLog?
 
     /// At most this many lines are kept, the latest: a fuzz test's servers log thousands.
-    static let capacity = 5_000
+    package static let capacity = 5_000
 
     /// Every logger made without a handler of its own logs through ``KeptLogHandler`` from now on.
     /// Runs once per process (swift-log allows one bootstrap), before the first test starts.
-    static let bootstrap: Void = LoggingSystem.bootstrap { KeptLogHandler(label: $0) }
+    package static let bootstrap: Void = LoggingSystem.bootstrap { KeptLogHandler(label: $0) }
 
     private struct State {
         var lines: [String] = []
@@ -28,8 +28,10 @@ final class ServerLog: Sendable {
 
     private let state = Mutex(State())
 
+    package init() {}
+
     /// Keeps one line, dropping the oldest past ``capacity``.
-    func append(_ line: String) {
+    package func append(_ line: String) {
         state.withLock {
             if $0.lines.count == Self.capacity {
                 $0.lines.removeFirst(Self.capacity / 10)
@@ -40,17 +42,17 @@ final class ServerLog: Sendable {
     }
 
     /// Shows the file's content (a child process's output) with the log when the test fails.
-    func include(_ file: URL) {
+    package func include(_ file: URL) {
         state.withLock { $0.files.append(file) }
     }
 
     /// Notes that the test recorded a failure.
-    func markFailed() {
+    package func markFailed() {
         state.withLock { $0.failed = true }
     }
 
     /// The kept lines, then each included file, with a heading naming `test`.
-    func report(for test: Test) -> String {
+    package func report(for test: Test) -> String {
         let (lines, dropped, files) = state.withLock { ($0.lines, $0.dropped, $0.files) }
         let name = test.displayName ?? test.name
         var text = "--- what the servers of \"\(name)\" printed (kept, shown because it failed)\n"
@@ -63,7 +65,7 @@ final class ServerLog: Sendable {
     }
 
     /// Writes ``report(for:)`` to standard error if the test failed and its servers printed anything.
-    func printIfFailed(_ test: Test) {
+    package func printIfFailed(_ test: Test) {
         let (failed, empty) = state.withLock { ($0.failed, $0.lines.isEmpty && $0.files.isEmpty) }
         guard failed, !empty else { return }
         FileHandle.standardError.write(Data(report(for: test).utf8))
@@ -73,27 +75,27 @@ final class ServerLog: Sendable {
 /// A swift-log handler that keeps each line in a test's ``ServerLog`` instead of printing it: the
 /// log of the task the line is logged from, else the one current where the logger was made (a
 /// line logged off the test's tasks, on an event loop thread). A line with neither is dropped.
-struct KeptLogHandler: LogHandler {
-    let label: String
+package struct KeptLogHandler: LogHandler {
+    package let label: String
     /// The test log current when the logger was made.
-    let creator: ServerLog?
-    var logLevel = Logger.Level.info
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
+    package let creator: ServerLog?
+    package var logLevel = Logger.Level.info
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
 
-    init(label: String) {
+    package init(label: String) {
         self.label = label
         creator = ServerLog.current
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
     /// Keeps the event as swift-log's stream handler would print it: time, level, label, the
     /// metadata sorted by key, the source, the message.
-    func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         guard let log = ServerLog.current ?? creator else { return }
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
@@ -108,14 +110,14 @@ struct KeptLogHandler: LogHandler {
 
 /// Gives each test a ``ServerLog`` for what its servers print, and prints that log only when the
 /// test fails (an issue that counts as a failure, or an error thrown out of it).
-struct KeepsServerLogs: SuiteTrait, TestTrait, TestScoping {
-    var isRecursive: Bool { true }
+package struct KeepsServerLogs: SuiteTrait, TestTrait, TestScoping {
+    package var isRecursive: Bool { true }
 
-    func prepare(for test: Test) async throws {
+    package func prepare(for test: Test) async throws {
         _ = ServerLog.bootstrap
     }
 
-    func provideScope(
+    package func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
         // A suite's own scope: each of its tests gets a log of its own.
@@ -139,5 +141,5 @@ struct KeepsServerLogs: SuiteTrait, TestTrait, TestScoping {
 
 extension Trait where Self == KeepsServerLogs {
     /// What the servers of each test print is kept, and shown only when that test fails.
-    static var keepsServerLogs: Self { Self() }
+    package static var keepsServerLogs: Self { Self() }
 }

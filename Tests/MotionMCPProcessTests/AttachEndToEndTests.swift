@@ -1,4 +1,5 @@
 import Foundation
+import MotionMCPTestSupport
 import Synchronization
 import Testing
 
@@ -21,7 +22,7 @@ struct AttachEndToEndTests {
 
     /// Starts `mmcp-console attach` with `targets` in tmux; the shell prints the exit status after.
     static func attach(_ targets: [String], tmux: Tmux, width: Int = 120, height: Int = 32) async throws {
-        let binary = CommandLineTests.binary.path
+        let binary = TestPaths.mmcpConsole.path
         try await tmux.start(
             "SWIFT_BACKTRACE=interactive=no \(binary) attach \(targets.joined(separator: " ")); echo EXITED $?; sleep 60", width: width,
             height: height)

@@ -1,4 +1,5 @@
 import Foundation
+import MotionMCPTestSupport
 import Synchronization
 import Testing
 
@@ -56,10 +57,10 @@ struct GatewayEndToEndTests {
     /// The base URL of `server`, for `--upstream`.
     static func url(_ server: ServerProcess) -> String { "http://127.0.0.1:\(server.port)" }
 
-    /// The body of ``LiveServerTests/base`` for `model`, asking for `frames` frames; without
+    /// The body of `TestRequests.base` for `model`, asking for `frames` frames; without
     /// `protocol_version` when it is a batch item.
     static func body(model: String, frames: Int = 10, item: Bool = false) -> String {
-        var body = LiveServerTests.base
+        var body = TestRequests.base
             .replacingOccurrences(of: #""model":"null""#, with: #""model":"\#(model)""#)
             .replacingOccurrences(of: #""duration_frames":10"#, with: #""duration_frames":\#(frames)"#)
         if item { body = body.replacingOccurrences(of: #""protocol_version":"1.4","#, with: "") }

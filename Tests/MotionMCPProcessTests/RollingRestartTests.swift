@@ -1,4 +1,5 @@
 import Foundation
+import MotionMCPTestSupport
 import Synchronization
 import Testing
 
@@ -165,7 +166,7 @@ struct RollingRestartTests {
         try #require(proxied, "nginx never answered through to the instances: \(nginxLog())")
 
         let tally = ProxyTally()
-        let body = LiveServerTests.base
+        let body = TestRequests.base
         let request = Array("POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
         var duringRestart: [Int] = []
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -6,28 +6,30 @@ import Foundation
 
 /// A tmux server of its own (its own socket), running one command in a pane of a fixed size:
 /// keys are typed with `send-keys` and the screen read with `capture-pane`, as a person would.
-struct Tmux {
-    let socket = "mmcp-test-\(UUID().uuidString.prefix(8))"
+package struct Tmux {
+    package let socket = "mmcp-test-\(UUID().uuidString.prefix(8))"
+
+    package init() {}
 
     /// Starts `command` (a shell command line) in a 100×30 pane unless told otherwise.
-    func start(_ command: String, width: Int = 100, height: Int = 30) async throws {
+    package func start(_ command: String, width: Int = 100, height: Int = 30) async throws {
         // The tmux server this starts outlives the call and would hold a captured stdout open forever.
         try await run(["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-s", "main", command], capturing: false)
     }
 
     /// Types keys (tmux key names such as `Enter`, or literal text).
-    func send(_ keys: String...) async throws {
+    package func send(_ keys: String...) async throws {
         try await run(["send-keys", "-t", "main"] + keys)
     }
 
     /// The visible screen, as text.
-    func capture() async throws -> String {
+    package func capture() async throws -> String {
         try await run(["capture-pane", "-p", "-t", "main"])
     }
 
     /// Polls the screen until `predicate` holds or `timeout` passes; returns the last screen.
     @discardableResult
-    func waitFor(timeout: Double = 15, _ predicate: (String) -> Bool) async throws -> String {
+    package func waitFor(timeout: Double = 15, _ predicate: (String) -> Bool) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = try await capture()
         while !predicate(screen), Date() < deadline {
@@ -40,7 +42,7 @@ struct Tmux {
     /// Ends everything the session started: the pane's processes (the shell and the binary under
     /// test, one process group), then the tmux server itself. `kill-server` alone was seen to leave
     /// the server and the pane running.
-    func kill() {
+    package func kill() {
         let pane = (try? Self.run(socket: socket, ["display-message", "-p", "-t", "main", "#{pane_pid}"])).flatMap(Self.pid)
         let server = (try? Self.run(socket: socket, ["display-message", "-p", "-t", "main", "#{pid}"])).flatMap(Self.pid)
         if let pane { Glibc.kill(-pane, SIGKILL) }

@@ -1,4 +1,5 @@
 import Foundation
+import MotionMCPTestSupport
 import Synchronization
 import Testing
 
@@ -119,7 +120,7 @@ struct ListenerCloseTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("listener-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let body = LiveServerTests.base
+        let body = TestRequests.base
         let request = Array("POST /generate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
         var losses: [Int: [ConnectionOutcome: Int]] = [:]
         var answeredAfterSignal = 0

@@ -6,11 +6,11 @@ import Synchronization
 /// broken way, for the gateway's tests: it stalls, drips, cuts its answer short, resets the
 /// connection, or never answers. It speaks just enough HTTP/1.1 over NIO to do that on purpose,
 /// which no real server would.
-final class MisbehavingUpstream: Sendable {
+package final class MisbehavingUpstream: Sendable {
     /// How `/generate` is answered. A `200` head announces `announcedLength` bytes: more than the
     /// gateway reads whole before passing an answer on, so its relay is what is tested, unless a
     /// test asks for a small one.
-    enum Behaviour: Sendable {
+    package enum Behaviour: Sendable {
         /// A `200` head, 27 bytes of its body, then silence with the connection open.
         case stall
         /// A `200` head, then one byte every 100 ms.
@@ -24,7 +24,7 @@ final class MisbehavingUpstream: Sendable {
     }
 
     /// The port it listens on, on 127.0.0.1.
-    let port: Int
+    package let port: Int
     private let listener: any Channel
     private let record: Record
 
@@ -38,7 +38,7 @@ final class MisbehavingUpstream: Sendable {
 
     /// Starts listening on a free loopback port; `capabilities` is the `/capabilities` document
     /// it answers (a healthy twin's, so that the gateway takes both as replicas of one model).
-    static func start(capabilities: [UInt8], behaviour: Behaviour, announcedLength: Int = 10_000_000) async throws -> MisbehavingUpstream {
+    package static func start(capabilities: [UInt8], behaviour: Behaviour, announcedLength: Int = 10_000_000) async throws -> MisbehavingUpstream {
         let record = Record()
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -63,12 +63,12 @@ final class MisbehavingUpstream: Sendable {
     }
 
     /// `POST /generate` requests received so far.
-    var generateRequests: Int { record.generateRequests.load(ordering: .relaxed) }
+    package var generateRequests: Int { record.generateRequests.load(ordering: .relaxed) }
     /// Connections that carried a `/generate` request and have been closed since.
-    var closedGenerateConnections: Int { record.closedGenerateConnections.load(ordering: .relaxed) }
+    package var closedGenerateConnections: Int { record.closedGenerateConnections.load(ordering: .relaxed) }
 
     /// Stops listening and closes every connection.
-    func stop() async {
+    package func stop() async {
         try? await listener.close()
         for connection in record.connections.withLock({ Array($0.values) }) { try? await connection.close() }
     }

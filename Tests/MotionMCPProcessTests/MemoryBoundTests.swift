@@ -1,4 +1,5 @@
 import Foundation
+import MotionMCPTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -14,7 +15,7 @@ import Testing
 struct MemoryBoundTests {
     /// A valid request for `frames` frames at 3333 fps with `samples` samples.
     static func largeRequest(frames: Int, samples: Int = 1) -> [UInt8] {
-        Array(AnswerBudgetTests.request(fps: 3333, frames: frames, samples: samples).utf8)
+        Array(TestRequests.sized(fps: 3333, frames: frames, samples: samples).utf8)
     }
 
     /// A field of `/proc/PID/status` in bytes (`VmRSS`, `VmHWM`).
@@ -72,7 +73,7 @@ struct MemoryBoundTests {
     func withServer(_ arguments: [String], _ body: (_ pid: Int32, _ port: Int) async throws -> Void) async throws {
         let port = try freePort()
         let process = Process()
-        process.executableURL = CommandLineTests.binary
+        process.executableURL = TestPaths.mmcpConsole
         process.environment = TestEnvironment.server().merging(["MALLOC_MMAP_THRESHOLD_": "131072"]) { $1 }
         process.arguments = ["--headless", "--host", "127.0.0.1", "--port", "\(port)"] + arguments
         process.standardOutput = FileHandle.nullDevice

@@ -1,4 +1,5 @@
 import Foundation
+import MotionMCPTestSupport
 import Synchronization
 import Testing
 
@@ -57,7 +58,7 @@ struct ControlAPITests {
         defer { first.kill() }
         guard try await scratch.isServing(first) else { return }
         let second = try await runToEnd(
-            CommandLineTests.binary.path,
+            TestPaths.mmcpConsole.path,
             ["--headless", "--host", "127.0.0.1", "--port", "\(try freePort())", "--control", scratch.socket], environment: TestEnvironment.server())
         #expect(second.status == 2)
         let lines = second.errors.split(separator: "\n")
@@ -82,7 +83,7 @@ struct ControlAPITests {
         // The folder is 0755 (see Scratch), so only the socket's own mode can refuse.
         let attach = try await runToEnd(
             "/usr/bin/env",
-            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", CommandLineTests.binary.path, "attach", scratch.socket, "--once"],
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", TestPaths.mmcpConsole.path, "attach", scratch.socket, "--once"],
             environment: TestEnvironment.server())
         #expect(attach.status == 1, "\(attach.errors)")
         let lines = attach.errors.split(separator: "\n")
@@ -432,7 +433,7 @@ struct ControlAPITests {
         let tokens = try scratch.writeTokens()
         if refusal == .groupReadableTokenFile { chmod(tokens.file, 0o640) }
         let result = try await runToEnd(
-            CommandLineTests.binary.path,
+            TestPaths.mmcpConsole.path,
             ["--headless", "--host", "127.0.0.1", "--port", "\(try freePort())"]
                 + refusal.arguments(socket: scratch.socket, tokenFile: tokens.file, port: try freePort()), environment: TestEnvironment.server())
         #expect(result.status == 2, "\(result.errors)")
@@ -466,7 +467,7 @@ struct ControlAPITests {
         // localhost, not 127.0.0.1: a listener on 0.0.0.0 admits as Host only localhost, 0.0.0.0 and
         // --control-allow-host names, so https://127.0.0.1 is refused with 403.
         let target = "https://localhost:\(controlPort)"
-        let binary = CommandLineTests.binary.path
+        let binary = TestPaths.mmcpConsole.path
         let attached = try await runToEnd(
             binary, ["attach", target, "--ca-file", scratch.file("ca.pem"), "--token-file", tokens.adminFile, "--json"],
             environment: TestEnvironment.server())
