@@ -1,8 +1,8 @@
 import Testing
 
 @testable import MotionMCP
-@testable import MotionMCPControl
 @testable import MotionMCPConsole
+@testable import MotionMCPControl
 
 @Suite("The console attached to a server in another process")
 struct AttachedConsoleTests {

@@ -1,8 +1,8 @@
 import Testing
 
 @testable import MotionMCP
-@testable import MotionMCPControl
 @testable import MotionMCPConsole
+@testable import MotionMCPControl
 
 @Suite("The fleet screen")
 struct FleetTests {

@@ -1,8 +1,8 @@
 import Testing
 
 @testable import MotionMCP
-@testable import MotionMCPControl
 @testable import MotionMCPConsole
+@testable import MotionMCPControl
 
 /// Every place that shows a model's latency percentiles reads them from its one latency histogram
 /// with one function, so they agree.

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 @testable import MotionMCP
-@testable import MotionMCPControl
 @testable import MotionMCPConsole
+@testable import MotionMCPControl
 
 @Suite("Rendering the console into an in-memory screen")
 struct RendererTests {

@@ -72,7 +72,7 @@ package final class ServerProcess: Sendable {
 
     /// The requests in flight on all its models now, as its control API's snapshot says; nil when
     /// the control API does not answer 200.
-    func requestsInFlight() async throws -> Int? {
+    package func requestsInFlight() async throws -> Int? {
         let response = try await offPool { [controlSocket] in try UnixHTTPClient(path: controlSocket).send("GET", "/v1/snapshot") }
         guard response.status == 200 else { return nil }
         let models = try JSONParser.parse(response.body).objectValue?["models"]?.arrayValue ?? []

@@ -1,3 +1,4 @@
+import MotionMCPTestSupport
 import Synchronization
 import Testing
 

@@ -1,6 +1,6 @@
 @testable import MotionMCP
-@testable import MotionMCPControl
 @testable import MotionMCPConsole
+@testable import MotionMCPControl
 
 /// Snapshots to render: a small server with a busy model, a draining one and a failed one.
 enum Fixtures {

@@ -7,6 +7,7 @@ extension MMCPServer {
     static func fronting(_ gateway: GatewayOptions, local: [RegisteredModel] = [], options: MMCPOptions) throws -> MMCPServer {
         let registry = try ModelRegistry(local, logger: options.serverLogger)
         return MMCPServer(
-            registry: registry, options: options, providers: [Gateway(registry: registry, options: gateway, clock: options.clock, logger: options.serverLogger)])
+            registry: registry, options: options,
+            providers: [Gateway(registry: registry, options: gateway, clock: options.clock, logger: options.serverLogger)])
     }
 }
