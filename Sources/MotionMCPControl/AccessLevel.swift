@@ -1,5 +1,3 @@
-public import MotionMCPProtocol
-
 /// What a caller of the control API may do, after HAProxy's `level user|operator|admin`. Each
 /// level may do everything the ones below it may.
 public enum AccessLevel: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {

@@ -7,7 +7,7 @@ import MotionMCPProtocol
 /// attaches to (`mmcp-console attach`). It is never served on the MMCP port.
 ///
 /// The defaults are the safe ones: one Unix socket, mode 0600, so only the server's own user (and
-/// root) can connect, and whoever can connect may do everything (``AccessLevel/admin``), as with
+/// root) can connect, and whoever can connect may do everything (`AccessLevel.admin`), as with
 /// the Docker socket. Its default path holds the server's MMCP port (as PostgreSQL's
 /// `.s.PGSQL.5432` does), so servers on one host never meet at one path. Share it with a group through ``socketMode`` and ``socketGroup``, give
 /// watchers a ``readOnlySocketPath``, or open it to the network with ``network`` (a token per
@@ -17,7 +17,7 @@ import MotionMCPProtocol
 /// try await serve(MyBackbone(), options: MMCPOptions(control: ControlOptions()))
 /// ```
 public struct ControlOptions: Sendable {
-    /// The socket whoever can open is ``AccessLevel/admin`` (by default the one for the server's
+    /// The socket whoever can open is `AccessLevel.admin` (by default the one for the server's
     /// MMCP port); `nil` serves none.
     public var socketPath: ControlSocketPath?
     /// A second socket that only reads (snapshot, events), for people who may watch but not drain.

@@ -3,7 +3,7 @@ import Logging
 public import MotionMCP
 import MotionMCPProtocol
 import NIOCore
-public import ServiceLifecycle
+import ServiceLifecycle
 import Synchronization
 
 /// How a server fronts upstream MMCP servers (`--upstream`).

@@ -1,5 +1,5 @@
 import Logging
-public import MotionMCPControl
+import MotionMCPControl
 public import ServiceLifecycle
 
 /// A model whose requests another server answers (``ModelSource/remote(_:)``). The request path
