@@ -190,7 +190,7 @@ struct UpstreamForwarding: Sendable {
                 }
             }
             // The generate timeout counts the relay in: past it, the stop fails the hand-over.
-            group.addTask { await lease.enforceDeadline() }
+            if lease.deadline != nil { group.addTask { await lease.enforceDeadline() } }
             defer { group.cancelAll() }
             let client = lease.watch?.client
             lease.running.attach {

@@ -435,6 +435,6 @@ extension UpstreamModel {
         position += 1
         skipSpace()
         guard entry[position...].starts(with: Array(#""error""#.utf8)) else { return nil }
-        return (try? JSONParser.parse(Array(entry)))?.objectValue?["error"]?.objectValue?["code"]?.stringValue
+        return ErrorEnvelope.code(in: Array(entry))
     }
 }

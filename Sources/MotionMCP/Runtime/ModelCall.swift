@@ -285,9 +285,12 @@ package final class CallLease: Sendable {
                     return .failure(error)
                 }
             }
-            group.addTask {
-                await self.enforceDeadline()
-                return nil
+            // Most calls have no generate timeout: no timer child for them (one task less per request).
+            if deadline != nil {
+                group.addTask {
+                    await self.enforceDeadline()
+                    return nil
+                }
             }
             group.addTask {
                 await self.running.waitForStop()
